@@ -1,0 +1,133 @@
+//! Settings from environment variables (a `.env` file is loaded by the server first).
+//! Every variable is documented in README.md with its default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// 5 GB, as users read it on the quota bar.
+pub const DEFAULT_QUOTA_BYTES: i64 = 5_000_000_000;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Everything the server writes lives under this directory.
+    pub data_dir: PathBuf,
+    /// `smtp://` or `smtps://` URL; `None` writes mails to `<data_dir>/outbox/` instead.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub bcrypt_cost: u32,
+    pub session_idle_timeout: Duration,
+    pub session_max_age: Duration,
+    /// Requests per minute one IP address may make to the auth endpoints.
+    pub auth_rate_limit_per_minute: u32,
+    pub default_quota_bytes: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration variable {name} is invalid: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./data"),
+            smtp_url: None,
+            mail_from: "Cloud Drive <no-reply@localhost>".into(),
+            bcrypt_cost: 12,
+            session_idle_timeout: Duration::from_secs(7 * 24 * 3600),
+            session_max_age: Duration::from_secs(30 * 24 * 3600),
+            auth_rate_limit_per_minute: 60,
+            default_quota_bytes: DEFAULT_QUOTA_BYTES,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment; unset variables keep their defaults.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let d = Config::default();
+        let secs = |name, default: Duration| -> Result<Duration, ConfigError> {
+            Ok(parse(&get, name)?.map(Duration::from_secs).unwrap_or(default))
+        };
+        let bcrypt_cost = parse(&get, "BCRYPT_COST")?.unwrap_or(d.bcrypt_cost);
+        if !(4..=31).contains(&bcrypt_cost) {
+            return Err(ConfigError {
+                name: "BCRYPT_COST",
+                reason: "must be between 4 and 31".into(),
+            });
+        }
+        Ok(Config {
+            data_dir: get("DATA_DIR").map(PathBuf::from).unwrap_or(d.data_dir),
+            smtp_url: get("SMTP_URL"),
+            mail_from: get("MAIL_FROM").unwrap_or(d.mail_from),
+            bcrypt_cost,
+            session_idle_timeout: secs("SESSION_IDLE_TIMEOUT_SECS", d.session_idle_timeout)?,
+            session_max_age: secs("SESSION_MAX_AGE_SECS", d.session_max_age)?,
+            auth_rate_limit_per_minute: parse(&get, "AUTH_RATE_LIMIT_PER_MINUTE")?
+                .unwrap_or(d.auth_rate_limit_per_minute),
+            default_quota_bytes: parse(&get, "DEFAULT_QUOTA_BYTES")?
+                .unwrap_or(d.default_quota_bytes),
+        })
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    get(name)
+        .map(|raw| {
+            raw.trim().parse::<T>().map_err(|e| ConfigError {
+                name,
+                reason: format!("{raw:?}: {e}"),
+            })
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn unset_variables_keep_documented_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.bcrypt_cost, 12);
+        assert!(c.smtp_url.is_none());
+        assert_eq!(c.default_quota_bytes, 5_000_000_000);
+    }
+
+    #[test]
+    fn variables_override_defaults() {
+        let c = config(&[("DATA_DIR", "/tmp/x"), ("BCRYPT_COST", "4"), ("SESSION_IDLE_TIMEOUT_SECS", "60")]).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(c.bcrypt_cost, 4);
+        assert_eq!(c.session_idle_timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("BCRYPT_COST", "twelve")]).unwrap_err();
+        assert_eq!(err.name, "BCRYPT_COST");
+        assert!(config(&[("BCRYPT_COST", "3")]).is_err());
+    }
+}

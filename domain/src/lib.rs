@@ -1,0 +1,13 @@
+//! Domain services of the cloud drive: plain Rust, no web framework types, so they are
+//! unit-tested with `cargo test` and shared by the server functions, routes and CLI.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod mail;
+pub mod rate_limit;
+pub mod secrets;
+
+pub use config::Config;

@@ -1,0 +1,93 @@
+//! The server's secret key, generated once into `<data dir>/secret.key` (mode 0600).
+//! It keys the hashes of one-time codes, so a copied database alone cannot be brute-forced.
+
+use std::io::Write;
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+pub struct Secrets {
+    key: [u8; 32],
+}
+
+impl Secrets {
+    /// Loads the key, creating it on first start.
+    pub fn load_or_create(data_dir: &Path) -> std::io::Result<Secrets> {
+        let path = data_dir.join("secret.key");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut key = [0u8; 32];
+                hex::decode_to_slice(text.trim(), &mut key).map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{} is not a 64-digit hex key: {e}", path.display()),
+                    )
+                })?;
+                Ok(Secrets { key })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(data_dir)?;
+                let mut key = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut key);
+                let mut file = open_private(&path)?;
+                file.write_all(hex::encode(key).as_bytes())?;
+                file.sync_all()?;
+                Ok(Secrets { key })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn for_tests() -> Secrets {
+        Secrets { key: [7; 32] }
+    }
+
+    /// HMAC-SHA256 over the parts (each length-prefixed, so part boundaries matter), as hex.
+    pub fn mac(&self, parts: &[&[u8]]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_created_once_and_reloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Secrets::load_or_create(dir.path()).unwrap();
+        let b = Secrets::load_or_create(dir.path()).unwrap();
+        assert_eq!(a.mac(&[b"x"]), b.mac(&[b"x"]));
+        assert_ne!(a.mac(&[b"x"]), Secrets::for_tests().mac(&[b"x"]));
+    }
+
+    #[test]
+    fn part_boundaries_change_the_mac() {
+        let s = Secrets::for_tests();
+        assert_ne!(s.mac(&[b"ab", b"c"]), s.mac(&[b"a", b"bc"]));
+    }
+}
