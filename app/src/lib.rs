@@ -1,1 +1,77 @@
+//! The CloudDrive web app: pages, components and server functions. Built twice: with `ssr`
+//! into the server, with `hydrate` into the browser's WASM.
+#![recursion_limit = "256"]
 
+pub mod api;
+mod components;
+pub mod format;
+mod pages;
+pub mod session;
+pub mod token;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::NavBar;
+use pages::{
+    account::AccountPage, home::HomePage, login::LoginPage, register::RegisterPage,
+    verify::VerifyPage,
+};
+
+/// The HTML document around the app, rendered by the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    session::provide_session();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/clouddrive.css"/>
+        <Title text="CloudDrive"/>
+        <Router>
+            <NavBar/>
+            <main class="main">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/verify") view=VerifyPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found — CloudDrive"/>
+        <section class="panel">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. " <a href="/">"Go to the home page"</a></p>
+        </section>
+    }
+}

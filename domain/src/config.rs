@@ -53,7 +53,9 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let d = Config::default();
         let secs = |name, default: Duration| -> Result<Duration, ConfigError> {
-            Ok(parse(&get, name)?.map(Duration::from_secs).unwrap_or(default))
+            Ok(parse(&get, name)?
+                .map(Duration::from_secs)
+                .unwrap_or(default))
         };
         let bcrypt_cost = parse(&get, "BCRYPT_COST")?.unwrap_or(d.bcrypt_cost);
         if !(4..=31).contains(&bcrypt_cost) {
@@ -118,7 +120,12 @@ mod tests {
 
     #[test]
     fn variables_override_defaults() {
-        let c = config(&[("DATA_DIR", "/tmp/x"), ("BCRYPT_COST", "4"), ("SESSION_IDLE_TIMEOUT_SECS", "60")]).unwrap();
+        let c = config(&[
+            ("DATA_DIR", "/tmp/x"),
+            ("BCRYPT_COST", "4"),
+            ("SESSION_IDLE_TIMEOUT_SECS", "60"),
+        ])
+        .unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(c.bcrypt_cost, 4);
         assert_eq!(c.session_idle_timeout, Duration::from_secs(60));

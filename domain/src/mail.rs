@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::{ErrorKind, UserFacing};
 use crate::Config;
@@ -99,7 +97,10 @@ impl Mailer {
                     tracing::error!(error = %e, "writing mail to the outbox failed");
                     MailError::Send(e.to_string())
                 })?;
-                tracing::info!("mail written to {}", dir.join(format!("{id}.eml")).display());
+                tracing::info!(
+                    "mail written to {}",
+                    dir.join(format!("{id}.eml")).display()
+                );
             }
         }
         Ok(())
@@ -143,7 +144,9 @@ mod tests {
             })
             .await
             .unwrap();
-        let files: Vec<_> = std::fs::read_dir(dir.path().join("outbox")).unwrap().collect();
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .collect();
         assert_eq!(files.len(), 1);
         let eml = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
         assert!(eml.contains("Subject: Your code: 123456"));
@@ -153,6 +156,9 @@ mod tests {
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape_html("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

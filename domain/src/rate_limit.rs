@@ -73,6 +73,8 @@ mod tests {
         // Other clients are unaffected.
         assert!(limiter.check_at(&"other", t0).is_ok());
         // One token returns after 20 s (3 per minute).
-        assert!(limiter.check_at(&"ip", t0 + Duration::from_secs(21)).is_ok());
+        assert!(limiter
+            .check_at(&"ip", t0 + Duration::from_secs(21))
+            .is_ok());
     }
 }

@@ -27,7 +27,11 @@ impl Purpose {
 }
 
 fn hash(secrets: &Secrets, user_id: &str, purpose: Purpose, code: &str) -> String {
-    secrets.mac(&[purpose.as_str().as_bytes(), user_id.as_bytes(), code.as_bytes()])
+    secrets.mac(&[
+        purpose.as_str().as_bytes(),
+        user_id.as_bytes(),
+        code.as_bytes(),
+    ])
 }
 
 /// Creates a new code, replacing the previous one unless that one is under 30 s old.
@@ -186,8 +190,12 @@ mod tests {
         assert_eq!(code.len(), 6);
         assert!(code.chars().all(|c| c.is_ascii_digit()));
         // Another purpose's code does not match.
-        assert!(consume(&db, &s, &u, Purpose::VerifyEmail, &code, 1001).await.is_err());
-        consume(&db, &s, &u, Purpose::Login, &code, 1001).await.unwrap();
+        assert!(consume(&db, &s, &u, Purpose::VerifyEmail, &code, 1001)
+            .await
+            .is_err());
+        consume(&db, &s, &u, Purpose::Login, &code, 1001)
+            .await
+            .unwrap();
         assert!(matches!(
             consume(&db, &s, &u, Purpose::Login, &code, 1002).await,
             Err(AuthError::NoCode)
@@ -241,8 +249,12 @@ mod tests {
         }
         let second = issue(&db, &s, &u, Purpose::Login, 1030).await.unwrap();
         if first != second {
-            assert!(consume(&db, &s, &u, Purpose::Login, &first, 1031).await.is_err());
+            assert!(consume(&db, &s, &u, Purpose::Login, &first, 1031)
+                .await
+                .is_err());
         }
-        consume(&db, &s, &u, Purpose::Login, &second, 1031).await.unwrap();
+        consume(&db, &s, &u, Purpose::Login, &second, 1031)
+            .await
+            .unwrap();
     }
 }

@@ -44,7 +44,12 @@ impl UserFacing for AuthError {
     fn kind(&self) -> ErrorKind {
         use AuthError::*;
         match self {
-            Invalid(_) | BadCredentials | WrongCode { .. } | CodeExpired | CodeUsedUp | NoCode
+            Invalid(_)
+            | BadCredentials
+            | WrongCode { .. }
+            | CodeExpired
+            | CodeUsedUp
+            | NoCode
             | InvalidVerificationCode => ErrorKind::Invalid,
             ResendTooSoon { retry_after_secs } | Throttled { retry_after_secs } => {
                 ErrorKind::TooManyRequests {

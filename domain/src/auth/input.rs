@@ -8,7 +8,8 @@ const MAX_NAME_CHARS: usize = 80;
 /// Trims and lower-cases an email address, refusing anything that cannot be one.
 pub fn email(raw: &str) -> Result<String, AuthError> {
     let email = raw.trim().to_lowercase();
-    let invalid = || AuthError::Invalid("Enter a valid email address, like name@example.com.".into());
+    let invalid =
+        || AuthError::Invalid("Enter a valid email address, like name@example.com.".into());
     if email.len() > MAX_EMAIL_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
@@ -35,7 +36,9 @@ pub fn display_name(raw: &str) -> Result<String, AuthError> {
         )));
     }
     if name.chars().any(char::is_control) {
-        return Err(AuthError::Invalid("Names cannot contain control characters.".into()));
+        return Err(AuthError::Invalid(
+            "Names cannot contain control characters.".into(),
+        ));
     }
     Ok(name.to_owned())
 }
@@ -47,7 +50,17 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(email("  Ann@Example.COM ").unwrap(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "a@b@c.com", "ann@.com", "ann@example..com"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ann@.com",
+            "ann@example..com",
+        ] {
             assert!(email(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -122,7 +122,8 @@ impl Accounts {
             // A concurrent registration of the same email won the race.
             return Ok(());
         }
-        self.send_code(&id, &email, &name, Purpose::VerifyEmail).await
+        self.send_code(&id, &email, &name, Purpose::VerifyEmail)
+            .await
     }
 
     async fn answer_existing_registration(&self, user: UserRow) -> Result<(), AuthError> {
@@ -149,15 +150,22 @@ impl Accounts {
             .await?
             .filter(|u| !u.verified)
             .ok_or(AuthError::InvalidVerificationCode)?;
-        codes::consume(&self.db, &self.secrets, &user.id, Purpose::VerifyEmail, code, now())
-            .await
-            .map_err(|e| match e {
-                AuthError::WrongCode { .. }
-                | AuthError::CodeExpired
-                | AuthError::CodeUsedUp
-                | AuthError::NoCode => AuthError::InvalidVerificationCode,
-                other => other,
-            })?;
+        codes::consume(
+            &self.db,
+            &self.secrets,
+            &user.id,
+            Purpose::VerifyEmail,
+            code,
+            now(),
+        )
+        .await
+        .map_err(|e| match e {
+            AuthError::WrongCode { .. }
+            | AuthError::CodeExpired
+            | AuthError::CodeUsedUp
+            | AuthError::NoCode => AuthError::InvalidVerificationCode,
+            other => other,
+        })?;
         sqlx::query("UPDATE users SET verified_at = ? WHERE id = ?")
             .bind(now())
             .bind(&user.id)
@@ -281,13 +289,15 @@ impl Accounts {
         .bind(email)
         .fetch_optional(&self.db)
         .await?;
-        Ok(row.map(|(id, email, name, password_hash, verified_at)| UserRow {
-            id,
-            email,
-            name,
-            password_hash,
-            verified: verified_at.is_some(),
-        }))
+        Ok(
+            row.map(|(id, email, name, password_hash, verified_at)| UserRow {
+                id,
+                email,
+                name,
+                password_hash,
+                verified: verified_at.is_some(),
+            }),
+        )
     }
 
     async fn send_code(

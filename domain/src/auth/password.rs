@@ -104,8 +104,14 @@ mod tests {
     #[test]
     fn common_and_personal_passwords_are_refused_with_a_reason() {
         let msg = check_policy("password123", &[]).unwrap_err().to_string();
-        assert!(msg.starts_with("This password is too easy to guess."), "{msg}");
-        assert!(msg.len() > "This password is too easy to guess.".len(), "no reason: {msg}");
+        assert!(
+            msg.starts_with("This password is too easy to guess."),
+            "{msg}"
+        );
+        assert!(
+            msg.len() > "This password is too easy to guess.".len(),
+            "no reason: {msg}"
+        );
         assert!(check_policy("annsmith1984", &["ann.smith@example.com", "Annsmith"]).is_err());
     }
 
@@ -118,8 +124,14 @@ mod tests {
     async fn hash_then_verify() {
         let hasher = Hasher::new(4);
         let hash = hasher.hash("tangerine-orbit-saddle-42").await.unwrap();
-        assert!(hasher.verify("tangerine-orbit-saddle-42", &hash).await.unwrap());
-        assert!(!hasher.verify("tangerine-orbit-saddle-43", &hash).await.unwrap());
+        assert!(hasher
+            .verify("tangerine-orbit-saddle-42", &hash)
+            .await
+            .unwrap());
+        assert!(!hasher
+            .verify("tangerine-orbit-saddle-43", &hash)
+            .await
+            .unwrap());
         assert!(!hasher.verify("x", "not a hash").await.unwrap());
     }
 }

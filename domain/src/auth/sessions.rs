@@ -146,12 +146,14 @@ pub async fn revoke(db: &Db, user_id: &str, session_id: &str) -> Result<(), Auth
 
 /// Revokes every session of the user except `keep`; returns how many ended.
 pub async fn revoke_others(db: &Db, user_id: &str, keep: &str) -> Result<u64, AuthError> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id <> ?")
-        .bind(user_id)
-        .bind(keep)
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id <> ?")
+            .bind(user_id)
+            .bind(keep)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,71 @@
+//! Server-side helpers for server functions: the app state, and the current user resolved from
+//! the `Authorization: Bearer` header (and nowhere else).
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::http::{header, request::Parts};
+use domain::auth::{Accounts, CurrentUser};
+use leptos::prelude::*;
+
+use super::ApiError;
+
+/// Everything server functions and routes share, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<domain::Config>,
+    pub accounts: Arc<Accounts>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+fn internal(what: &str) -> ApiError {
+    tracing::error!("{what} missing from the server function context");
+    ApiError {
+        status: 500,
+        message: "Something went wrong on our side. Please try again.".into(),
+        retry_after_secs: None,
+    }
+}
+
+pub fn state() -> Result<AppState, ApiError> {
+    use_context::<AppState>().ok_or_else(|| internal("AppState"))
+}
+
+fn request_parts() -> Result<Parts, ApiError> {
+    use_context::<Parts>().ok_or_else(|| internal("request parts"))
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if the request has one.
+pub fn bearer_token(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// The user whose valid session token came with this request; 401 otherwise.
+pub async fn current_user() -> Result<(AppState, CurrentUser), ApiError> {
+    let state = state()?;
+    let token = bearer_token(&request_parts()?)
+        .ok_or_else(|| ApiError::from(domain::auth::AuthError::Unauthenticated))?;
+    let user = state.accounts.authenticate(&token).await?;
+    Ok((state, user))
+}
+
+pub fn user_agent() -> String {
+    request_parts()
+        .ok()
+        .and_then(|p| {
+            p.headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}

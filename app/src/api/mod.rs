@@ -1,0 +1,25 @@
+//! The HTTP API: typed server functions under `/api/...`, shared by the browser and curl.
+
+pub mod auth;
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod context;
+mod error;
+
+pub use error::ApiError;
+
+use serde::{Deserialize, Serialize};
+
+/// A plain acknowledgement with something to tell the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub message: String,
+}
+
+impl Ack {
+    pub fn new(message: impl Into<String>) -> Ack {
+        Ack {
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+
+/// A labelled input bound to a string signal.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] inputmode: &'static str,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let label_for = id.clone();
+    view! {
+        <label class="field" for=label_for>
+            <span class="field-label">{label}</span>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                inputmode=inputmode
+                autofocus=autofocus
+                required
+                bind:value=value
+            />
+            {(!hint.is_empty()).then(|| view! { <span class="field-hint">{hint}</span> })}
+        </label>
+    }
+}

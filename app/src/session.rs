@@ -1,0 +1,84 @@
+//! Who is logged in, as the browser sees it: the token from localStorage and the account it
+//! belongs to. Empty during the server render; filled in right after hydration.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::auth::{user_info, AccountInfo};
+use crate::token;
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    token: RwSignal<Option<String>>,
+    account: RwSignal<Option<AccountInfo>>,
+    /// False until the browser has read localStorage: private pages wait for it.
+    ready: RwSignal<bool>,
+}
+
+impl Session {
+    pub fn ready(&self) -> bool {
+        self.ready.get()
+    }
+
+    pub fn logged_in(&self) -> bool {
+        self.token.with(Option::is_some)
+    }
+
+    pub fn account(&self) -> Option<AccountInfo> {
+        self.account.get()
+    }
+
+    /// Keeps a fresh login's token for later visits and calls.
+    pub fn sign_in(&self, token_value: String, account: AccountInfo) {
+        token::save(&token_value);
+        self.account.set(Some(account));
+        self.token.set(Some(token_value));
+    }
+
+    /// Forgets the session in this browser (the server side is ended by `logout`).
+    pub fn sign_out(&self) {
+        token::clear();
+        self.token.set(None);
+        self.account.set(None);
+    }
+
+    /// Fetches the account again (after usage changes, say).
+    pub fn refresh_account(&self) {
+        let this = *self;
+        spawn_local(async move {
+            if let Ok(account) = user_info().await {
+                this.account.set(Some(account));
+            }
+        });
+    }
+}
+
+/// Creates the session for the app; call once, in `App`.
+pub fn provide_session() -> Session {
+    let session = Session {
+        token: RwSignal::new(None),
+        account: RwSignal::new(None),
+        ready: RwSignal::new(false),
+    };
+    // Effects run only in the browser, after hydration, so the server render and the first
+    // client render agree.
+    Effect::new(move |_| {
+        if let Some(t) = token::load() {
+            session.token.set(Some(t));
+            session.refresh_account();
+        }
+        session.ready.set(true);
+    });
+    // A 401 from any call (see `api::client`) means the token is dead.
+    let listener = window_event_listener_untyped(token::UNAUTHORIZED_EVENT, move |_| {
+        session.token.set(None);
+        session.account.set(None);
+    });
+    on_cleanup(move || listener.remove());
+    provide_context(session);
+    session
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

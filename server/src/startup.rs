@@ -1,0 +1,39 @@
+//! Builds the shared state from the configuration: data directory, database, mailer, services.
+
+use std::sync::Arc;
+
+use app::api::context::AppState;
+use domain::auth::Accounts;
+use domain::mail::Mailer;
+use domain::secrets::Secrets;
+use domain::{db, Config};
+use leptos::prelude::get_configuration;
+
+pub async fn build_state() -> Result<AppState, String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let leptos_options = get_configuration(None)
+        .map_err(|e| format!("leptos configuration: {e}"))?
+        .leptos_options;
+    let db = db::open(&config.data_dir)
+        .await
+        .map_err(|e| e.to_string())?;
+    let secrets =
+        Secrets::load_or_create(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
+    let mailer = Mailer::from_config(&config).map_err(|e| e.to_string())?;
+    match &config.smtp_url {
+        Some(_) => tracing::info!("sending mail through SMTP_URL"),
+        None => tracing::info!(
+            "SMTP_URL is not set: mails are written to {}",
+            config.data_dir.join("outbox").display()
+        ),
+    }
+    let accounts = Accounts::new(db, Arc::new(mailer), Arc::new(secrets), &config)
+        .await
+        .map_err(|e| format!("accounts: {e}"))?;
+    tracing::info!("data directory: {}", config.data_dir.display());
+    Ok(AppState {
+        leptos_options,
+        config: Arc::new(config),
+        accounts: Arc::new(accounts),
+    })
+}
