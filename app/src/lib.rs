@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -43,6 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     session::provide_session();
+    mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/clouddrive.css"/>
         <Title text="CloudDrive"/>
@@ -74,4 +76,15 @@ fn NotFound() -> impl IntoView {
             <p>"There is nothing at this address. " <a href="/">"Go to the home page"</a></p>
         </section>
     }
+}
+
+/// Sets `<html data-hydrated="true">` once the browser has taken over the server-rendered page:
+/// effects run only in the browser, after hydration. Tests and people debugging can see it.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 }
