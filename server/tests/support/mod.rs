@@ -1,0 +1,248 @@
+//! Runs the real server binary on an ephemeral loopback port with its own temp data directory,
+//! and talks to it over HTTP like any client. Mail goes to the data directory's outbox.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "tangerine-orbit-saddle-42";
+
+pub struct TestServer {
+    pub base: String,
+    pub data_dir: tempfile::TempDir,
+    child: Child,
+    pub http: reqwest::Client,
+}
+
+/// One HTTP answer, with its raw bytes for byte-for-byte comparisons.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
+    pub fn message(&self) -> String {
+        self.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts the server with extra environment variables (over the test defaults).
+    pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
+        Self::start_binary(Path::new(env!("CARGO_BIN_EXE_server")), env).await
+    }
+
+    pub async fn start_binary(binary: &Path, env: &[(&str, &str)]) -> TestServer {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let mut command = Command::new(binary);
+        command
+            .env("DATA_DIR", data_dir.path())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "clouddrive")
+            .env("LEPTOS_SITE_ROOT", workspace_root().join("target/site"))
+            .env("BCRYPT_COST", "4")
+            .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
+            .env("RUST_LOG", "warn")
+            .env_remove("SMTP_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("start the server binary");
+        let server = TestServer {
+            base: format!("http://127.0.0.1:{port}"),
+            data_dir,
+            child,
+            http: reqwest::Client::new(),
+        };
+        server.wait_ready().await;
+        server
+    }
+
+    async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(r) = self.http.get(format!("{}/healthz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not become ready at {}", self.base);
+    }
+
+    pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.expect("request")).await
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.path().join("clouddrive.sqlite3")
+    }
+
+    /// Runs one SQL statement on the server's database (to age codes or sessions).
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(self.db_path())
+            .busy_timeout(Duration::from_secs(10))
+            .connect()
+            .await
+            .expect("open the server's database");
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await
+            .expect("run SQL");
+    }
+
+    /// Subjects of the mails sent to `to`, oldest first.
+    pub fn subjects_to(&self, to: &str) -> Vec<String> {
+        let outbox = self.data_dir.path().join("outbox");
+        let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(outbox)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter_map(|e| {
+                        let modified = e.metadata().ok()?.modified().ok()?;
+                        Some((modified, std::fs::read_to_string(e.path()).ok()?))
+                    })
+                    .filter(|(_, eml)| eml.contains(&format!("To: {to}\r\n")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        mails.sort();
+        mails
+            .into_iter()
+            .filter_map(|(_, eml)| {
+                eml.lines()
+                    .find_map(|l| l.strip_prefix("Subject: ").map(str::to_owned))
+            })
+            .collect()
+    }
+
+    /// The code in the newest mail to `to` whose subject mentions `kind`.
+    pub fn code(&self, to: &str, kind: &str) -> String {
+        let subject = self
+            .subjects_to(to)
+            .into_iter()
+            .rfind(|s| s.contains(kind))
+            .unwrap_or_else(|| panic!("no mail with a {kind} for {to}"));
+        subject.rsplit(' ').next().unwrap_or_default().to_owned()
+    }
+
+    /// Registers and verifies an account; returns its email.
+    pub async fn verified_user(&self, name: &str) -> String {
+        let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+        let a = self
+            .post(
+                "/api/auth/register",
+                json!({"email": email, "password": PASSWORD, "name": name}),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, 200, "register: {a:?}");
+        let code = self.code(&email, "verification code");
+        let a = self
+            .post(
+                "/api/auth/verify-email",
+                json!({"email": email, "code": code}),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, 200, "verify: {a:?}");
+        email
+    }
+
+    /// The password step; a login code is mailed.
+    pub async fn start_login(&self, email: &str) {
+        let a = self
+            .post(
+                "/api/auth/login",
+                json!({"email": email, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, 200, "login: {a:?}");
+        assert_eq!(a.json()["next"], "code");
+    }
+
+    /// Both factors; returns the session token.
+    pub async fn login(&self, email: &str) -> String {
+        self.start_login(email).await;
+        let code = self.code(email, "login code");
+        let a = self
+            .post(
+                "/api/auth/login/verify",
+                json!({"email": email, "code": code}),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, 200, "login/verify: {a:?}");
+        a.json()["token"].as_str().expect("a token").to_owned()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = response.bytes().await.expect("body").to_vec();
+    Answer {
+        status,
+        retry_after,
+        bytes,
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
