@@ -1,4 +1,5 @@
 //! The accounts API over HTTP against the real server binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

@@ -1,6 +1,6 @@
 //! Runs the real server binary on an ephemeral loopback port with its own temp data directory,
 //! and talks to it over HTTP like any client. Mail goes to the data directory's outbox.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
