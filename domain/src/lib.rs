@@ -9,5 +9,6 @@ pub mod error;
 pub mod mail;
 pub mod rate_limit;
 pub mod secrets;
+pub mod skillshare;
 
 pub use config::Config;

@@ -107,6 +107,23 @@ impl Mailer {
     }
 }
 
+/// A mail whose body is these paragraphs, as plain text and as (escaped) HTML.
+pub fn compose(to: &str, subject: String, paragraphs: &[String]) -> Mail {
+    let text = paragraphs.join("\n\n");
+    let html = paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", escape_html(p)))
+        .collect::<String>();
+    Mail {
+        to: to.to_owned(),
+        subject,
+        text,
+        html: format!(
+            "<!doctype html><html><body style=\"font-family:sans-serif\">{html}</body></html>"
+        ),
+    }
+}
+
 /// Escapes text for inclusion in an HTML email body.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

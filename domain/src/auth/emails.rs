@@ -1,27 +1,11 @@
 //! The account emails: plain text plus HTML, with any code in the subject line too.
 
-use crate::mail::{escape_html, Mail};
+use crate::mail::{compose, Mail};
 
 pub const PRODUCT: &str = "CloudDrive";
 
-fn layout(to: &str, subject: String, paragraphs: &[String]) -> Mail {
-    let text = paragraphs.join("\n\n");
-    let html = paragraphs
-        .iter()
-        .map(|p| format!("<p>{}</p>", escape_html(p)))
-        .collect::<String>();
-    Mail {
-        to: to.to_owned(),
-        subject,
-        text,
-        html: format!(
-            "<!doctype html><html><body style=\"font-family:sans-serif\">{html}</body></html>"
-        ),
-    }
-}
-
 pub fn verification_code(to: &str, name: &str, code: &str) -> Mail {
-    layout(
+    compose(
         to,
         format!("{PRODUCT}: your verification code is {code}"),
         &[
@@ -33,7 +17,7 @@ pub fn verification_code(to: &str, name: &str, code: &str) -> Mail {
 }
 
 pub fn login_code(to: &str, name: &str, code: &str) -> Mail {
-    layout(
+    compose(
         to,
         format!("{PRODUCT}: your login code is {code}"),
         &[
@@ -47,7 +31,7 @@ pub fn login_code(to: &str, name: &str, code: &str) -> Mail {
 }
 
 pub fn already_registered(to: &str, name: &str) -> Mail {
-    layout(
+    compose(
         to,
         format!("{PRODUCT}: someone tried to sign up with your email"),
         &[

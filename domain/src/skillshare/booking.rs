@@ -1,0 +1,262 @@
+//! Booking a slot, listing bookings, cancelling.
+
+use chrono_tz::Tz;
+
+use super::catalogue::{self, TeacherRow};
+use super::model::{Booking, BookingStatus};
+use super::slots::{self, units, HORIZON_DAYS, MIN_NOTICE_SECS};
+use super::{emails, SkillShareError};
+use crate::db::Db;
+use crate::mail::Mailer;
+
+/// Free cancellation ends this long before the start.
+pub const FREE_CANCELLATION_SECS: i64 = 24 * 3600;
+
+/// Who is booking.
+pub struct Student {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// Checks the requested start against the rules and the teacher's week; the database then
+/// decides, atomically, whether the time is still free.
+fn check_start(
+    teacher: &TeacherRow,
+    windows: &[slots::Window],
+    duration_minutes: i64,
+    start: i64,
+    now: i64,
+) -> Result<(), SkillShareError> {
+    let invalid = |m: &str| Err(SkillShareError::Invalid(m.to_owned()));
+    if start <= now {
+        return invalid("That time has already passed. Pick a slot in the future.");
+    }
+    if start < now + MIN_NOTICE_SECS {
+        return invalid("Sessions must be booked at least 2 hours ahead. Pick a later slot.");
+    }
+    if start > now + HORIZON_DAYS * 86_400 {
+        return invalid("You can book up to 28 days ahead. Pick an earlier slot.");
+    }
+    let no_bookings = Default::default();
+    let possible = slots::free_starts(teacher.tz, windows, duration_minutes * 60, &no_bookings, now);
+    if possible.binary_search(&start).is_err() {
+        return invalid("The teacher is not available at that time. Pick one of the free slots.");
+    }
+    Ok(())
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+pub async fn book(
+    db: &Db,
+    mailer: &Mailer,
+    student: &Student,
+    course_id: &str,
+    start: i64,
+    student_tz: Tz,
+    now: i64,
+) -> Result<Booking, SkillShareError> {
+    let course = catalogue::course(db, course_id).await?;
+    let teacher = catalogue::teacher_by_id(db, &course.teacher_id).await?;
+    if teacher.user_id.as_deref() == Some(student.id.as_str()) {
+        return Err(SkillShareError::OwnCourse);
+    }
+    let windows = catalogue::windows(db, &teacher.teacher.id).await?;
+    check_start(&teacher, &windows, course.duration_minutes, start, now)?;
+
+    let booking = Booking {
+        id: uuid::Uuid::new_v4().to_string(),
+        course_id: course.id,
+        course_title: course.title,
+        teacher_id: teacher.teacher.id.clone(),
+        teacher_name: teacher.teacher.display_name.clone(),
+        student_name: student.name.clone(),
+        start_at: start,
+        end_at: start + course.duration_minutes * 60,
+        status: BookingStatus::Confirmed,
+        created_at: now,
+        cancelled_at: None,
+        cancel_reason: None,
+    };
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO bookings (id, student_id, course_id, teacher_id, start_at, end_at, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'confirmed', ?)",
+    )
+    .bind(&booking.id)
+    .bind(&student.id)
+    .bind(&booking.course_id)
+    .bind(&booking.teacher_id)
+    .bind(booking.start_at)
+    .bind(booking.end_at)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for unit in units(booking.start_at, booking.end_at - booking.start_at) {
+        let held = sqlx::query(
+            "INSERT INTO booked_units (teacher_id, unit_start, booking_id) VALUES (?, ?, ?)",
+        )
+        .bind(&booking.teacher_id)
+        .bind(unit)
+        .bind(&booking.id)
+        .execute(&mut *tx)
+        .await;
+        match held {
+            Ok(_) => {}
+            // Dropping the transaction rolls the booking back.
+            Err(e) if is_unique_violation(&e) => return Err(SkillShareError::SlotTaken),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tx.commit().await?;
+
+    // The booking stands even if a mail cannot be sent right now; the failure is logged.
+    let mails = [
+        emails::booked_for_student(&student.email, &booking, student_tz),
+        emails::booked_for_teacher(&teacher.contact_email, &booking, teacher.tz),
+    ];
+    for mail in mails {
+        if let Err(e) = mailer.send(mail).await {
+            tracing::warn!(booking = %booking.id, error = ?e, "booking email not sent");
+        }
+    }
+    Ok(booking)
+}
+
+const BOOKING_SELECT: &str = "SELECT b.id, b.course_id, c.title, b.teacher_id, t.display_name, \
+     u.name, b.start_at, b.end_at, b.status, b.created_at, b.cancelled_at, b.cancel_reason \
+     FROM bookings b JOIN courses c ON c.id = b.course_id JOIN teachers t ON t.id = b.teacher_id \
+     JOIN users u ON u.id = b.student_id";
+
+type BookingTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
+fn booking_row(row: BookingTuple) -> Booking {
+    let (id, course_id, course_title, teacher_id, teacher_name, student_name, start_at, end_at, status, created_at, cancelled_at, cancel_reason) =
+        row;
+    Booking {
+        id,
+        course_id,
+        course_title,
+        teacher_id,
+        teacher_name,
+        student_name,
+        start_at,
+        end_at,
+        status: if status == "cancelled" {
+            BookingStatus::Cancelled
+        } else {
+            BookingStatus::Confirmed
+        },
+        created_at,
+        cancelled_at,
+        cancel_reason,
+    }
+}
+
+/// The student's bookings, soonest first.
+pub async fn of_student(db: &Db, student_id: &str) -> Result<Vec<Booking>, SkillShareError> {
+    let rows: Vec<BookingTuple> =
+        sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.student_id = ? ORDER BY b.start_at"))
+            .bind(student_id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().map(booking_row).collect())
+}
+
+/// Bookings of a teacher's courses, soonest first.
+pub async fn of_teacher(db: &Db, teacher_id: &str) -> Result<Vec<Booking>, SkillShareError> {
+    let rows: Vec<BookingTuple> =
+        sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.teacher_id = ? ORDER BY b.start_at"))
+            .bind(teacher_id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().map(booking_row).collect())
+}
+
+/// Cancels the student's own upcoming booking, free until 24 hours before the start; the
+/// slot is free again at once. Another student's booking reads as not found.
+pub async fn cancel(
+    db: &Db,
+    mailer: &Mailer,
+    student: &Student,
+    booking_id: &str,
+    reason: &str,
+    student_tz: Tz,
+    now: i64,
+) -> Result<Booking, SkillShareError> {
+    let reason: String = reason.trim().chars().take(500).collect();
+    let row: Option<BookingTuple> = sqlx::query_as(&format!(
+        "{BOOKING_SELECT} WHERE b.id = ? AND b.student_id = ?"
+    ))
+    .bind(booking_id)
+    .bind(&student.id)
+    .fetch_optional(db)
+    .await?;
+    let mut booking = row.map(booking_row).ok_or(SkillShareError::NotFound("booking"))?;
+    if booking.status == BookingStatus::Cancelled {
+        return Err(SkillShareError::Invalid("This booking is already cancelled.".into()));
+    }
+    if booking.start_at <= now {
+        return Err(SkillShareError::Invalid(
+            "This session has already started, so it cannot be cancelled.".into(),
+        ));
+    }
+    let left = booking.start_at - now;
+    if left < FREE_CANCELLATION_SECS {
+        return Err(SkillShareError::Invalid(format!(
+            "Bookings can be cancelled up to 24 hours before the start. This session starts in {} h {} min, so it can no longer be cancelled here; please contact your teacher.",
+            left / 3600,
+            left % 3600 / 60
+        )));
+    }
+    let mut tx = db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?
+         WHERE id = ? AND status = 'confirmed'",
+    )
+    .bind(now)
+    .bind(&reason)
+    .bind(&booking.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(SkillShareError::Invalid("This booking is already cancelled.".into()));
+    }
+    sqlx::query("DELETE FROM booked_units WHERE booking_id = ?")
+        .bind(&booking.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    booking.status = BookingStatus::Cancelled;
+    booking.cancelled_at = Some(now);
+    booking.cancel_reason = Some(reason);
+
+    let teacher = catalogue::teacher_by_id(db, &booking.teacher_id).await?;
+    let mails = [
+        emails::cancelled(&student.email, &student.name, &booking, student_tz),
+        emails::cancelled(&teacher.contact_email, &teacher.teacher.display_name, &booking, teacher.tz),
+    ];
+    for mail in mails {
+        if let Err(e) = mailer.send(mail).await {
+            tracing::warn!(booking = %booking.id, error = ?e, "cancellation email not sent");
+        }
+    }
+    Ok(booking)
+}

@@ -1,0 +1,209 @@
+//! Reading the catalogue: teachers, courses, availability and free slots.
+
+use std::collections::HashSet;
+
+use chrono_tz::Tz;
+
+use super::model::{Course, CourseFilter, Level, Teacher, TeacherProfile, Window};
+use super::slots::{self, UNIT_SECS};
+use super::SkillShareError;
+use crate::db::Db;
+
+/// The teacher facts booking needs beyond what the catalogue shows.
+pub(super) struct TeacherRow {
+    pub teacher: Teacher,
+    pub user_id: Option<String>,
+    pub contact_email: String,
+    pub tz: Tz,
+}
+
+type TeacherTuple = (String, String, String, String, i64, String, Option<String>, String);
+
+const TEACHER_COLUMNS: &str = "id, display_name, bio, specialties, hourly_rate_cents, time_zone, \
+                               user_id, contact_email";
+
+fn teacher_row(row: TeacherTuple) -> TeacherRow {
+    let (id, display_name, bio, specialties, hourly_rate_cents, time_zone, user_id, contact_email) =
+        row;
+    TeacherRow {
+        tz: time_zone.parse().unwrap_or(Tz::UTC),
+        teacher: Teacher {
+            id,
+            display_name,
+            bio,
+            specialties: serde_json::from_str(&specialties).unwrap_or_default(),
+            hourly_rate_cents,
+            time_zone,
+            next_free_slot: None,
+        },
+        user_id,
+        contact_email,
+    }
+}
+
+pub(super) async fn teacher_by_id(db: &Db, id: &str) -> Result<TeacherRow, SkillShareError> {
+    let row: Option<TeacherTuple> =
+        sqlx::query_as(&format!("SELECT {TEACHER_COLUMNS} FROM teachers WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    row.map(teacher_row).ok_or(SkillShareError::NotFound("teacher"))
+}
+
+pub(super) async fn teacher_by_user(
+    db: &Db,
+    user_id: &str,
+) -> Result<Option<TeacherRow>, SkillShareError> {
+    let row: Option<TeacherTuple> =
+        sqlx::query_as(&format!("SELECT {TEACHER_COLUMNS} FROM teachers WHERE user_id = ?"))
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(teacher_row))
+}
+
+pub(super) async fn windows(db: &Db, teacher_id: &str) -> Result<Vec<Window>, SkillShareError> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT weekday, start_minute, end_minute FROM availability
+         WHERE teacher_id = ? ORDER BY weekday, start_minute",
+    )
+    .bind(teacher_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(weekday, start, end)| Window {
+            weekday: weekday as u8,
+            start_minute: start as u16,
+            end_minute: end as u16,
+        })
+        .collect())
+}
+
+async fn taken_units(db: &Db, teacher_id: &str, from: i64) -> Result<HashSet<i64>, SkillShareError> {
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT unit_start FROM booked_units WHERE teacher_id = ? AND unit_start >= ?",
+    )
+    .bind(teacher_id)
+    .bind(from - UNIT_SECS * 8)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Free starts for a session of `duration_minutes` with this teacher.
+pub(super) async fn free_starts(
+    db: &Db,
+    teacher: &TeacherRow,
+    duration_minutes: i64,
+    now: i64,
+) -> Result<Vec<i64>, SkillShareError> {
+    let windows = windows(db, &teacher.teacher.id).await?;
+    let taken = taken_units(db, &teacher.teacher.id, now).await?;
+    Ok(slots::free_starts(teacher.tz, &windows, duration_minutes * 60, &taken, now))
+}
+
+pub async fn teachers(db: &Db, now: i64) -> Result<Vec<Teacher>, SkillShareError> {
+    let rows: Vec<TeacherTuple> = sqlx::query_as(&format!(
+        "SELECT {TEACHER_COLUMNS} FROM teachers ORDER BY display_name"
+    ))
+    .fetch_all(db)
+    .await?;
+    let mut teachers = Vec::with_capacity(rows.len());
+    for row in rows.into_iter().map(teacher_row) {
+        let next = free_starts(db, &row, 60, now).await?.first().copied();
+        teachers.push(Teacher {
+            next_free_slot: next,
+            ..row.teacher
+        });
+    }
+    Ok(teachers)
+}
+
+pub async fn teacher_profile(db: &Db, id: &str, now: i64) -> Result<TeacherProfile, SkillShareError> {
+    let row = teacher_by_id(db, id).await?;
+    let next = free_starts(db, &row, 60, now).await?.first().copied();
+    Ok(TeacherProfile {
+        availability: windows(db, id).await?,
+        courses: courses(
+            db,
+            &CourseFilter::default(),
+            Some(id),
+        )
+        .await?,
+        teacher: Teacher {
+            next_free_slot: next,
+            ..row.teacher
+        },
+    })
+}
+
+type CourseTuple = (String, String, String, String, String, String, String, i64, i64);
+
+fn course_row(row: CourseTuple) -> Course {
+    let (id, teacher_id, teacher_name, title, description, skill, level, duration_minutes, price_cents) =
+        row;
+    Course {
+        id,
+        teacher_id,
+        teacher_name,
+        title,
+        description,
+        skill,
+        level: Level::parse(&level).unwrap_or(Level::Beginner),
+        duration_minutes,
+        price_cents,
+    }
+}
+
+const COURSE_SELECT: &str = "SELECT c.id, c.teacher_id, t.display_name, c.title, c.description, \
+     c.skill, c.level, c.duration_minutes, c.price_cents \
+     FROM courses c JOIN teachers t ON t.id = c.teacher_id";
+
+/// Courses matching the filter (optionally of one teacher), by title.
+pub async fn courses(
+    db: &Db,
+    filter: &CourseFilter,
+    teacher_id: Option<&str>,
+) -> Result<Vec<Course>, SkillShareError> {
+    let text = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let skill = filter.skill.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let rows: Vec<CourseTuple> = sqlx::query_as(&format!(
+        "{COURSE_SELECT}
+         WHERE (?1 IS NULL OR c.skill = ?1 COLLATE NOCASE)
+           AND (?2 IS NULL OR c.level = ?2)
+           AND (?3 IS NULL OR c.price_cents <= ?3)
+           AND (?4 IS NULL OR c.title LIKE ?4 ESCAPE '\\' OR c.description LIKE ?4 ESCAPE '\\'
+                OR c.skill LIKE ?4 ESCAPE '\\' OR t.display_name LIKE ?4 ESCAPE '\\')
+           AND (?5 IS NULL OR c.teacher_id = ?5)
+         ORDER BY c.title"
+    ))
+    .bind(skill)
+    .bind(filter.level.map(Level::as_str))
+    .bind(filter.max_price_cents)
+    .bind(text)
+    .bind(teacher_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(course_row).collect())
+}
+
+pub async fn course(db: &Db, id: &str) -> Result<Course, SkillShareError> {
+    let row: Option<CourseTuple> = sqlx::query_as(&format!("{COURSE_SELECT} WHERE c.id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(course_row).ok_or(SkillShareError::NotFound("course"))
+}
+
+/// The skills courses are offered in, for the filter.
+pub async fn skills(db: &Db) -> Result<Vec<String>, SkillShareError> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT skill FROM courses ORDER BY skill")
+        .fetch_all(db)
+        .await?)
+}

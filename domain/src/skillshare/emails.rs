@@ -1,0 +1,75 @@
+//! Booking emails. Each person sees times in their own time zone when we know it.
+
+use chrono::TimeZone;
+use chrono_tz::Tz;
+
+use super::model::Booking;
+use crate::mail::{compose, Mail};
+
+const PRODUCT: &str = "SkillShare Connect";
+
+/// "Tuesday 3 March 2026, 09:00 (CET)".
+pub fn when(start: i64, tz: Tz) -> String {
+    match tz.timestamp_opt(start, 0).single() {
+        Some(t) => t.format("%A %-d %B %Y, %H:%M (%Z)").to_string(),
+        None => format!("{start} (UTC seconds)"),
+    }
+}
+
+pub fn booked_for_student(to: &str, b: &Booking, tz: Tz) -> Mail {
+    compose(
+        to,
+        format!("{PRODUCT}: booked \"{}\" on {}", b.course_title, when(b.start_at, tz)),
+        &[
+            format!("Hello {},", b.student_name),
+            format!(
+                "Your session \"{}\" with {} is booked for {}, {} minutes.",
+                b.course_title,
+                b.teacher_name,
+                when(b.start_at, tz),
+                (b.end_at - b.start_at) / 60
+            ),
+            "You can cancel for free up to 24 hours before the start, from My bookings.".into(),
+        ],
+    )
+}
+
+pub fn booked_for_teacher(to: &str, b: &Booking, tz: Tz) -> Mail {
+    compose(
+        to,
+        format!("{PRODUCT}: new booking of \"{}\" on {}", b.course_title, when(b.start_at, tz)),
+        &[
+            format!("Hello {},", b.teacher_name),
+            format!(
+                "{} booked \"{}\" for {}.",
+                b.student_name,
+                b.course_title,
+                when(b.start_at, tz)
+            ),
+        ],
+    )
+}
+
+pub fn cancelled(to: &str, greeting: &str, b: &Booking, tz: Tz) -> Mail {
+    let reason = b
+        .cancel_reason
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .map(|r| format!(" Reason given: {r}"))
+        .unwrap_or_default();
+    compose(
+        to,
+        format!("{PRODUCT}: cancelled \"{}\" on {}", b.course_title, when(b.start_at, tz)),
+        &[
+            format!("Hello {greeting},"),
+            format!(
+                "The session \"{}\" of {} with {} on {} was cancelled by the student.{reason}",
+                b.course_title,
+                b.student_name,
+                b.teacher_name,
+                when(b.start_at, tz)
+            ),
+            "The time is free again for other bookings.".into(),
+        ],
+    )
+}

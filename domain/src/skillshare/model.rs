@@ -1,0 +1,114 @@
+//! What the marketplace shows and stores.
+
+use serde::{Deserialize, Serialize};
+
+pub use super::slots::Window;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Beginner, Level::Intermediate, Level::Advanced];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Beginner => "beginner",
+            Level::Intermediate => "intermediate",
+            Level::Advanced => "advanced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Teacher {
+    pub id: String,
+    pub display_name: String,
+    pub bio: String,
+    pub specialties: Vec<String>,
+    pub hourly_rate_cents: i64,
+    pub time_zone: String,
+    /// The earliest bookable start (UTC seconds) for a one-hour session, if any.
+    pub next_free_slot: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Course {
+    pub id: String,
+    pub teacher_id: String,
+    pub teacher_name: String,
+    pub title: String,
+    pub description: String,
+    pub skill: String,
+    pub level: Level,
+    pub duration_minutes: i64,
+    pub price_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeacherProfile {
+    pub teacher: Teacher,
+    pub availability: Vec<Window>,
+    pub courses: Vec<Course>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CourseFilter {
+    pub skill: Option<String>,
+    pub level: Option<Level>,
+    pub max_price_cents: Option<i64>,
+    /// Words to find in the title, description, skill or teacher's name.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Confirmed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Booking {
+    pub id: String,
+    pub course_id: String,
+    pub course_title: String,
+    pub teacher_id: String,
+    pub teacher_name: String,
+    pub student_name: String,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub status: BookingStatus,
+    pub created_at: i64,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+}
+
+/// What a teacher sets on their own profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeacherDraft {
+    pub display_name: String,
+    pub bio: String,
+    pub specialties: Vec<String>,
+    pub hourly_rate_cents: i64,
+    pub time_zone: String,
+}
+
+/// What a teacher fills in to publish a course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseDraft {
+    pub title: String,
+    pub description: String,
+    pub skill: String,
+    pub level: Level,
+    pub duration_minutes: i64,
+    pub price_cents: i64,
+}

@@ -1,0 +1,144 @@
+//! Free slots: a teacher's weekly availability (wall-clock, in their time zone) laid over the
+//! coming weeks, minus what is booked, minus what is too soon. Pure functions, no database.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Duration, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+/// Bookings start on a 30-minute grid and hold 30-minute units of the teacher's time.
+pub const UNIT_SECS: i64 = 30 * 60;
+/// The least notice a teacher gets: 2 hours.
+pub const MIN_NOTICE_SECS: i64 = 2 * 3600;
+/// How far ahead students can book.
+pub const HORIZON_DAYS: i64 = 28;
+
+/// A weekly window of availability, in the teacher's local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Window {
+    /// 0 = Monday ... 6 = Sunday.
+    pub weekday: u8,
+    /// Minutes after local midnight.
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+/// The unit starts a booking of `duration_secs` from `start` occupies.
+pub fn units(start: i64, duration_secs: i64) -> impl Iterator<Item = i64> {
+    (0..duration_secs.div_euclid(UNIT_SECS)).map(move |k| start + k * UNIT_SECS)
+}
+
+/// Every start (UTC seconds, ascending) at which a session of `duration_secs` fits inside the
+/// availability, between `now + MIN_NOTICE` and `now + HORIZON`, without touching `taken`
+/// units. Local times that do not exist or happen twice (DST changes) are skipped.
+pub fn free_starts(
+    tz: Tz,
+    windows: &[Window],
+    duration_secs: i64,
+    taken: &HashSet<i64>,
+    now: i64,
+) -> Vec<i64> {
+    let earliest = now + MIN_NOTICE_SECS;
+    let latest = now + HORIZON_DAYS * 86_400;
+    let Some(today) = tz.timestamp_opt(now, 0).single().map(|t| t.date_naive()) else {
+        return Vec::new();
+    };
+    let duration_min = duration_secs / 60;
+    let mut starts = Vec::new();
+    for day in 0..=HORIZON_DAYS {
+        let date = today + Duration::days(day);
+        let weekday = date.weekday().num_days_from_monday() as u8;
+        for w in windows.iter().filter(|w| w.weekday == weekday) {
+            let mut minute = i64::from(w.start_minute);
+            while minute + duration_min <= i64::from(w.end_minute) {
+                let local = date.and_time(NaiveTime::MIN) + Duration::minutes(minute);
+                if let Some(start) = tz.from_local_datetime(&local).single().map(|t| t.timestamp()) {
+                    let fits = start >= earliest
+                        && start <= latest
+                        && units(start, duration_secs).all(|u| !taken.contains(&u));
+                    if fits {
+                        starts.push(start);
+                    }
+                }
+                minute += UNIT_SECS / 60;
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, Utc};
+
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    }
+
+    const MONDAY_9_TO_11: Window = Window {
+        weekday: 0,
+        start_minute: 9 * 60,
+        end_minute: 11 * 60,
+    };
+
+    #[test]
+    fn slots_follow_the_teachers_wall_clock() {
+        // Sunday 2026-03-22 12:00 UTC; Madrid is UTC+1 in winter.
+        let now = utc(2026, 3, 22, 12, 0);
+        let tz: Tz = "Europe/Madrid".parse().unwrap();
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &HashSet::new(), now);
+        // Monday 09:00, 09:30, 10:00 local = 08:00, 08:30, 09:00 UTC.
+        assert_eq!(
+            &starts[..3],
+            &[utc(2026, 3, 23, 8, 0), utc(2026, 3, 23, 8, 30), utc(2026, 3, 23, 9, 0)]
+        );
+        // After the spring change (29 March) Madrid is UTC+2: Monday 09:00 is 07:00 UTC.
+        let march_30: Vec<i64> = starts
+            .iter()
+            .copied()
+            .filter(|&s| (utc(2026, 3, 30, 0, 0)..utc(2026, 3, 31, 0, 0)).contains(&s))
+            .collect();
+        assert_eq!(march_30, vec![utc(2026, 3, 30, 7, 0), utc(2026, 3, 30, 7, 30), utc(2026, 3, 30, 8, 0)]);
+    }
+
+    #[test]
+    fn taken_units_block_overlapping_starts() {
+        let now = utc(2026, 3, 1, 12, 0);
+        let tz: Tz = "UTC".parse().unwrap();
+        let taken: HashSet<i64> = units(utc(2026, 3, 2, 10, 0), 1800).collect();
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &taken, now);
+        let monday: Vec<_> = starts.iter().filter(|&&s| s < utc(2026, 3, 3, 0, 0)).collect();
+        // 09:00 fits (09:00-10:00); 09:30 and 10:00 would overlap 10:00-10:30.
+        assert_eq!(monday, vec![&utc(2026, 3, 2, 9, 0)]);
+    }
+
+    #[test]
+    fn nothing_inside_the_notice_period_or_beyond_the_horizon() {
+        let now = utc(2026, 3, 2, 8, 0); // Monday 08:00 UTC
+        let tz: Tz = "UTC".parse().unwrap();
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 1800, &HashSet::new(), now);
+        assert_eq!(starts[0], utc(2026, 3, 2, 10, 0), "09:00 and 09:30 are under 2 hours away");
+        assert!(starts.iter().all(|&s| s <= now + HORIZON_DAYS * 86_400));
+        // Later Mondays within 28 days: 9, 16 and 23 March (30 March 09:00 is past the horizon).
+        assert_eq!(starts.iter().filter(|&&s| s >= utc(2026, 3, 3, 0, 0)).count(), 3 * 4);
+    }
+
+    #[test]
+    fn runs_with_the_real_clock() {
+        let tz: Tz = "Asia/Tokyo".parse().unwrap();
+        let all_week: Vec<Window> = (0..7)
+            .map(|d| Window { weekday: d, start_minute: 0, end_minute: 1440 })
+            .collect();
+        let now = Utc::now().timestamp();
+        let starts = free_starts(tz, &all_week, 3600, &HashSet::new(), now);
+        assert!(starts.first().is_some_and(|&s| s >= now + MIN_NOTICE_SECS));
+    }
+}
