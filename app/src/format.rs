@@ -16,16 +16,112 @@ pub fn bytes(n: i64) -> String {
     }
 }
 
-/// A UTC unix time in the viewer's own time zone (browser), or in UTC on the server.
-pub fn time(unix_secs: i64) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_secs as f64 * 1000.0));
-        String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+/// Money in cents as dollars: "$45.00".
+pub fn money(cents: i64) -> String {
+    format!("${}.{:02}", cents / 100, cents % 100)
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Civil date and time of a UTC unix time: (year, month 1-12, day, hour, minute, weekday 0=Mon).
+fn utc_parts(unix: i64) -> (i64, usize, i64, i64, i64, usize) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let weekday = (days + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
+    (
+        year,
+        month as usize,
+        day,
+        secs / 3600,
+        secs % 3600 / 60,
+        weekday,
+    )
+}
+
+/// "Tue 1 Dec 2026" in UTC.
+pub fn utc_day(unix: i64) -> String {
+    let (y, m, d, _, _, wd) = utc_parts(unix);
+    format!("{} {d} {} {y}", WEEKDAYS[wd], MONTHS[m - 1])
+}
+
+/// "15:00" in UTC.
+pub fn utc_clock(unix: i64) -> String {
+    let (_, _, _, h, min, _) = utc_parts(unix);
+    format!("{h:02}:{min:02}")
+}
+
+/// ISO 8601 for `<time datetime>`.
+pub fn iso(unix: i64) -> String {
+    let (y, m, d, h, min, _) = utc_parts(unix);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:00Z")
+}
+
+/// The same three views in the browser's own time zone (UTC where there is no browser).
+#[cfg(feature = "hydrate")]
+pub mod local {
+    use wasm_bindgen::JsValue;
+
+    fn date(unix: i64) -> js_sys::Date {
+        js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0))
     }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        format!("{unix_secs} (UTC seconds)")
+
+    fn format(unix: i64, options: &[(&str, &str)]) -> String {
+        let opts = js_sys::Object::new();
+        for (k, v) in options {
+            let _ = js_sys::Reflect::set(&opts, &(*k).into(), &(*v).into());
+        }
+        String::from(date(unix).to_locale_string("en-GB", &opts))
+    }
+
+    pub fn day(unix: i64) -> String {
+        format(
+            unix,
+            &[
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("year", "numeric"),
+            ],
+        )
+    }
+
+    pub fn clock(unix: i64) -> String {
+        format(unix, &[("hour", "2-digit"), ("minute", "2-digit")])
+    }
+
+    pub fn zone_name() -> Option<String> {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub mod local {
+    pub fn day(unix: i64) -> String {
+        super::utc_day(unix)
+    }
+    pub fn clock(unix: i64) -> String {
+        super::utc_clock(unix)
+    }
+    pub fn zone_name() -> Option<String> {
+        None
     }
 }
 
@@ -57,6 +153,15 @@ mod tests {
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(1_500), "1.5 KB");
         assert_eq!(bytes(5_000_000_000), "5.0 GB");
+    }
+
+    #[test]
+    fn utc_dates_are_civil_dates() {
+        assert_eq!(utc_day(0), "Thu 1 Jan 1970");
+        assert_eq!(utc_day(1_796_137_200), "Tue 1 Dec 2026");
+        assert_eq!(utc_clock(1_796_137_200 + 30 * 60), "15:30");
+        assert_eq!(iso(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(money(4550), "$45.50");
     }
 
     #[test]

@@ -12,9 +12,13 @@ pub mod token;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use components::NavBar;
+use pages::skillshare::{
+    book::BookPage, bookings::BookingsPage, courses::CoursesPage, teach::TeachPage,
+    teacher::TeacherPage, teachers::TeachersPage,
+};
 use pages::{
     account::AccountPage, home::HomePage, login::LoginPage, register::RegisterPage,
     verify::VerifyPage,
@@ -57,6 +61,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/account") view=AccountPage/>
+                    // The catalogue renders completely on the server, data included.
+                    <Route path=path!("/skillshare") view=TeachersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/teachers/:id") view=TeacherPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/courses") view=CoursesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/book/:course_id") view=BookPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/bookings") view=BookingsPage/>
+                    <Route path=path!("/skillshare/teach") view=TeachPage/>
                 </Routes>
             </main>
         </Router>

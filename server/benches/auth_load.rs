@@ -49,7 +49,10 @@ async fn home_latency(s: &TestServer) -> Duration {
 #[tokio::main]
 async fn main() {
     let s = TestServer::start_with(&[("BCRYPT_COST", "12")]).await;
-    println!("auth_load: {LOGINS} concurrent logins, bcrypt cost 12, {} cores", cores());
+    println!(
+        "auth_load: {LOGINS} concurrent logins, bcrypt cost 12, {} cores",
+        cores()
+    );
 
     let mut users = Vec::with_capacity(LOGINS);
     for i in 0..LOGINS {
@@ -83,8 +86,14 @@ async fn main() {
 
     let rest = stats(at_rest);
     let busy = stats(during);
-    println!("logins: {logged_in} two-factor logins finished in {:.2} s", burst.as_secs_f64());
-    for (label, st) in [("home page at rest", &rest), ("home page during logins", &busy)] {
+    println!(
+        "logins: {logged_in} two-factor logins finished in {:.2} s",
+        burst.as_secs_f64()
+    );
+    for (label, st) in [
+        ("home page at rest", &rest),
+        ("home page during logins", &busy),
+    ] {
         println!(
             "{label:<24} n={:<4} p50={:>7.2} ms  p95={:>7.2} ms  max={:>7.2} ms",
             st.samples,

@@ -6,6 +6,7 @@ use app::api::context::AppState;
 use domain::auth::Accounts;
 use domain::mail::Mailer;
 use domain::secrets::Secrets;
+use domain::skillshare::Marketplace;
 use domain::{db, Config};
 use leptos::prelude::get_configuration;
 
@@ -27,7 +28,9 @@ pub async fn build_state() -> Result<AppState, String> {
             config.data_dir.join("outbox").display()
         ),
     }
-    let accounts = Accounts::new(db, Arc::new(mailer), Arc::new(secrets), &config)
+    let mailer = Arc::new(mailer);
+    let marketplace = Marketplace::new(db.clone(), mailer.clone());
+    let accounts = Accounts::new(db, mailer, Arc::new(secrets), &config)
         .await
         .map_err(|e| format!("accounts: {e}"))?;
     tracing::info!("data directory: {}", config.data_dir.display());
@@ -35,5 +38,6 @@ pub async fn build_state() -> Result<AppState, String> {
         leptos_options,
         config: Arc::new(config),
         accounts: Arc::new(accounts),
+        marketplace: Arc::new(marketplace),
     })
 }

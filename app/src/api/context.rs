@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::http::{header, request::Parts};
 use domain::auth::{Accounts, CurrentUser};
+use domain::skillshare::Marketplace;
 use leptos::prelude::*;
 
 use super::ApiError;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<domain::Config>,
     pub accounts: Arc<Accounts>,
+    pub marketplace: Arc<Marketplace>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -102,4 +102,10 @@ mod ssr {
             ApiError::from_domain(&e)
         }
     }
+
+    impl From<domain::skillshare::SkillShareError> for ApiError {
+        fn from(e: domain::skillshare::SkillShareError) -> Self {
+            ApiError::from_domain(&e)
+        }
+    }
 }

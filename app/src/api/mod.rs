@@ -5,6 +5,7 @@ pub mod client;
 #[cfg(feature = "ssr")]
 pub mod context;
 mod error;
+pub mod skillshare;
 
 pub use error::ApiError;
 

@@ -25,6 +25,7 @@ pub fn NavBar() -> impl IntoView {
             <nav class="nav">
                 <A href="/" attr:class="brand">"☁ CloudDrive"</A>
                 <div class="nav-links">
+                    <A href="/skillshare">"SkillShare"</A>
                     <A href="/account">"Account"</A>
                 </div>
                 <div class="nav-user" data-testid="nav-user">

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::auth::{revoke_session, sessions, SessionView};
 use crate::api::ApiError;
-use crate::components::{Alert, RequireAuth};
+use crate::components::{Alert, LocalTime, RequireAuth};
 use crate::format;
 use crate::session::use_session;
 
@@ -56,7 +56,7 @@ fn AccountView() -> impl IntoView {
                                     )}
                                 </dd>
                                 <dt>"Member since"</dt>
-                                <dd>{format::time(a.created_at)}</dd>
+                                <dd><LocalTime unix=a.created_at/></dd>
                             </dl>
                         }
                     })
@@ -110,8 +110,8 @@ fn SessionTable(
                                     {if s.user_agent.is_empty() { "Unknown device".to_owned() } else { s.user_agent }}
                                     {s.current.then(|| view! { <span class="badge">"this browser"</span> })}
                                 </td>
-                                <td>{format::time(s.created_at)}</td>
-                                <td>{format::time(s.last_used_at)}</td>
+                                <td><LocalTime unix=s.created_at/></td>
+                                <td><LocalTime unix=s.last_used_at/></td>
                                 <td>
                                     {(!s.current)
                                         .then(|| {

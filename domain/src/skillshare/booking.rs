@@ -3,11 +3,11 @@
 use chrono_tz::Tz;
 
 use super::catalogue::{self, TeacherRow};
-use super::model::{Booking, BookingStatus};
 use super::slots::{self, units, HORIZON_DAYS, MIN_NOTICE_SECS};
 use super::{emails, SkillShareError};
 use crate::db::Db;
 use crate::mail::Mailer;
+use model::skillshare::{Booking, BookingStatus};
 
 /// Free cancellation ends this long before the start.
 pub const FREE_CANCELLATION_SECS: i64 = 24 * 3600;
@@ -39,7 +39,13 @@ fn check_start(
         return invalid("You can book up to 28 days ahead. Pick an earlier slot.");
     }
     let no_bookings = Default::default();
-    let possible = slots::free_starts(teacher.tz, windows, duration_minutes * 60, &no_bookings, now);
+    let possible = slots::free_starts(
+        teacher.tz,
+        windows,
+        duration_minutes * 60,
+        &no_bookings,
+        now,
+    );
     if possible.binary_search(&start).is_err() {
         return invalid("The teacher is not available at that time. Pick one of the free slots.");
     }
@@ -147,8 +153,20 @@ type BookingTuple = (
 );
 
 fn booking_row(row: BookingTuple) -> Booking {
-    let (id, course_id, course_title, teacher_id, teacher_name, student_name, start_at, end_at, status, created_at, cancelled_at, cancel_reason) =
-        row;
+    let (
+        id,
+        course_id,
+        course_title,
+        teacher_id,
+        teacher_name,
+        student_name,
+        start_at,
+        end_at,
+        status,
+        created_at,
+        cancelled_at,
+        cancel_reason,
+    ) = row;
     Booking {
         id,
         course_id,
@@ -171,21 +189,23 @@ fn booking_row(row: BookingTuple) -> Booking {
 
 /// The student's bookings, soonest first.
 pub async fn of_student(db: &Db, student_id: &str) -> Result<Vec<Booking>, SkillShareError> {
-    let rows: Vec<BookingTuple> =
-        sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.student_id = ? ORDER BY b.start_at"))
-            .bind(student_id)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<BookingTuple> = sqlx::query_as(&format!(
+        "{BOOKING_SELECT} WHERE b.student_id = ? ORDER BY b.start_at"
+    ))
+    .bind(student_id)
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(booking_row).collect())
 }
 
 /// Bookings of a teacher's courses, soonest first.
 pub async fn of_teacher(db: &Db, teacher_id: &str) -> Result<Vec<Booking>, SkillShareError> {
-    let rows: Vec<BookingTuple> =
-        sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.teacher_id = ? ORDER BY b.start_at"))
-            .bind(teacher_id)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<BookingTuple> = sqlx::query_as(&format!(
+        "{BOOKING_SELECT} WHERE b.teacher_id = ? ORDER BY b.start_at"
+    ))
+    .bind(teacher_id)
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(booking_row).collect())
 }
 
@@ -208,9 +228,13 @@ pub async fn cancel(
     .bind(&student.id)
     .fetch_optional(db)
     .await?;
-    let mut booking = row.map(booking_row).ok_or(SkillShareError::NotFound("booking"))?;
+    let mut booking = row
+        .map(booking_row)
+        .ok_or(SkillShareError::NotFound("booking"))?;
     if booking.status == BookingStatus::Cancelled {
-        return Err(SkillShareError::Invalid("This booking is already cancelled.".into()));
+        return Err(SkillShareError::Invalid(
+            "This booking is already cancelled.".into(),
+        ));
     }
     if booking.start_at <= now {
         return Err(SkillShareError::Invalid(
@@ -237,7 +261,9 @@ pub async fn cancel(
     .await?
     .rows_affected();
     if changed == 0 {
-        return Err(SkillShareError::Invalid("This booking is already cancelled.".into()));
+        return Err(SkillShareError::Invalid(
+            "This booking is already cancelled.".into(),
+        ));
     }
     sqlx::query("DELETE FROM booked_units WHERE booking_id = ?")
         .bind(&booking.id)
@@ -251,7 +277,12 @@ pub async fn cancel(
     let teacher = catalogue::teacher_by_id(db, &booking.teacher_id).await?;
     let mails = [
         emails::cancelled(&student.email, &student.name, &booking, student_tz),
-        emails::cancelled(&teacher.contact_email, &teacher.teacher.display_name, &booking, teacher.tz),
+        emails::cancelled(
+            &teacher.contact_email,
+            &teacher.teacher.display_name,
+            &booking,
+            teacher.tz,
+        ),
     ];
     for mail in mails {
         if let Err(e) = mailer.send(mail).await {

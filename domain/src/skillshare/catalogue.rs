@@ -4,10 +4,10 @@ use std::collections::HashSet;
 
 use chrono_tz::Tz;
 
-use super::model::{Course, CourseFilter, Level, Teacher, TeacherProfile, Window};
 use super::slots::{self, UNIT_SECS};
 use super::SkillShareError;
 use crate::db::Db;
+use model::skillshare::{Course, CourseFilter, Level, Teacher, TeacherProfile, Window};
 
 /// The teacher facts booking needs beyond what the catalogue shows.
 pub(super) struct TeacherRow {
@@ -17,7 +17,16 @@ pub(super) struct TeacherRow {
     pub tz: Tz,
 }
 
-type TeacherTuple = (String, String, String, String, i64, String, Option<String>, String);
+type TeacherTuple = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+);
 
 const TEACHER_COLUMNS: &str = "id, display_name, bio, specialties, hourly_rate_cents, time_zone, \
                                user_id, contact_email";
@@ -42,23 +51,26 @@ fn teacher_row(row: TeacherTuple) -> TeacherRow {
 }
 
 pub(super) async fn teacher_by_id(db: &Db, id: &str) -> Result<TeacherRow, SkillShareError> {
-    let row: Option<TeacherTuple> =
-        sqlx::query_as(&format!("SELECT {TEACHER_COLUMNS} FROM teachers WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    row.map(teacher_row).ok_or(SkillShareError::NotFound("teacher"))
+    let row: Option<TeacherTuple> = sqlx::query_as(&format!(
+        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(teacher_row)
+        .ok_or(SkillShareError::NotFound("teacher"))
 }
 
 pub(super) async fn teacher_by_user(
     db: &Db,
     user_id: &str,
 ) -> Result<Option<TeacherRow>, SkillShareError> {
-    let row: Option<TeacherTuple> =
-        sqlx::query_as(&format!("SELECT {TEACHER_COLUMNS} FROM teachers WHERE user_id = ?"))
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<TeacherTuple> = sqlx::query_as(&format!(
+        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE user_id = ?"
+    ))
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(teacher_row))
 }
 
@@ -80,7 +92,11 @@ pub(super) async fn windows(db: &Db, teacher_id: &str) -> Result<Vec<Window>, Sk
         .collect())
 }
 
-async fn taken_units(db: &Db, teacher_id: &str, from: i64) -> Result<HashSet<i64>, SkillShareError> {
+async fn taken_units(
+    db: &Db,
+    teacher_id: &str,
+    from: i64,
+) -> Result<HashSet<i64>, SkillShareError> {
     let rows: Vec<i64> = sqlx::query_scalar(
         "SELECT unit_start FROM booked_units WHERE teacher_id = ? AND unit_start >= ?",
     )
@@ -100,7 +116,13 @@ pub(super) async fn free_starts(
 ) -> Result<Vec<i64>, SkillShareError> {
     let windows = windows(db, &teacher.teacher.id).await?;
     let taken = taken_units(db, &teacher.teacher.id, now).await?;
-    Ok(slots::free_starts(teacher.tz, &windows, duration_minutes * 60, &taken, now))
+    Ok(slots::free_starts(
+        teacher.tz,
+        &windows,
+        duration_minutes * 60,
+        &taken,
+        now,
+    ))
 }
 
 pub async fn teachers(db: &Db, now: i64) -> Result<Vec<Teacher>, SkillShareError> {
@@ -120,17 +142,16 @@ pub async fn teachers(db: &Db, now: i64) -> Result<Vec<Teacher>, SkillShareError
     Ok(teachers)
 }
 
-pub async fn teacher_profile(db: &Db, id: &str, now: i64) -> Result<TeacherProfile, SkillShareError> {
+pub async fn teacher_profile(
+    db: &Db,
+    id: &str,
+    now: i64,
+) -> Result<TeacherProfile, SkillShareError> {
     let row = teacher_by_id(db, id).await?;
     let next = free_starts(db, &row, 60, now).await?.first().copied();
     Ok(TeacherProfile {
         availability: windows(db, id).await?,
-        courses: courses(
-            db,
-            &CourseFilter::default(),
-            Some(id),
-        )
-        .await?,
+        courses: courses(db, &CourseFilter::default(), Some(id)).await?,
         teacher: Teacher {
             next_free_slot: next,
             ..row.teacher
@@ -138,11 +159,30 @@ pub async fn teacher_profile(db: &Db, id: &str, now: i64) -> Result<TeacherProfi
     })
 }
 
-type CourseTuple = (String, String, String, String, String, String, String, i64, i64);
+type CourseTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+);
 
 fn course_row(row: CourseTuple) -> Course {
-    let (id, teacher_id, teacher_name, title, description, skill, level, duration_minutes, price_cents) =
-        row;
+    let (
+        id,
+        teacher_id,
+        teacher_name,
+        title,
+        description,
+        skill,
+        level,
+        duration_minutes,
+        price_cents,
+    ) = row;
     Course {
         id,
         teacher_id,
@@ -171,8 +211,19 @@ pub async fn courses(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
-    let skill = filter.skill.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        .map(|t| {
+            format!(
+                "%{}%",
+                t.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    let skill = filter
+        .skill
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let rows: Vec<CourseTuple> = sqlx::query_as(&format!(
         "{COURSE_SELECT}
          WHERE (?1 IS NULL OR c.skill = ?1 COLLATE NOCASE)
@@ -198,12 +249,15 @@ pub async fn course(db: &Db, id: &str) -> Result<Course, SkillShareError> {
         .bind(id)
         .fetch_optional(db)
         .await?;
-    row.map(course_row).ok_or(SkillShareError::NotFound("course"))
+    row.map(course_row)
+        .ok_or(SkillShareError::NotFound("course"))
 }
 
 /// The skills courses are offered in, for the filter.
 pub async fn skills(db: &Db) -> Result<Vec<String>, SkillShareError> {
-    Ok(sqlx::query_scalar("SELECT DISTINCT skill FROM courses ORDER BY skill")
-        .fetch_all(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT skill FROM courses ORDER BY skill")
+            .fetch_all(db)
+            .await?,
+    )
 }

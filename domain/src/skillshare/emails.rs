@@ -3,8 +3,8 @@
 use chrono::TimeZone;
 use chrono_tz::Tz;
 
-use super::model::Booking;
 use crate::mail::{compose, Mail};
+use model::skillshare::Booking;
 
 const PRODUCT: &str = "SkillShare Connect";
 
@@ -19,7 +19,11 @@ pub fn when(start: i64, tz: Tz) -> String {
 pub fn booked_for_student(to: &str, b: &Booking, tz: Tz) -> Mail {
     compose(
         to,
-        format!("{PRODUCT}: booked \"{}\" on {}", b.course_title, when(b.start_at, tz)),
+        format!(
+            "{PRODUCT}: booked \"{}\" on {}",
+            b.course_title,
+            when(b.start_at, tz)
+        ),
         &[
             format!("Hello {},", b.student_name),
             format!(
@@ -37,7 +41,11 @@ pub fn booked_for_student(to: &str, b: &Booking, tz: Tz) -> Mail {
 pub fn booked_for_teacher(to: &str, b: &Booking, tz: Tz) -> Mail {
     compose(
         to,
-        format!("{PRODUCT}: new booking of \"{}\" on {}", b.course_title, when(b.start_at, tz)),
+        format!(
+            "{PRODUCT}: new booking of \"{}\" on {}",
+            b.course_title,
+            when(b.start_at, tz)
+        ),
         &[
             format!("Hello {},", b.teacher_name),
             format!(
@@ -59,7 +67,11 @@ pub fn cancelled(to: &str, greeting: &str, b: &Booking, tz: Tz) -> Mail {
         .unwrap_or_default();
     compose(
         to,
-        format!("{PRODUCT}: cancelled \"{}\" on {}", b.course_title, when(b.start_at, tz)),
+        format!(
+            "{PRODUCT}: cancelled \"{}\" on {}",
+            b.course_title,
+            when(b.start_at, tz)
+        ),
         &[
             format!("Hello {greeting},"),
             format!(

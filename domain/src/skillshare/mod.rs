@@ -4,7 +4,6 @@ mod booking;
 mod catalogue;
 mod emails;
 mod error;
-mod model;
 pub mod slots;
 mod teaching;
 
@@ -14,7 +13,7 @@ use chrono_tz::Tz;
 
 pub use booking::{Student, FREE_CANCELLATION_SECS};
 pub use error::SkillShareError;
-pub use model::*;
+pub use model::skillshare::*;
 
 use crate::clock::now;
 use crate::db::Db;
@@ -69,7 +68,16 @@ impl Marketplace {
         start: i64,
         student_tz: Tz,
     ) -> Result<Booking, SkillShareError> {
-        booking::book(&self.db, &self.mailer, student, course_id, start, student_tz, now()).await
+        booking::book(
+            &self.db,
+            &self.mailer,
+            student,
+            course_id,
+            start,
+            student_tz,
+            now(),
+        )
+        .await
     }
 
     pub async fn bookings_of(&self, student_id: &str) -> Result<Vec<Booking>, SkillShareError> {
@@ -83,11 +91,23 @@ impl Marketplace {
         reason: &str,
         student_tz: Tz,
     ) -> Result<Booking, SkillShareError> {
-        booking::cancel(&self.db, &self.mailer, student, booking_id, reason, student_tz, now()).await
+        booking::cancel(
+            &self.db,
+            &self.mailer,
+            student,
+            booking_id,
+            reason,
+            student_tz,
+            now(),
+        )
+        .await
     }
 
     /// The user's own teacher profile, if they have one.
-    pub async fn my_profile(&self, user_id: &str) -> Result<Option<TeacherProfile>, SkillShareError> {
+    pub async fn my_profile(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<TeacherProfile>, SkillShareError> {
         match catalogue::teacher_by_user(&self.db, user_id).await? {
             Some(row) => Ok(Some(self.teacher(&row.teacher.id).await?)),
             None => Ok(None),
@@ -127,6 +147,21 @@ impl Marketplace {
             .ok_or(SkillShareError::NoTeacherProfile)?;
         booking::of_teacher(&self.db, &teacher.teacher.id).await
     }
+}
+
+/// A booking start as clients send it: RFC 3339 (`2026-12-01T15:00:00Z`) or UTC unix seconds.
+pub fn parse_start(raw: &str) -> Result<i64, SkillShareError> {
+    let raw = raw.trim();
+    if let Ok(secs) = raw.parse::<i64>() {
+        return Ok(secs);
+    }
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.timestamp())
+        .map_err(|_| {
+            SkillShareError::Invalid(format!(
+                "{raw:?} is not a time. Use RFC 3339, like 2026-12-01T15:00:00Z."
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -13,15 +13,7 @@ pub const MIN_NOTICE_SECS: i64 = 2 * 3600;
 /// How far ahead students can book.
 pub const HORIZON_DAYS: i64 = 28;
 
-/// A weekly window of availability, in the teacher's local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Window {
-    /// 0 = Monday ... 6 = Sunday.
-    pub weekday: u8,
-    /// Minutes after local midnight.
-    pub start_minute: u16,
-    pub end_minute: u16,
-}
+pub use model::skillshare::Window;
 
 /// The unit starts a booking of `duration_secs` from `start` occupies.
 pub fn units(start: i64, duration_secs: i64) -> impl Iterator<Item = i64> {
@@ -52,7 +44,11 @@ pub fn free_starts(
             let mut minute = i64::from(w.start_minute);
             while minute + duration_min <= i64::from(w.end_minute) {
                 let local = date.and_time(NaiveTime::MIN) + Duration::minutes(minute);
-                if let Some(start) = tz.from_local_datetime(&local).single().map(|t| t.timestamp()) {
+                if let Some(start) = tz
+                    .from_local_datetime(&local)
+                    .single()
+                    .map(|t| t.timestamp())
+                {
                     let fits = start >= earliest
                         && start <= latest
                         && units(start, duration_secs).all(|u| !taken.contains(&u));
@@ -98,7 +94,11 @@ mod tests {
         // Monday 09:00, 09:30, 10:00 local = 08:00, 08:30, 09:00 UTC.
         assert_eq!(
             &starts[..3],
-            &[utc(2026, 3, 23, 8, 0), utc(2026, 3, 23, 8, 30), utc(2026, 3, 23, 9, 0)]
+            &[
+                utc(2026, 3, 23, 8, 0),
+                utc(2026, 3, 23, 8, 30),
+                utc(2026, 3, 23, 9, 0)
+            ]
         );
         // After the spring change (29 March) Madrid is UTC+2: Monday 09:00 is 07:00 UTC.
         let march_30: Vec<i64> = starts
@@ -106,7 +106,14 @@ mod tests {
             .copied()
             .filter(|&s| (utc(2026, 3, 30, 0, 0)..utc(2026, 3, 31, 0, 0)).contains(&s))
             .collect();
-        assert_eq!(march_30, vec![utc(2026, 3, 30, 7, 0), utc(2026, 3, 30, 7, 30), utc(2026, 3, 30, 8, 0)]);
+        assert_eq!(
+            march_30,
+            vec![
+                utc(2026, 3, 30, 7, 0),
+                utc(2026, 3, 30, 7, 30),
+                utc(2026, 3, 30, 8, 0)
+            ]
+        );
     }
 
     #[test]
@@ -115,7 +122,10 @@ mod tests {
         let tz: Tz = "UTC".parse().unwrap();
         let taken: HashSet<i64> = units(utc(2026, 3, 2, 10, 0), 1800).collect();
         let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &taken, now);
-        let monday: Vec<_> = starts.iter().filter(|&&s| s < utc(2026, 3, 3, 0, 0)).collect();
+        let monday: Vec<_> = starts
+            .iter()
+            .filter(|&&s| s < utc(2026, 3, 3, 0, 0))
+            .collect();
         // 09:00 fits (09:00-10:00); 09:30 and 10:00 would overlap 10:00-10:30.
         assert_eq!(monday, vec![&utc(2026, 3, 2, 9, 0)]);
     }
@@ -125,17 +135,31 @@ mod tests {
         let now = utc(2026, 3, 2, 8, 0); // Monday 08:00 UTC
         let tz: Tz = "UTC".parse().unwrap();
         let starts = free_starts(tz, &[MONDAY_9_TO_11], 1800, &HashSet::new(), now);
-        assert_eq!(starts[0], utc(2026, 3, 2, 10, 0), "09:00 and 09:30 are under 2 hours away");
+        assert_eq!(
+            starts[0],
+            utc(2026, 3, 2, 10, 0),
+            "09:00 and 09:30 are under 2 hours away"
+        );
         assert!(starts.iter().all(|&s| s <= now + HORIZON_DAYS * 86_400));
         // Later Mondays within 28 days: 9, 16 and 23 March (30 March 09:00 is past the horizon).
-        assert_eq!(starts.iter().filter(|&&s| s >= utc(2026, 3, 3, 0, 0)).count(), 3 * 4);
+        assert_eq!(
+            starts
+                .iter()
+                .filter(|&&s| s >= utc(2026, 3, 3, 0, 0))
+                .count(),
+            3 * 4
+        );
     }
 
     #[test]
     fn runs_with_the_real_clock() {
         let tz: Tz = "Asia/Tokyo".parse().unwrap();
         let all_week: Vec<Window> = (0..7)
-            .map(|d| Window { weekday: d, start_minute: 0, end_minute: 1440 })
+            .map(|d| Window {
+                weekday: d,
+                start_minute: 0,
+                end_minute: 1440,
+            })
             .collect();
         let now = Utc::now().timestamp();
         let starts = free_starts(tz, &all_week, 3600, &HashSet::new(), now);

@@ -3,10 +3,10 @@
 use chrono_tz::Tz;
 
 use super::catalogue;
-use super::model::{Course, CourseDraft, TeacherDraft, Window};
 use super::slots::UNIT_SECS;
 use super::SkillShareError;
 use crate::db::Db;
+use model::skillshare::{Course, CourseDraft, TeacherDraft, Window};
 
 fn invalid<T>(message: impl Into<String>) -> Result<T, SkillShareError> {
     Err(SkillShareError::Invalid(message.into()))
@@ -156,7 +156,10 @@ pub async fn publish_course(
     let title = text("The title", &draft.title, 120)?;
     let description = text("The description", &draft.description, 2000)?;
     let skill = text("The skill", &draft.skill, 40)?;
-    if draft.duration_minutes < 30 || draft.duration_minutes > 240 || draft.duration_minutes % 30 != 0 {
+    if draft.duration_minutes < 30
+        || draft.duration_minutes > 240
+        || draft.duration_minutes % 30 != 0
+    {
         return invalid("Durations go from 30 to 240 minutes, in steps of 30.");
     }
     if !(0..=1_000_000).contains(&draft.price_cents) {
@@ -187,7 +190,11 @@ mod tests {
     use super::*;
 
     fn w(weekday: u8, start: u16, end: u16) -> Window {
-        Window { weekday, start_minute: start, end_minute: end }
+        Window {
+            weekday,
+            start_minute: start,
+            end_minute: end,
+        }
     }
 
     #[test]

@@ -47,13 +47,23 @@ async fn the_catalogue_is_seeded_once() {
     let teachers = f.market.teachers().await.unwrap();
     assert!(teachers.len() >= 8);
     assert!(teachers.iter().all(|t| !t.specialties.is_empty()));
-    assert!(teachers.iter().all(|t| t.next_free_slot.is_some()), "every teacher has a free slot");
+    assert!(
+        teachers.iter().all(|t| t.next_free_slot.is_some()),
+        "every teacher has a free slot"
+    );
     let courses = f.market.courses(&CourseFilter::default()).await.unwrap();
     assert!(courses.len() >= 20);
     assert!(f.market.skills().await.unwrap().len() >= 5);
     // Migrations run on every start; the catalogue does not grow.
     db::open(f._dir.path()).await.unwrap();
-    assert_eq!(f.market.courses(&CourseFilter::default()).await.unwrap().len(), courses.len());
+    assert_eq!(
+        f.market
+            .courses(&CourseFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        courses.len()
+    );
 }
 
 #[tokio::test]
@@ -61,7 +71,10 @@ async fn filters_narrow_the_course_list() {
     let f = fixture().await;
     let guitar = f
         .market
-        .courses(&CourseFilter { skill: Some("guitar".into()), ..Default::default() })
+        .courses(&CourseFilter {
+            skill: Some("guitar".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(!guitar.is_empty() && guitar.iter().all(|c| c.skill == "Guitar"));
@@ -74,19 +87,30 @@ async fn filters_narrow_the_course_list() {
         })
         .await
         .unwrap();
-    assert!(cheap_beginner.iter().all(|c| c.level == Level::Beginner && c.price_cents <= 2000));
+    assert!(cheap_beginner
+        .iter()
+        .all(|c| c.level == Level::Beginner && c.price_cents <= 2000));
     let text = f
         .market
-        .courses(&CourseFilter { text: Some("borrow checker".into()), ..Default::default() })
+        .courses(&CourseFilter {
+            text: Some("borrow checker".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(text.len(), 1);
     let none = f
         .market
-        .courses(&CourseFilter { text: Some("100%_".into()), ..Default::default() })
+        .courses(&CourseFilter {
+            text: Some("100%_".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
-    assert!(none.is_empty(), "LIKE wildcards in the text are taken literally");
+    assert!(
+        none.is_empty(),
+        "LIKE wildcards in the text are taken literally"
+    );
 }
 
 #[tokio::test]
@@ -101,9 +125,14 @@ async fn a_slot_is_booked_once_and_freed_by_cancelling() {
     assert_eq!(booking.status, BookingStatus::Confirmed);
     assert!(!f.market.free_slots(course).await.unwrap().contains(&start));
     // The same start, or one overlapping it, is taken.
-    assert!(matches!(f.market.book(&b, course, start, Tz::UTC).await, Err(SkillShareError::SlotTaken)));
     assert!(matches!(
-        f.market.book(&b, "c-guitar-improvisation", start + 1800, Tz::UTC).await,
+        f.market.book(&b, course, start, Tz::UTC).await,
+        Err(SkillShareError::SlotTaken)
+    ));
+    assert!(matches!(
+        f.market
+            .book(&b, "c-guitar-improvisation", start + 1800, Tz::UTC)
+            .await,
         Err(SkillShareError::SlotTaken)
     ));
     // Only the owner can cancel; to others it does not exist.
@@ -111,7 +140,10 @@ async fn a_slot_is_booked_once_and_freed_by_cancelling() {
         f.market.cancel(&b, &booking.id, "", Tz::UTC).await,
         Err(SkillShareError::NotFound(_))
     ));
-    f.market.cancel(&a, &booking.id, "changed plans", Tz::UTC).await.unwrap();
+    f.market
+        .cancel(&a, &booking.id, "changed plans", Tz::UTC)
+        .await
+        .unwrap();
     assert!(f.market.free_slots(course).await.unwrap().contains(&start));
     f.market.book(&b, course, start, Tz::UTC).await.unwrap();
 }
@@ -127,11 +159,21 @@ async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
         hourly_rate_cents: 3000,
         time_zone: "UTC".into(),
     };
-    f.market.save_profile(&teacher.id, &teacher.email, &draft).await.unwrap();
+    f.market
+        .save_profile(&teacher.id, &teacher.email, &draft)
+        .await
+        .unwrap();
     let all_day: Vec<Window> = (0..7)
-        .map(|d| Window { weekday: d, start_minute: 0, end_minute: 1440 })
+        .map(|d| Window {
+            weekday: d,
+            start_minute: 0,
+            end_minute: 1440,
+        })
         .collect();
-    f.market.set_availability(&teacher.id, &all_day).await.unwrap();
+    f.market
+        .set_availability(&teacher.id, &all_day)
+        .await
+        .unwrap();
     let course = f
         .market
         .publish_course(
@@ -154,7 +196,14 @@ async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
     ));
     let s = student(&f.db, 4).await;
     let soon = f.market.book(&s, &course.id, start, Tz::UTC).await.unwrap();
-    let err = f.market.cancel(&s, &soon.id, "", Tz::UTC).await.unwrap_err();
+    let err = f
+        .market
+        .cancel(&s, &soon.id, "", Tz::UTC)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("24 hours"), "{err}");
-    assert_eq!(f.market.teaching_bookings(&teacher.id).await.unwrap().len(), 1);
+    assert_eq!(
+        f.market.teaching_bookings(&teacher.id).await.unwrap().len(),
+        1
+    );
 }

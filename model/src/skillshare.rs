@@ -1,8 +1,16 @@
-//! What the marketplace shows and stores.
+//! SkillShare Connect: teachers, courses, availability and bookings.
 
 use serde::{Deserialize, Serialize};
 
-pub use super::slots::Window;
+/// A weekly window of availability, in the teacher's local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// 0 = Monday ... 6 = Sunday.
+    pub weekday: u8,
+    /// Minutes after local midnight.
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

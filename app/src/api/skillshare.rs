@@ -1,0 +1,186 @@
+//! SkillShare Connect API: the public catalogue, booking (bearer), and teaching (bearer).
+
+use serde::{Deserialize, Serialize};
+
+pub use model::skillshare::{
+    Booking, BookingStatus, Course, CourseDraft, CourseFilter, Level, Teacher, TeacherDraft,
+    TeacherProfile, Window,
+};
+
+#[cfg(feature = "ssr")]
+use super::context::{current_user, state};
+use super::ApiError;
+use crate::api;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseList {
+    pub courses: Vec<Course>,
+    /// Every skill on offer, for the filter.
+    pub skills: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseSlots {
+    pub course: Course,
+    pub teacher: Teacher,
+    /// Free starts, UTC unix seconds, ascending.
+    pub slots: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Teaching {
+    pub profile: Option<TeacherProfile>,
+    pub bookings: Vec<Booking>,
+}
+
+/// The logged-in user as a student (name and email for the confirmation mail).
+#[cfg(feature = "ssr")]
+async fn student() -> Result<(super::context::AppState, domain::skillshare::Student), ApiError> {
+    let (state, user) = current_user().await?;
+    let profile = state.accounts.profile(&user.user_id).await?;
+    let student = domain::skillshare::Student {
+        id: profile.id,
+        name: profile.name,
+        email: profile.email,
+    };
+    Ok((state, student))
+}
+
+api! { ("skillshare/teachers")
+    /// Every teacher with specialties, rate and next free slot.
+    pub async fn teachers() -> Result<Vec<Teacher>, ApiError> {
+        Ok(state()?.marketplace.teachers().await?)
+    }
+}
+
+api! { (GET "skillshare/teachers")
+    pub async fn teachers_get() -> Result<Vec<Teacher>, ApiError> {
+        teachers().await
+    }
+}
+
+api! { ("skillshare/teacher")
+    /// One teacher's profile with availability and courses.
+    pub async fn teacher_details(id: String) -> Result<TeacherProfile, ApiError> {
+        Ok(state()?.marketplace.teacher(&id).await?)
+    }
+}
+
+api! { ("skillshare/courses")
+    /// Courses, filtered by skill, level, maximum price (cents) and text (`q`).
+    pub async fn courses(
+        #[server(default)] skill: Option<String>,
+        #[server(default)] level: Option<Level>,
+        #[server(default)] max_price_cents: Option<i64>,
+        #[server(default)] q: Option<String>,
+    ) -> Result<CourseList, ApiError> {
+        let market = state()?.marketplace;
+        let filter = CourseFilter { skill, level, max_price_cents, text: q };
+        Ok(CourseList {
+            courses: market.courses(&filter).await?,
+            skills: market.skills().await?,
+        })
+    }
+}
+
+api! { (GET "skillshare/courses")
+    pub async fn courses_get(
+        #[server(default)] skill: Option<String>,
+        #[server(default)] level: Option<Level>,
+        #[server(default)] max_price_cents: Option<i64>,
+        #[server(default)] q: Option<String>,
+    ) -> Result<CourseList, ApiError> {
+        courses(skill, level, max_price_cents, q).await
+    }
+}
+
+api! { ("skillshare/slots")
+    /// A course with its teacher and free starts over the next 28 days.
+    pub async fn free_slots(course_id: String) -> Result<CourseSlots, ApiError> {
+        let market = state()?.marketplace;
+        let course = market.course(&course_id).await?;
+        let teacher = market.teacher(&course.teacher_id).await?.teacher;
+        let slots = market.free_slots(&course_id).await?;
+        Ok(CourseSlots { course, teacher, slots })
+    }
+}
+
+api! { ("skillshare/booking")
+    /// Books `course_id` at `start` (RFC 3339 or unix seconds). `time_zone` (IANA) sets how
+    /// times read in the confirmation email. 409 if the slot was just taken.
+    pub async fn book(
+        course_id: String,
+        start: String,
+        #[server(default)] time_zone: Option<String>,
+    ) -> Result<Booking, ApiError> {
+        let (state, student) = student().await?;
+        let start = domain::skillshare::parse_start(&start)?;
+        let tz = domain::skillshare::viewer_tz(time_zone.as_deref());
+        Ok(state.marketplace.book(&student, &course_id, start, tz).await?)
+    }
+}
+
+api! { ("skillshare/bookings")
+    /// Your bookings, soonest first (upcoming and past, with their status).
+    pub async fn my_bookings() -> Result<Vec<Booking>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.marketplace.bookings_of(&user.user_id).await?)
+    }
+}
+
+api! { (GET "skillshare/bookings")
+    pub async fn my_bookings_get() -> Result<Vec<Booking>, ApiError> {
+        my_bookings().await
+    }
+}
+
+api! { ("skillshare/bookings/cancel")
+    /// Cancels your booking `id`: free up to 24 hours before the start.
+    pub async fn cancel_booking(
+        id: String,
+        #[server(default)] reason: Option<String>,
+        #[server(default)] time_zone: Option<String>,
+    ) -> Result<Booking, ApiError> {
+        let (state, student) = student().await?;
+        let tz = domain::skillshare::viewer_tz(time_zone.as_deref());
+        let reason = reason.unwrap_or_default();
+        Ok(state.marketplace.cancel(&student, &id, &reason, tz).await?)
+    }
+}
+
+api! { ("skillshare/teaching")
+    /// Your teacher profile (if any) and the bookings of your courses.
+    pub async fn my_teaching() -> Result<Teaching, ApiError> {
+        let (state, user) = current_user().await?;
+        let profile = state.marketplace.my_profile(&user.user_id).await?;
+        let bookings = match profile {
+            Some(_) => state.marketplace.teaching_bookings(&user.user_id).await?,
+            None => Vec::new(),
+        };
+        Ok(Teaching { profile, bookings })
+    }
+}
+
+api! { ("skillshare/teaching/profile")
+    /// Creates or updates your teacher profile.
+    pub async fn save_teacher_profile(profile: TeacherDraft) -> Result<TeacherProfile, ApiError> {
+        let (state, student) = student().await?;
+        Ok(state.marketplace.save_profile(&student.id, &student.email, &profile).await?)
+    }
+}
+
+api! { ("skillshare/teaching/availability")
+    /// Replaces your weekly availability (local times in your profile's time zone).
+    pub async fn set_availability(windows: Vec<Window>) -> Result<Vec<Window>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.marketplace.set_availability(&user.user_id, &windows).await?)
+    }
+}
+
+api! { ("skillshare/teaching/courses")
+    /// Publishes a course under your teacher profile.
+    pub async fn publish_course(course: CourseDraft) -> Result<Course, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.marketplace.publish_course(&user.user_id, &course).await?)
+    }
+}
