@@ -120,3 +120,12 @@ pub struct CourseDraft {
     pub duration_minutes: i64,
     pub price_cents: i64,
 }
+
+/// When a booking starts, as clients send it: RFC 3339 text (`"2026-12-01T15:00:00Z"`) or UTC
+/// unix seconds (`1796137200`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StartTime {
+    Unix(i64),
+    Text(String),
+}

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use model::skillshare::{
-    Booking, BookingStatus, Course, CourseDraft, CourseFilter, Level, Teacher, TeacherDraft,
-    TeacherProfile, Window,
+    Booking, BookingStatus, Course, CourseDraft, CourseFilter, Level, StartTime, Teacher,
+    TeacherDraft, TeacherProfile, Window,
 };
 
 #[cfg(feature = "ssr")]
@@ -110,7 +110,7 @@ api! { ("skillshare/booking")
     /// times read in the confirmation email. 409 if the slot was just taken.
     pub async fn book(
         course_id: String,
-        start: String,
+        start: StartTime,
         #[server(default)] time_zone: Option<String>,
     ) -> Result<Booking, ApiError> {
         let (state, student) = student().await?;

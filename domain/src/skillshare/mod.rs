@@ -149,9 +149,12 @@ impl Marketplace {
     }
 }
 
-/// A booking start as clients send it: RFC 3339 (`2026-12-01T15:00:00Z`) or UTC unix seconds.
-pub fn parse_start(raw: &str) -> Result<i64, SkillShareError> {
-    let raw = raw.trim();
+/// A booking start in UTC seconds; text must be RFC 3339 (or a number of seconds).
+pub fn parse_start(start: &StartTime) -> Result<i64, SkillShareError> {
+    let raw = match start {
+        StartTime::Unix(secs) => return Ok(*secs),
+        StartTime::Text(raw) => raw.trim(),
+    };
     if let Ok(secs) = raw.parse::<i64>() {
         return Ok(secs);
     }

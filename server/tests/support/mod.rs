@@ -19,11 +19,21 @@ pub struct TestServer {
 }
 
 /// One HTTP answer, with its raw bytes for byte-for-byte comparisons.
-#[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<String>,
     pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.status,
+            String::from_utf8_lossy(&self.bytes)
+        )
+    }
 }
 
 impl Answer {

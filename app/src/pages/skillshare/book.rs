@@ -4,7 +4,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 
 use super::{level_label, SkillShareNav};
-use crate::api::skillshare::{book, free_slots, Booking};
+use crate::api::skillshare::{book, free_slots, Booking, StartTime};
 use crate::api::ApiError;
 use crate::components::{Alert, LocalTime};
 use crate::format::{self, url_encode};
@@ -45,7 +45,7 @@ pub fn BookPage() -> impl IntoView {
     let confirm = Action::new(|(course_id, start): &(String, i64)| {
         book(
             course_id.clone(),
-            start.to_string(),
+            StartTime::Unix(*start),
             format::local::zone_name(),
         )
     });
