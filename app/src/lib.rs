@@ -15,6 +15,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::NavBar;
+use pages::nodes::NodesPage;
 use pages::skillshare::{
     book::BookPage, bookings::BookingsPage, courses::CoursesPage, teach::TeachPage,
     teacher::TeacherPage, teachers::TeachersPage,
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/nodes") view=NodesPage ssr=SsrMode::Async/>
                     // The catalogue renders completely on the server, data included.
                     <Route path=path!("/skillshare") view=TeachersPage ssr=SsrMode::Async/>
                     <Route path=path!("/skillshare/teachers/:id") view=TeacherPage ssr=SsrMode::Async/>

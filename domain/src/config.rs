@@ -20,6 +20,15 @@ pub struct Config {
     /// Requests per minute one IP address may make to the auth endpoints.
     pub auth_rate_limit_per_minute: u32,
     pub default_quota_bytes: i64,
+    /// Remote storage nodes; `None` runs the three default nodes inside the app.
+    pub cluster_nodes: Option<Vec<crate::cluster::NodeSpec>>,
+    /// Shared by the app and its nodes; derived from the secret key when unset.
+    pub cluster_secret: Option<String>,
+    pub node_capacity_bytes: u64,
+    pub cluster_health_interval: Duration,
+    pub cluster_scrub_interval: Duration,
+    /// Accounts (by email) that may stop and start nodes, verify and repair.
+    pub admin_emails: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +49,12 @@ impl Default for Config {
             session_max_age: Duration::from_secs(30 * 24 * 3600),
             auth_rate_limit_per_minute: 60,
             default_quota_bytes: DEFAULT_QUOTA_BYTES,
+            cluster_nodes: None,
+            cluster_secret: None,
+            node_capacity_bytes: 100_000_000_000,
+            cluster_health_interval: Duration::from_secs(2),
+            cluster_scrub_interval: Duration::from_secs(6 * 3600),
+            admin_emails: Vec::new(),
         }
     }
 }
@@ -75,6 +90,28 @@ impl Config {
                 .unwrap_or(d.auth_rate_limit_per_minute),
             default_quota_bytes: parse(&get, "DEFAULT_QUOTA_BYTES")?
                 .unwrap_or(d.default_quota_bytes),
+            cluster_nodes: get("CLUSTER_NODES")
+                .map(|raw| crate::cluster::parse_node_list(&raw))
+                .transpose()
+                .map_err(|reason| ConfigError {
+                    name: "CLUSTER_NODES",
+                    reason,
+                })?,
+            cluster_secret: get("CLUSTER_SECRET"),
+            node_capacity_bytes: parse(&get, "NODE_CAPACITY_BYTES")?
+                .unwrap_or(d.node_capacity_bytes),
+            cluster_health_interval: parse(&get, "CLUSTER_HEALTH_INTERVAL_MS")?
+                .map(Duration::from_millis)
+                .unwrap_or(d.cluster_health_interval),
+            cluster_scrub_interval: secs("CLUSTER_SCRUB_INTERVAL_SECS", d.cluster_scrub_interval)?,
+            admin_emails: get("ADMIN_EMAILS")
+                .map(|raw| {
+                    raw.split(',')
+                        .map(|e| e.trim().to_lowercase())
+                        .filter(|e| !e.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

@@ -1,6 +1,8 @@
 //! CloudDrive server: reads the configuration, opens the data directory, and serves the app.
 
 mod api_responses;
+mod cli;
+mod node;
 mod rate_limit;
 mod routes;
 mod startup;
@@ -22,7 +24,14 @@ async fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    if let Err(e) = run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        None => run().await,
+        Some("node") => cli::run_node(&args[1..]).await,
+        Some("nodes") => cli::control_node(&args[1..]).await,
+        Some(_) => Err(cli::USAGE.to_owned()),
+    };
+    if let Err(e) = outcome {
         tracing::error!("{e}");
         std::process::exit(1);
     }
@@ -45,7 +54,7 @@ async fn run() -> Result<(), String> {
     .map_err(|e| format!("server stopped: {e}"))
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

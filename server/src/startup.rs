@@ -4,11 +4,14 @@ use std::sync::Arc;
 
 use app::api::context::AppState;
 use domain::auth::Accounts;
+use domain::cluster::{Cluster, NodeControl, NodeSpec};
 use domain::mail::Mailer;
 use domain::secrets::Secrets;
 use domain::skillshare::Marketplace;
 use domain::{db, Config};
 use leptos::prelude::get_configuration;
+
+use crate::node::embedded::EmbeddedNodes;
 
 pub async fn build_state() -> Result<AppState, String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
@@ -28,6 +31,30 @@ pub async fn build_state() -> Result<AppState, String> {
             config.data_dir.join("outbox").display()
         ),
     }
+    let cluster_secret = config
+        .cluster_secret
+        .clone()
+        .unwrap_or_else(|| secrets.mac(&[b"cluster secret"]));
+    let (specs, node_control): (Vec<NodeSpec>, Option<Arc<dyn NodeControl>>) =
+        match &config.cluster_nodes {
+            Some(remote) => (remote.clone(), None),
+            None => {
+                let (nodes, specs) = EmbeddedNodes::start(
+                    &config.data_dir.join("nodes"),
+                    &cluster_secret,
+                    config.node_capacity_bytes,
+                )
+                .await
+                .map_err(|e| format!("storage nodes: {e}"))?;
+                (specs, Some(nodes))
+            }
+        };
+    let cluster = Cluster::new(db.clone(), specs, &cluster_secret);
+    cluster.check_health().await;
+    cluster.start_background(
+        config.cluster_health_interval,
+        config.cluster_scrub_interval,
+    );
     let mailer = Arc::new(mailer);
     let marketplace = Marketplace::new(db.clone(), mailer.clone());
     let accounts = Accounts::new(db, mailer, Arc::new(secrets), &config)
@@ -39,5 +66,7 @@ pub async fn build_state() -> Result<AppState, String> {
         config: Arc::new(config),
         accounts: Arc::new(accounts),
         marketplace: Arc::new(marketplace),
+        cluster,
+        node_control,
     })
 }

@@ -35,6 +35,9 @@ pub struct AccountInfo {
     pub quota_bytes: i64,
     pub used_bytes: i64,
     pub created_at: i64,
+    /// Listed in `ADMIN_EMAILS`: may stop and start nodes, verify and repair.
+    #[serde(default)]
+    pub is_admin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,17 +51,17 @@ pub struct SessionView {
 }
 
 #[cfg(feature = "ssr")]
-impl From<domain::auth::Profile> for AccountInfo {
-    fn from(p: domain::auth::Profile) -> Self {
-        AccountInfo {
-            email: p.email,
-            name: p.name,
-            quota_bytes: p.quota_bytes,
-            // Drive usage arrives with the drive; until then nothing is stored.
-            used_bytes: 0,
-            created_at: p.created_at,
-        }
-    }
+fn account_info(p: domain::auth::Profile) -> Result<AccountInfo, ApiError> {
+    let is_admin = state()?.config.admin_emails.contains(&p.email);
+    Ok(AccountInfo {
+        email: p.email,
+        name: p.name,
+        quota_bytes: p.quota_bytes,
+        // Drive usage arrives with the drive; until then nothing is stored.
+        used_bytes: 0,
+        created_at: p.created_at,
+        is_admin,
+    })
 }
 
 api! { ("auth/register")
@@ -109,7 +112,7 @@ api! { ("auth/login/verify")
         let session = state()?.accounts.login_verify(&email, &code, &user_agent()).await?;
         Ok(LoggedIn {
             token: session.token,
-            account: session.profile.into(),
+            account: account_info(session.profile)?,
         })
     }
 }
@@ -126,7 +129,7 @@ api! { ("auth/logout")
 api! { ("user/info")
     pub async fn user_info() -> Result<AccountInfo, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.accounts.profile(&user.user_id).await?.into())
+        account_info(state.accounts.profile(&user.user_id).await?)
     }
 }
 

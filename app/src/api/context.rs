@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::http::{header, request::Parts};
 use domain::auth::{Accounts, CurrentUser};
+use domain::cluster::{Cluster, NodeControl};
 use domain::skillshare::Marketplace;
 use leptos::prelude::*;
 
@@ -18,6 +19,9 @@ pub struct AppState {
     pub config: Arc<domain::Config>,
     pub accounts: Arc<Accounts>,
     pub marketplace: Arc<Marketplace>,
+    pub cluster: Arc<Cluster>,
+    /// Present when the nodes run inside the app (the default), for fault injection.
+    pub node_control: Option<Arc<dyn NodeControl>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -57,6 +61,20 @@ pub async fn current_user() -> Result<(AppState, CurrentUser), ApiError> {
     let token = bearer_token(&request_parts()?)
         .ok_or_else(|| ApiError::from(domain::auth::AuthError::Unauthenticated))?;
     let user = state.accounts.authenticate(&token).await?;
+    Ok((state, user))
+}
+
+/// The current user, who must be listed in `ADMIN_EMAILS`.
+pub async fn current_admin() -> Result<(AppState, CurrentUser), ApiError> {
+    let (state, user) = current_user().await?;
+    let profile = state.accounts.profile(&user.user_id).await?;
+    if !state.config.admin_emails.contains(&profile.email) {
+        return Err(ApiError {
+            status: 403,
+            message: "Only administrators can do this.".into(),
+            retry_after_secs: None,
+        });
+    }
     Ok((state, user))
 }
 

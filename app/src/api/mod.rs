@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod context;
 mod error;

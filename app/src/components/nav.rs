@@ -26,6 +26,7 @@ pub fn NavBar() -> impl IntoView {
                 <A href="/" attr:class="brand">"☁ CloudDrive"</A>
                 <div class="nav-links">
                     <A href="/skillshare">"SkillShare"</A>
+                    <A href="/nodes">"Nodes"</A>
                     <A href="/account">"Account"</A>
                 </div>
                 <div class="nav-user" data-testid="nav-user">

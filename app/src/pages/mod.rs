@@ -1,6 +1,7 @@
 pub mod account;
 pub mod home;
 pub mod login;
+pub mod nodes;
 pub mod register;
 pub mod skillshare;
 pub mod verify;

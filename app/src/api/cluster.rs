@@ -1,0 +1,94 @@
+//! The storage cluster API: status for everyone, fault injection, verification and repair for
+//! administrators (`ADMIN_EMAILS`).
+
+pub use model::cluster::{ClusterStatus, NodeStatus, PeerView, RepairItem, VerificationRun};
+
+#[cfg(feature = "ssr")]
+use super::context::{current_admin, state};
+use super::{Ack, ApiError};
+use crate::api;
+
+#[cfg(feature = "ssr")]
+fn cluster_error(e: domain::cluster::ClusterError) -> ApiError {
+    ApiError::from_domain(&e)
+}
+
+api! { ("cluster/status")
+    /// Nodes, mesh, replication health, repair queue and the last verification.
+    pub async fn network_status() -> Result<ClusterStatus, ApiError> {
+        state()?.cluster.status().await.map_err(cluster_error)
+    }
+}
+
+api! { (GET "cluster/status")
+    pub async fn network_status_get() -> Result<ClusterStatus, ApiError> {
+        network_status().await
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn control(name: &str, stop: bool) -> Result<Ack, ApiError> {
+    let (state, _) = current_admin().await?;
+    let Some(control) = state.node_control.clone() else {
+        return Err(ApiError {
+            status: 400,
+            message:
+                "These nodes run elsewhere (CLUSTER_NODES): stop and start them where they run."
+                    .into(),
+            retry_after_secs: None,
+        });
+    };
+    let outcome = if stop {
+        control.stop(name).await
+    } else {
+        control.start(name).await
+    };
+    outcome.map_err(|message| ApiError {
+        status: 400,
+        message,
+        retry_after_secs: None,
+    })?;
+    // Reflect the change at once, not at the next health check.
+    state.cluster.notify_node_changes().await;
+    Ok(Ack::new(format!(
+        "Node {name} {}.",
+        if stop { "stopped" } else { "started" }
+    )))
+}
+
+api! { ("cluster/nodes/stop")
+    /// Stops a built-in node (fault injection). Admins only.
+    pub async fn stop_node(name: String) -> Result<Ack, ApiError> {
+        control(&name, true).await
+    }
+}
+
+api! { ("cluster/nodes/start")
+    /// Starts a stopped built-in node again. Admins only.
+    pub async fn start_node(name: String) -> Result<Ack, ApiError> {
+        control(&name, false).await
+    }
+}
+
+api! { ("cluster/verify")
+    /// Re-hashes every replica of every object, in the background. Admins only.
+    pub async fn verify_cluster() -> Result<Ack, ApiError> {
+        let (state, _) = current_admin().await?;
+        let cluster = state.cluster.clone();
+        tokio::spawn(async move {
+            if let Err(e) = cluster.verify_all().await {
+                tracing::warn!(error = %e, "verification stopped early");
+            }
+        });
+        Ok(Ack::new("Verification started: every replica is being re-hashed."))
+    }
+}
+
+api! { ("cluster/repair")
+    /// Queues every object with fewer than three good copies for repair. Admins only.
+    pub async fn repair_cluster() -> Result<Ack, ApiError> {
+        let (state, _) = current_admin().await?;
+        let queued = state.cluster.repair_all().await.map_err(cluster_error)?;
+        Ok(Ack::new(format!("{queued} replica(s) queued for repair.")))
+    }
+}

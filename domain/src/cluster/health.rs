@@ -1,0 +1,87 @@
+//! Health checks: every node is asked for its health and its view of its peers on an interval.
+//! A node that comes back gets the deletes it missed and its missing copies right away.
+
+use std::time::{Duration, Instant};
+
+use super::{Cluster, NodeState};
+use crate::clock::now;
+
+const TIMEOUT: Duration = Duration::from_secs(1);
+
+impl Cluster {
+    /// Checks every node once; returns the names of nodes that were down and are up now.
+    pub async fn check_health(&self) -> Vec<String> {
+        let checks = self.nodes.iter().map(|node| async move {
+            let started = Instant::now();
+            let health = node.health(TIMEOUT).await;
+            let latency = started.elapsed().as_millis() as u64;
+            let peers = match health {
+                Ok(_) => node.peers(TIMEOUT).await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            (node.spec.name.clone(), health.ok(), latency, peers)
+        });
+        let results = futures::future::join_all(checks).await;
+        let mut returned = Vec::new();
+        let Ok(mut states) = self.states.write() else {
+            return returned;
+        };
+        for (name, health, latency, peers) in results {
+            let previous = states.get(&name).cloned().unwrap_or_default();
+            let state = match health {
+                Some(h) => NodeState {
+                    up: true,
+                    last_seen: Some(now()),
+                    latency_ms: Some(latency),
+                    objects: h.objects,
+                    bytes: h.bytes,
+                    capacity_bytes: h.capacity_bytes,
+                    peers,
+                },
+                None => NodeState {
+                    up: false,
+                    latency_ms: None,
+                    peers: Vec::new(),
+                    ..previous.clone()
+                },
+            };
+            if state.up && !previous.up {
+                returned.push(name.clone());
+            }
+            if state.up != previous.up {
+                tracing::info!(node = %name, up = state.up, "storage node changed state");
+            }
+            states.insert(name, state);
+        }
+        returned
+    }
+
+    /// Checks health now and handles nodes that came back (after a manual start, say).
+    pub async fn notify_node_changes(&self) {
+        for name in self.check_health().await {
+            self.node_returned(&name).await;
+        }
+    }
+
+    pub(super) async fn health_loop(&self, every: Duration) {
+        loop {
+            self.notify_node_changes().await;
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    /// A node is back: apply the deletes it missed and make its repairs due now.
+    async fn node_returned(&self, name: &str) {
+        if let Err(e) = self.apply_pending_deletes(name).await {
+            tracing::warn!(node = name, error = %e, "pending deletes not applied yet");
+        }
+        let due = sqlx::query("UPDATE repair_queue SET next_at = 0 WHERE node = ?")
+            .bind(name)
+            .execute(&self.db)
+            .await;
+        if let Err(e) = due {
+            tracing::warn!(node = name, error = %e, "could not reschedule repairs");
+        }
+        self.repair_needed.notify_one();
+    }
+}

@@ -1,0 +1,203 @@
+//! The storage cluster: every object on three nodes in three regions. Writes stream to all
+//! nodes at once and succeed with two durable copies; reads fail over between replicas at the
+//! same offset; a repair queue with backoff and a scrub bring copies back to three.
+
+mod health;
+mod maintenance;
+pub mod node_client;
+mod read;
+pub mod status;
+pub mod store;
+mod write;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::Notify;
+
+pub use maintenance::{ObjectReport, ReplicaState};
+pub use node_client::{NodeClient, NodeSpec, PeerView};
+pub use read::{ByteRange, ObjectRead};
+pub use store::ObjectMeta;
+
+use crate::db::Db;
+use crate::error::{ErrorKind, UserFacing};
+
+/// The default regions, in order of preference when nothing else is known.
+pub const REGIONS: [&str; 3] = ["us-east", "eu-west", "asia"];
+/// Copies a write needs before it succeeds.
+pub const WRITE_QUORUM: usize = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("No such object.")]
+    NotFound,
+    #[error("Storage is unavailable right now (fewer than two storage nodes answered). Nothing was stored; please try again shortly.")]
+    Unavailable,
+    #[error("The upload was interrupted: {0}")]
+    Interrupted(String),
+    #[error("Invalid object id.")]
+    InvalidId,
+    #[error("That byte range is outside the file ({size} bytes).")]
+    RangeNotSatisfiable { size: u64 },
+    #[error("Something went wrong in storage. Please try again.")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ClusterError {
+    fn from(e: sqlx::Error) -> Self {
+        ClusterError::Internal(format!("database: {e}"))
+    }
+}
+
+impl UserFacing for ClusterError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ClusterError::NotFound => ErrorKind::NotFound,
+            ClusterError::Unavailable => ErrorKind::Unavailable,
+            ClusterError::Interrupted(_)
+            | ClusterError::InvalidId
+            | ClusterError::RangeNotSatisfiable { .. } => ErrorKind::Invalid,
+            ClusterError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+/// What the cluster knows of one node right now.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NodeState {
+    pub up: bool,
+    pub last_seen: Option<i64>,
+    pub latency_ms: Option<u64>,
+    pub objects: u64,
+    pub bytes: u64,
+    pub capacity_bytes: u64,
+    /// The node's own view of its peers (the mesh).
+    pub peers: Vec<PeerView>,
+}
+
+pub struct Cluster {
+    db: Db,
+    nodes: Vec<NodeClient>,
+    states: RwLock<HashMap<String, NodeState>>,
+    /// Wakes the repair worker (a write left a copy missing, a node came back).
+    repair_needed: Notify,
+}
+
+impl Cluster {
+    pub fn new(db: Db, specs: Vec<NodeSpec>, secret: &str) -> Arc<Cluster> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .tcp_nodelay(true)
+            .build()
+            .unwrap_or_default();
+        let nodes = specs
+            .into_iter()
+            .map(|spec| NodeClient::new(spec, http.clone(), secret))
+            .collect();
+        Arc::new(Cluster {
+            db,
+            nodes,
+            states: RwLock::new(HashMap::new()),
+            repair_needed: Notify::new(),
+        })
+    }
+
+    pub fn nodes(&self) -> &[NodeClient] {
+        &self.nodes
+    }
+
+    fn node(&self, name: &str) -> Option<&NodeClient> {
+        self.nodes.iter().find(|n| n.spec.name == name)
+    }
+
+    pub fn state_of(&self, name: &str) -> NodeState {
+        self.states
+            .read()
+            .map(|s| s.get(name).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    fn is_up(&self, name: &str) -> bool {
+        self.state_of(name).up
+    }
+
+    /// Nodes believed up, nearest (lowest latency) first.
+    fn up_nodes_nearest_first(&self) -> Vec<&NodeClient> {
+        let mut up: Vec<(&NodeClient, u64)> = self
+            .nodes
+            .iter()
+            .filter_map(|n| {
+                let s = self.state_of(&n.spec.name);
+                s.up.then_some((n, s.latency_ms.unwrap_or(u64::MAX)))
+            })
+            .collect();
+        up.sort_by_key(|(_, latency)| *latency);
+        up.into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// Starts the background work: health checks, the repair worker, and the periodic scrub.
+    pub fn start_background(self: &Arc<Self>, health_every: Duration, scrub_every: Duration) {
+        let me = self.clone();
+        tokio::spawn(async move { me.health_loop(health_every).await });
+        let me = self.clone();
+        tokio::spawn(async move { me.repair_loop().await });
+        let me = self.clone();
+        tokio::spawn(async move { me.scrub_loop(scrub_every).await });
+    }
+}
+
+/// Stopping and starting nodes, for fault injection from the /nodes page and the CLI. Only the
+/// default deployment (nodes inside the app) can do it; remote nodes are stopped where they run.
+pub trait NodeControl: Send + Sync {
+    fn stop<'a>(&'a self, name: &'a str) -> futures::future::BoxFuture<'a, Result<(), String>>;
+    fn start<'a>(&'a self, name: &'a str) -> futures::future::BoxFuture<'a, Result<(), String>>;
+}
+
+/// Parses `CLUSTER_NODES`: `name@region=url` items separated by commas.
+pub fn parse_node_list(raw: &str) -> Result<Vec<NodeSpec>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let (name_region, url) = item
+                .split_once('=')
+                .ok_or_else(|| format!("{item:?} is not name@region=url"))?;
+            let (name, region) = name_region
+                .split_once('@')
+                .ok_or_else(|| format!("{item:?} is not name@region=url"))?;
+            if !url.starts_with("http://") && !url.starts_with("https://") {
+                return Err(format!("{url:?} is not an http(s) URL"));
+            }
+            Ok(NodeSpec {
+                name: name.trim().to_owned(),
+                region: region.trim().to_owned(),
+                url: url.trim().trim_end_matches('/').to_owned(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_lists_parse_and_explain_mistakes() {
+        let nodes = parse_node_list("a@us-east=http://h1:7301, b@eu-west=http://h2:7301/").unwrap();
+        assert_eq!(
+            nodes[1],
+            NodeSpec {
+                name: "b".into(),
+                region: "eu-west".into(),
+                url: "http://h2:7301".into()
+            }
+        );
+        assert!(parse_node_list("a=http://h1")
+            .unwrap_err()
+            .contains("name@region=url"));
+        assert!(parse_node_list("a@r=ftp://h1").is_err());
+    }
+}

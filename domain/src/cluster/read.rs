@@ -1,0 +1,192 @@
+//! Reads: stream from a replica, nearest healthy node first. If a node fails before or during
+//! the transfer, the stream continues from the next replica at the same offset. When the whole
+//! object was read, its SHA-256 is checked against the recorded one.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+
+use super::node_client::NodeError;
+use super::store::ObjectMeta;
+use super::{Cluster, ClusterError, NodeClient};
+
+/// An inclusive byte range, as in HTTP `Range: bytes=start-end` (open-ended without `end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    pub start: u64,
+    pub end: Option<u64>,
+}
+
+pub struct ObjectRead {
+    pub meta: ObjectMeta,
+    /// First byte served.
+    pub start: u64,
+    /// One past the last byte served.
+    pub end: u64,
+    pub stream: BoxStream<'static, Result<Bytes, ClusterError>>,
+}
+
+struct Reader {
+    cluster: Arc<Cluster>,
+    meta: ObjectMeta,
+    offset: u64,
+    end: u64,
+    replicas: VecDeque<NodeClient>,
+    current: Option<BoxStream<'static, Result<Bytes, NodeError>>>,
+    /// Only when the whole object is served.
+    hasher: Option<Sha256>,
+    done: bool,
+}
+
+impl Reader {
+    async fn next(&mut self) -> Option<Result<Bytes, ClusterError>> {
+        if self.done {
+            return None;
+        }
+        loop {
+            if self.offset >= self.end {
+                self.done = true;
+                self.check_whole_object();
+                return None;
+            }
+            if self.current.is_none() {
+                let Some(node) = self.replicas.pop_front() else {
+                    self.done = true;
+                    tracing::error!(object = %self.meta.id, offset = self.offset, "no replica could serve the rest");
+                    return Some(Err(ClusterError::Unavailable));
+                };
+                match node.get_from(&self.meta.id, self.offset).await {
+                    Ok(stream) => self.current = Some(stream.boxed()),
+                    Err(e) => {
+                        tracing::warn!(node = %node.spec.name, object = %self.meta.id, error = %e, "replica unavailable, trying the next");
+                        continue;
+                    }
+                }
+            }
+            let Some(current) = self.current.as_mut() else {
+                continue;
+            };
+            match current.next().await {
+                Some(Ok(mut bytes)) => {
+                    let wanted = (self.end - self.offset) as usize;
+                    if bytes.len() > wanted {
+                        bytes.truncate(wanted);
+                    }
+                    if bytes.is_empty() {
+                        continue;
+                    }
+                    self.offset += bytes.len() as u64;
+                    if let Some(h) = self.hasher.as_mut() {
+                        h.update(&bytes);
+                    }
+                    return Some(Ok(bytes));
+                }
+                Some(Err(e)) => {
+                    tracing::warn!(object = %self.meta.id, offset = self.offset, error = %e, "replica failed mid-transfer, continuing from the next");
+                    self.current = None;
+                }
+                None => {
+                    // Ended early: a truncated replica. Continue elsewhere.
+                    tracing::warn!(object = %self.meta.id, offset = self.offset, "replica ended early, continuing from the next");
+                    self.current = None;
+                }
+            }
+        }
+    }
+
+    fn check_whole_object(&mut self) {
+        let Some(hasher) = self.hasher.take() else {
+            return;
+        };
+        let actual = hex::encode(hasher.finalize());
+        if actual != self.meta.sha256 {
+            tracing::error!(object = %self.meta.id, "served bytes do not match the recorded checksum; verifying replicas");
+            let (cluster, id) = (self.cluster.clone(), self.meta.id.clone());
+            tokio::spawn(async move {
+                let _ = cluster.verify(&id).await;
+            });
+        }
+    }
+}
+
+impl Cluster {
+    /// The recorded size and checksum of a stored object.
+    pub async fn meta(&self, id: &str) -> Result<ObjectMeta, ClusterError> {
+        let row: Option<(String, i64, String)> =
+            sqlx::query_as("SELECT id, size, sha256 FROM objects WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.db)
+                .await?;
+        let (id, size, sha256) = row.ok_or(ClusterError::NotFound)?;
+        Ok(ObjectMeta {
+            id,
+            size: size as u64,
+            sha256,
+        })
+    }
+
+    /// Replicas believed good: up nodes nearest first, then the others (they may be back).
+    async fn replicas_for_reading(&self, id: &str) -> Result<VecDeque<NodeClient>, ClusterError> {
+        let good: Vec<String> =
+            sqlx::query_scalar("SELECT node FROM replicas WHERE object_id = ? AND state = 'ok'")
+                .bind(id)
+                .fetch_all(&self.db)
+                .await?;
+        let mut ordered: VecDeque<NodeClient> = self
+            .up_nodes_nearest_first()
+            .into_iter()
+            .filter(|n| good.contains(&n.spec.name))
+            .cloned()
+            .collect();
+        for n in &self.nodes {
+            if good.contains(&n.spec.name) && !ordered.iter().any(|o| o.spec.name == n.spec.name) {
+                ordered.push_back(n.clone());
+            }
+        }
+        Ok(ordered)
+    }
+
+    /// Streams the object, or the part of it in `range`.
+    pub async fn read(
+        self: &Arc<Self>,
+        id: &str,
+        range: Option<ByteRange>,
+    ) -> Result<ObjectRead, ClusterError> {
+        let meta = self.meta(id).await?;
+        let (start, end) = match range {
+            None => (0, meta.size),
+            Some(r) if r.start < meta.size => (
+                r.start,
+                r.end.map_or(meta.size, |e| e.min(meta.size - 1) + 1),
+            ),
+            Some(_) => return Err(ClusterError::RangeNotSatisfiable { size: meta.size }),
+        };
+        if start >= end && meta.size > 0 {
+            return Err(ClusterError::RangeNotSatisfiable { size: meta.size });
+        }
+        let reader = Reader {
+            cluster: self.clone(),
+            hasher: (start == 0 && end == meta.size).then(Sha256::new),
+            replicas: self.replicas_for_reading(id).await?,
+            meta: meta.clone(),
+            offset: start,
+            end,
+            current: None,
+            done: false,
+        };
+        let stream = futures::stream::unfold(reader, |mut r| async move {
+            r.next().await.map(|item| (item, r))
+        })
+        .boxed();
+        Ok(ObjectRead {
+            meta,
+            start,
+            end,
+            stream,
+        })
+    }
+}

@@ -1,0 +1,97 @@
+//! The cluster at a glance, for the /nodes page: nodes, mesh, replication health, repairs,
+//! and the last verification.
+
+pub use model::cluster::{ClusterStatus, NodeStatus, RepairItem, VerificationRun};
+
+use super::{Cluster, ClusterError};
+
+impl Cluster {
+    pub async fn status(&self) -> Result<ClusterStatus, ClusterError> {
+        let nodes: Vec<NodeStatus> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                let s = self.state_of(&n.spec.name);
+                NodeStatus {
+                    name: n.spec.name.clone(),
+                    region: n.spec.region.clone(),
+                    url: n.spec.url.clone(),
+                    up: s.up,
+                    last_seen: s.last_seen,
+                    latency_ms: s.latency_ms,
+                    objects: s.objects,
+                    bytes: s.bytes,
+                    capacity_bytes: s.capacity_bytes,
+                    peers: s.peers,
+                }
+            })
+            .collect();
+        let up: Vec<&str> = nodes
+            .iter()
+            .filter(|n| n.up)
+            .map(|n| n.name.as_str())
+            .collect();
+        // Healthy copies per object: good replicas on nodes that are up.
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT o.id, r.node FROM objects o
+             LEFT JOIN replicas r ON r.object_id = o.id AND r.state = 'ok'",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let mut copies: std::collections::HashMap<String, usize> = Default::default();
+        for (id, node) in rows {
+            let entry = copies.entry(id).or_default();
+            if node.is_some_and(|n| up.contains(&n.as_str())) {
+                *entry += 1;
+            }
+        }
+        let count = |k: usize| copies.values().filter(|&&c| c == k).count() as u64;
+        let repair_queue: Vec<RepairItem> = sqlx::query_as::<_, (String, String, i64, i64, Option<String>)>(
+            "SELECT object_id, node, attempts, next_at, last_error FROM repair_queue ORDER BY next_at LIMIT 20",
+        )
+        .fetch_all(&self.db)
+        .await?
+        .into_iter()
+        .map(|(object_id, node, attempts, next_at, last_error)| RepairItem {
+            object_id,
+            node,
+            attempts,
+            next_at,
+            last_error,
+        })
+        .collect();
+        let repair_queue_len: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repair_queue")
+            .fetch_one(&self.db)
+            .await?;
+        let last_verification = sqlx::query_as::<_, (i64, Option<i64>, i64, i64, i64, i64, i64)>(
+            "SELECT started_at, finished_at, objects, healthy, missing, corrupt, unreachable
+             FROM verifications ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.db)
+        .await?
+        .map(
+            |(started_at, finished_at, objects, healthy, missing, corrupt, unreachable)| {
+                VerificationRun {
+                    started_at,
+                    finished_at,
+                    objects,
+                    healthy,
+                    missing,
+                    corrupt,
+                    unreachable,
+                }
+            },
+        );
+        Ok(ClusterStatus {
+            objects: copies.len() as u64,
+            three_copies: copies.values().filter(|&&c| c >= 3).count() as u64,
+            two_copies: count(2),
+            one_copy: count(1),
+            no_copy: count(0),
+            nodes,
+            repair_queue,
+            repair_queue_len: repair_queue_len as u64,
+            last_verification,
+        })
+    }
+}

@@ -1,0 +1,209 @@
+//! Writes: the bytes stream to every reachable node at once through small bounded channels
+//! while their SHA-256 is computed, so memory stays flat whatever the size. The write succeeds
+//! when at least two nodes hold the whole object durably with the right checksum; a missing
+//! copy goes on the repair queue. Fewer than two leaves nothing behind.
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::store::{valid_id, ObjectMeta};
+use super::{Cluster, ClusterError, NodeClient, WRITE_QUORUM};
+use crate::clock::now;
+
+/// Chunk size and per-node queue depth: at most CHUNK * (DEPTH + 2) bytes per node in flight.
+const CHUNK: usize = 1024 * 1024;
+const DEPTH: usize = 4;
+
+/// Why the copy loop stopped early.
+enum Stop {
+    /// The input failed (the client went away): nothing is stored.
+    Input(std::io::Error),
+    /// Fewer than two nodes are still taking data.
+    TooFewNodes,
+}
+
+struct Target<'a> {
+    node: &'a NodeClient,
+    tx: Option<mpsc::Sender<Result<Bytes, std::io::Error>>>,
+    upload: tokio::task::JoinHandle<Result<ObjectMeta, super::node_client::NodeError>>,
+}
+
+impl Cluster {
+    pub async fn write(
+        &self,
+        id: &str,
+        mut body: impl AsyncRead + Unpin + Send,
+    ) -> Result<ObjectMeta, ClusterError> {
+        if !valid_id(id) {
+            return Err(ClusterError::InvalidId);
+        }
+        let reachable = self.up_nodes_nearest_first();
+        if reachable.len() < WRITE_QUORUM {
+            return Err(ClusterError::Unavailable);
+        }
+        let mut targets: Vec<Target> = reachable
+            .into_iter()
+            .map(|node| {
+                let (tx, rx) = mpsc::channel(DEPTH);
+                let client = node.clone();
+                let id = id.to_owned();
+                let upload =
+                    tokio::spawn(
+                        async move { client.put(&id, ReceiverStream::new(rx), None).await },
+                    );
+                Target {
+                    node,
+                    tx: Some(tx),
+                    upload,
+                }
+            })
+            .collect();
+
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut buf = vec![0u8; CHUNK];
+        let stopped = loop {
+            let n = match fill(&mut body, &mut buf).await {
+                Ok(0) => break None,
+                Ok(n) => n,
+                Err(e) => break Some(Stop::Input(e)),
+            };
+            hasher.update(&buf[..n]);
+            size += n as u64;
+            let chunk = Bytes::copy_from_slice(&buf[..n]);
+            for t in targets.iter_mut() {
+                // A node whose upload failed has dropped its end: stop feeding it.
+                if let Some(tx) = &t.tx {
+                    if tx.send(Ok(chunk.clone())).await.is_err() {
+                        t.tx = None;
+                    }
+                }
+            }
+            if targets.iter().filter(|t| t.tx.is_some()).count() < WRITE_QUORUM {
+                break Some(Stop::TooFewNodes);
+            }
+        };
+        for t in targets.iter_mut() {
+            if let Some(tx) = t.tx.take() {
+                if stopped.is_some() {
+                    // Fail the upload so the node discards its temp file.
+                    let _ = tx.send(Err(std::io::Error::other("write abandoned"))).await;
+                }
+                // Dropping the sender ends the body.
+            }
+        }
+        let sha256 = hex::encode(hasher.finalize());
+
+        let mut stored = Vec::new();
+        let mut missing = Vec::new();
+        for t in targets {
+            match t.upload.await {
+                Ok(Ok(meta)) if meta.sha256 == sha256 && meta.size == size => stored.push(t.node),
+                Ok(Ok(_)) => {
+                    // A node that stored different bytes must not keep them.
+                    let _ = t.node.delete(id).await;
+                    missing.push(t.node.spec.name.clone());
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(node = %t.node.spec.name, error = %e, object = id, "replica write failed");
+                    missing.push(t.node.spec.name.clone());
+                }
+                Err(e) => {
+                    tracing::warn!(node = %t.node.spec.name, error = %e, object = id, "replica task failed");
+                    missing.push(t.node.spec.name.clone());
+                }
+            }
+        }
+        if stopped.is_some() || stored.len() < WRITE_QUORUM {
+            for node in &stored {
+                let _ = node.delete(id).await;
+            }
+            return Err(match stopped {
+                Some(Stop::Input(e)) => ClusterError::Interrupted(e.to_string()),
+                Some(Stop::TooFewNodes) | None => ClusterError::Unavailable,
+            });
+        }
+        // Nodes that were down never got a channel: they are missing too.
+        for n in &self.nodes {
+            let name = &n.spec.name;
+            if !stored.iter().any(|s| &s.spec.name == name) && !missing.contains(name) {
+                missing.push(name.clone());
+            }
+        }
+        let meta = ObjectMeta {
+            id: id.to_owned(),
+            size,
+            sha256,
+        };
+        self.record_write(&meta, &stored, &missing).await?;
+        Ok(meta)
+    }
+
+    async fn record_write(
+        &self,
+        meta: &ObjectMeta,
+        stored: &[&NodeClient],
+        missing: &[String],
+    ) -> Result<(), ClusterError> {
+        let t = now();
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO objects (id, size, sha256, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256",
+        )
+        .bind(&meta.id)
+        .bind(meta.size as i64)
+        .bind(&meta.sha256)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+        let states = stored
+            .iter()
+            .map(|n| (n.spec.name.as_str(), "ok"))
+            .chain(missing.iter().map(|m| (m.as_str(), "missing")));
+        for (node, state) in states {
+            sqlx::query(
+                "INSERT INTO replicas (object_id, node, state, checked_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (object_id, node) DO UPDATE SET state = excluded.state, checked_at = excluded.checked_at",
+            )
+            .bind(&meta.id)
+            .bind(node)
+            .bind(state)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for node in missing {
+            sqlx::query(
+                "INSERT INTO repair_queue (object_id, node, attempts, next_at) VALUES (?, ?, 0, ?)
+                 ON CONFLICT (object_id, node) DO UPDATE SET next_at = excluded.next_at",
+            )
+            .bind(&meta.id)
+            .bind(node)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        if !missing.is_empty() {
+            self.repair_needed.notify_one();
+        }
+        Ok(())
+    }
+}
+
+/// Reads until `buf` is full or the input ends, so chunks are large and few.
+async fn fill(body: &mut (impl AsyncRead + Unpin), buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = body.read(&mut buf[filled..]).await?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}

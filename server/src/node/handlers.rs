@@ -1,0 +1,195 @@
+//! The storage node's HTTP handlers.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::cluster::node_client::{
+    NodeHealth, PullRequest, RehashReport, SECRET_HEADER, SHA256_HEADER,
+};
+use domain::cluster::store::StoreError;
+use futures::TryStreamExt;
+use serde::Deserialize;
+use tokio::io::AsyncReadExt;
+use tokio_util::io::{ReaderStream, StreamReader};
+
+use super::Node;
+
+fn store_error(e: StoreError) -> Response {
+    let status = match &e {
+        StoreError::InvalidId => StatusCode::BAD_REQUEST,
+        StoreError::NotFound => StatusCode::NOT_FOUND,
+        StoreError::ChecksumMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        StoreError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, e.to_string()).into_response()
+}
+
+pub async fn health(State(node): State<Arc<Node>>) -> Json<NodeHealth> {
+    Json(NodeHealth {
+        name: node.config.name.clone(),
+        region: node.config.region.clone(),
+        objects: node.store.objects(),
+        bytes: node.store.bytes(),
+        capacity_bytes: node.config.capacity_bytes,
+    })
+}
+
+pub async fn peers(State(node): State<Arc<Node>>) -> Response {
+    let peers = node.peers.read().map(|p| p.clone()).unwrap_or_default();
+    Json(peers).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+pub async fn list(State(node): State<Arc<Node>>, Query(q): Query<ListQuery>) -> Response {
+    match node
+        .store
+        .list(q.after.as_deref(), q.limit.unwrap_or(1000).min(10_000))
+        .await
+    {
+        Ok(page) => Json(page).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+pub async fn put_object(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let expected = headers.get(SHA256_HEADER).and_then(|v| v.to_str().ok());
+    let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
+    match node.store.put(&id, reader, expected).await {
+        Ok(meta) => Json(meta).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+pub async fn head_object(State(node): State<Arc<Node>>, Path(id): Path<String>) -> Response {
+    match node.store.meta(&id).await {
+        Ok(meta) => Json(meta).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+/// `Range: bytes=N-` or `bytes=N-M` (one range); anything else reads the whole object.
+fn parse_range(headers: &HeaderMap) -> Option<(u64, Option<u64>)> {
+    let spec = headers
+        .get(header::RANGE)?
+        .to_str()
+        .ok()?
+        .strip_prefix("bytes=")?;
+    let (start, end) = spec.split_once('-')?;
+    let start = start.trim().parse().ok()?;
+    let end = match end.trim() {
+        "" => None,
+        e => Some(e.parse().ok()?),
+    };
+    Some((start, end))
+}
+
+pub async fn get_object(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let range = parse_range(&headers);
+    let start = range.map_or(0, |(s, _)| s);
+    let (meta, file) = match node.store.open_at(&id, start).await {
+        Ok(found) => found,
+        Err(e) => return store_error(e),
+    };
+    if start > meta.size {
+        return (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "range outside the object",
+        )
+            .into_response();
+    }
+    let end = range
+        .and_then(|(_, e)| e)
+        .map_or(meta.size, |e| (e + 1).min(meta.size));
+    let length = end.saturating_sub(start);
+    let body = Body::from_stream(ReaderStream::with_capacity(file.take(length), 256 * 1024));
+    let mut response = Response::new(body);
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Ok(sum) = HeaderValue::from_str(&meta.sha256) {
+        h.insert(SHA256_HEADER, sum);
+    }
+    if range.is_some() {
+        *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "bytes {start}-{}/{}",
+            end.saturating_sub(1),
+            meta.size
+        )) {
+            response.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+    }
+    response
+}
+
+pub async fn delete_object(State(node): State<Arc<Node>>, Path(id): Path<String>) -> Response {
+    match node.store.delete(&id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+pub async fn verify_object(State(node): State<Arc<Node>>, Path(id): Path<String>) -> Response {
+    match node.store.rehash(&id).await {
+        Ok((recorded, actual_sha256, actual_size)) => Json(RehashReport {
+            recorded,
+            actual_sha256,
+            actual_size,
+        })
+        .into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+/// Copies the object from a peer (only a known peer: no fetching arbitrary URLs).
+pub async fn pull_object(
+    State(node): State<Arc<Node>>,
+    Path(id): Path<String>,
+    Json(pull): Json<PullRequest>,
+) -> Response {
+    if !node.config.peers.iter().any(|p| p.url == pull.from) {
+        return (StatusCode::BAD_REQUEST, "not a peer of this node").into_response();
+    }
+    let source = node
+        .http
+        .get(format!("{}/objects/{id}", pull.from.trim_end_matches('/')))
+        .header(SECRET_HEADER, &node.config.secret)
+        .send()
+        .await;
+    let source = match source {
+        Ok(r) if r.status().is_success() => r,
+        Ok(r) => {
+            return (
+                StatusCode::BAD_GATEWAY,
+                format!("source answered {}", r.status()),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            return (StatusCode::BAD_GATEWAY, format!("source unreachable: {e}")).into_response()
+        }
+    };
+    let reader = StreamReader::new(source.bytes_stream().map_err(std::io::Error::other));
+    match node.store.put(&id, reader, Some(&pull.sha256)).await {
+        Ok(meta) => Json(meta).into_response(),
+        Err(e) => store_error(e),
+    }
+}
