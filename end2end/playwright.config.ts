@@ -9,6 +9,9 @@ export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
 export const SMTP_PORT = Number(process.env.E2E_SMTP_PORT ?? 1025);
 export const MAIL_API = `http://127.0.0.1:${process.env.E2E_MAIL_WEB_PORT ?? 1080}`;
 
+/** The one account listed in ADMIN_EMAILS for the app under test. */
+export const ADMIN_EMAIL = "admin-e2e@example.com";
+
 const root = path.resolve(__dirname, "..");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "clouddrive-e2e-"));
 const serverBin = process.env.E2E_SERVER_BIN ?? path.join(root, "target/debug/server");
@@ -67,6 +70,8 @@ export default defineConfig({
         LEPTOS_OUTPUT_NAME: "clouddrive",
         // Every test comes from 127.0.0.1: the per-IP limit is tested separately.
         AUTH_RATE_LIMIT_PER_MINUTE: "1000",
+        ADMIN_EMAILS: ADMIN_EMAIL,
+        CLUSTER_HEALTH_INTERVAL_MS: "500",
         RUST_LOG: "info",
       },
     },

@@ -92,3 +92,15 @@ api! { ("cluster/repair")
         Ok(Ack::new(format!("{queued} replica(s) queued for repair.")))
     }
 }
+
+api! { ("cluster/probe")
+    /// Write test: stores 1 MiB, reads it back, compares. Admins only.
+    pub async fn probe_cluster() -> Result<Ack, ApiError> {
+        let (state, _) = current_admin().await?;
+        let r = state.cluster.probe().await.map_err(cluster_error)?;
+        Ok(Ack::new(format!(
+            "Write test passed: {} bytes written in {} ms ({} copies), read back in {} ms.",
+            r.bytes, r.write_ms, r.copies, r.read_ms
+        )))
+    }
+}

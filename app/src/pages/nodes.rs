@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::cluster::{
-    network_status, repair_cluster, start_node, stop_node, verify_cluster, ClusterStatus,
-    NodeStatus,
+    network_status, probe_cluster, repair_cluster, start_node, stop_node, verify_cluster,
+    ClusterStatus, NodeStatus,
 };
 use crate::api::{Ack, ApiError};
 use crate::components::{Alert, LocalTime};
@@ -36,6 +36,7 @@ pub fn NodesPage() -> impl IntoView {
                 "stop" => stop_node(name).await,
                 "start" => start_node(name).await,
                 "verify" => verify_cluster().await,
+                "probe" => probe_cluster().await,
                 _ => repair_cluster().await,
             }
         }
@@ -60,6 +61,7 @@ pub fn NodesPage() -> impl IntoView {
         <Alert error notice/>
         <Show when=is_admin>
             <div class="actions admin-actions">
+                <button class="btn" on:click=move |_| { act.dispatch(("probe", String::new())); }>"Run a write test"</button>
                 <button class="btn" on:click=move |_| { act.dispatch(("verify", String::new())); }>"Verify all replicas"</button>
                 <button class="btn" on:click=move |_| { act.dispatch(("repair", String::new())); }>"Repair everything"</button>
             </div>

@@ -348,3 +348,51 @@ impl Cluster {
         Ok(attempted)
     }
 }
+
+/// The object the write test keeps (overwritten by each test, so they do not pile up).
+pub const PROBE_ID: &str = "probe-object";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeReport {
+    pub bytes: u64,
+    pub write_ms: u64,
+    pub read_ms: u64,
+    pub copies: usize,
+}
+
+impl Cluster {
+    /// Writes 1 MiB of random bytes, reads them back and compares: an end-to-end check that the
+    /// cluster accepts and serves data.
+    pub async fn probe(self: &std::sync::Arc<Self>) -> Result<ProbeReport, ClusterError> {
+        use futures::StreamExt;
+        use rand::RngCore;
+        let mut bytes = vec![0u8; 1024 * 1024];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let started = std::time::Instant::now();
+        self.write(PROBE_ID, &bytes[..]).await?;
+        let write_ms = started.elapsed().as_millis() as u64;
+        let started = std::time::Instant::now();
+        let mut read = self.read(PROBE_ID, None).await?;
+        let mut back = Vec::with_capacity(bytes.len());
+        while let Some(chunk) = read.stream.next().await {
+            back.extend_from_slice(&chunk?);
+        }
+        if back != bytes {
+            return Err(ClusterError::Internal(
+                "write test read back different bytes".into(),
+            ));
+        }
+        let copies: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM replicas WHERE object_id = ? AND state = 'ok'",
+        )
+        .bind(PROBE_ID)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(ProbeReport {
+            bytes: bytes.len() as u64,
+            write_ms,
+            read_ms: started.elapsed().as_millis() as u64,
+            copies: copies as usize,
+        })
+    }
+}

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::Notify;
 
-pub use maintenance::{ObjectReport, ReplicaState};
+pub use maintenance::{ObjectReport, ProbeReport, ReplicaState, PROBE_ID};
 pub use node_client::{NodeClient, NodeSpec, PeerView};
 pub use read::{ByteRange, ObjectRead};
 pub use store::ObjectMeta;

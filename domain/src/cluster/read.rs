@@ -129,6 +129,16 @@ impl Cluster {
         })
     }
 
+    /// Names of the nodes a read would try, in order.
+    pub async fn read_order(&self, id: &str) -> Result<Vec<String>, ClusterError> {
+        Ok(self
+            .replicas_for_reading(id)
+            .await?
+            .into_iter()
+            .map(|n| n.spec.name)
+            .collect())
+    }
+
     /// Replicas believed good: up nodes nearest first, then the others (they may be back).
     async fn replicas_for_reading(&self, id: &str) -> Result<VecDeque<NodeClient>, ClusterError> {
         let good: Vec<String> =

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod nodes;
+
 pub const PASSWORD: &str = "tangerine-orbit-saddle-42";
 
 pub struct TestServer {
@@ -48,7 +50,7 @@ impl Answer {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -1,0 +1,46 @@
+import { test, expect, Page } from "@playwright/test";
+import { hydrated, logIn, registerAndVerify } from "./flows";
+import { ADMIN_EMAIL } from "../playwright.config";
+
+const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
+
+test("the nodes page shows three nodes; an admin stops one, sees degraded copies, starts it, three copies return", async ({ page, request }) => {
+  // Public and server-rendered: the first response already lists the regions.
+  const html = await (await request.get("/nodes")).text();
+  for (const region of ["us-east", "eu-west", "asia"]) expect(html).toContain(region);
+
+  await registerAndVerify(page, "Cluster Admin", ADMIN_EMAIL);
+  await page.goto("/login?next=%2Fnodes");
+  await logIn(page, ADMIN_EMAIL);
+  await expect(page).toHaveURL(/\/nodes$/);
+  await hydrated(page);
+  for (const name of ["us-east", "eu-west", "asia"]) {
+    await expect(node(page, name)).toHaveAttribute("data-up", "true");
+  }
+
+  await page.getByRole("button", { name: "Run a write test" }).click();
+  await expect(page.getByRole("status")).toContainText("Write test passed");
+  await expect(page.getByTestId("copies-3")).toContainText("1");
+
+  await node(page, "asia").getByRole("button", { name: "Stop node" }).click();
+  await expect(node(page, "asia")).toHaveAttribute("data-up", "false");
+  await expect(node(page, "asia")).toContainText("down");
+  await expect(page.getByTestId("copies-2")).toContainText("1");
+  await expect(page.getByTestId("copies-3")).toContainText("0");
+
+  // A write while asia is down lands on two nodes and waits for repair.
+  await page.getByRole("button", { name: "Run a write test" }).click();
+  await expect(page.getByRole("status")).toContainText("2 copies");
+  await expect(page.getByTestId("repair-queue")).toContainText("1 replica(s) waiting");
+
+  await node(page, "asia").getByRole("button", { name: "Start node" }).click();
+  await expect(node(page, "asia")).toHaveAttribute("data-up", "true");
+  await expect(page.getByTestId("copies-3")).toContainText("1");
+  await expect(page.getByTestId("copies-2")).toContainText("0");
+  await expect(page.getByTestId("repair-queue")).toContainText("0 replica(s) waiting");
+});
+
+test("node controls are for admins only", async ({ request }) => {
+  const stop = await request.post("/api/cluster/nodes/stop", { data: { name: "asia" } });
+  expect(stop.status()).toBe(401);
+});

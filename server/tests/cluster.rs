@@ -1,0 +1,192 @@
+//! The storage cluster with real node processes on loopback ports.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use domain::cluster::{ClusterError, ReplicaState};
+use futures::StreamExt;
+use support::nodes::{data, TestCluster, SECRET};
+
+async fn read_all(c: &TestCluster, id: &str) -> Vec<u8> {
+    let mut read = c.cluster.read(id, None).await.unwrap();
+    let mut out = Vec::new();
+    while let Some(chunk) = read.stream.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_write_with_one_node_down_reads_back_and_is_repaired_when_it_returns() {
+    let mut c = TestCluster::start().await;
+    c.node("asia").kill();
+    c.wait_node_state("asia", false).await;
+
+    let bytes = data(3 * 1024 * 1024 + 17, 1);
+    let meta = c.cluster.write("obj-one-down", &bytes[..]).await.unwrap();
+    assert_eq!(meta.size, bytes.len() as u64);
+    assert_eq!(read_all(&c, "obj-one-down").await, bytes);
+    let status = c.cluster.status().await.unwrap();
+    assert_eq!((status.two_copies, status.three_copies), (1, 0));
+    assert_eq!(status.repair_queue_len, 1);
+
+    c.node("asia").start();
+    let cluster = c.cluster.clone();
+    c.eventually("three copies again", || {
+        let cluster = cluster.clone();
+        async move {
+            let s = cluster.status().await.unwrap();
+            s.three_copies == 1 && s.repair_queue_len == 0
+        }
+    })
+    .await;
+    assert_eq!(
+        std::fs::read(c.node("asia").object_path("obj-one-down")).unwrap(),
+        bytes
+    );
+}
+
+#[tokio::test]
+async fn a_corrupted_replica_is_detected_and_repaired() {
+    let mut c = TestCluster::start().await;
+    let bytes = data(512 * 1024, 2);
+    c.cluster.write("obj-corrupt", &bytes[..]).await.unwrap();
+    let path = c.node("eu-west").object_path("obj-corrupt");
+    let mut on_disk = std::fs::read(&path).unwrap();
+    on_disk[1000] ^= 0xff;
+    std::fs::write(&path, on_disk).unwrap();
+
+    let report = c.cluster.verify("obj-corrupt").await.unwrap();
+    let state = |r: &domain::cluster::ObjectReport, n: &str| {
+        r.replicas.iter().find(|(name, _)| name == n).unwrap().1
+    };
+    assert_eq!(state(&report, "eu-west"), ReplicaState::Corrupt);
+    assert_eq!(state(&report, "us-east"), ReplicaState::Ok);
+
+    let repaired = c.cluster.repair("obj-corrupt").await.unwrap();
+    assert_eq!(repaired.healthy(), 3, "{repaired:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[tokio::test]
+async fn a_delete_made_while_a_node_is_down_is_applied_when_it_returns() {
+    let mut c = TestCluster::start().await;
+    c.cluster
+        .write("obj-delete", &data(100_000, 3)[..])
+        .await
+        .unwrap();
+    let path = c.node("us-east").object_path("obj-delete");
+    assert!(path.exists());
+    c.node("us-east").kill();
+    c.wait_node_state("us-east", false).await;
+
+    c.cluster.delete("obj-delete").await.unwrap();
+    assert!(matches!(
+        c.cluster.meta("obj-delete").await,
+        Err(ClusterError::NotFound)
+    ));
+    assert!(!c.node("eu-west").object_path("obj-delete").exists());
+    assert!(path.exists(), "the stopped node still has it");
+
+    c.node("us-east").start();
+    let p = path.clone();
+    c.eventually("the returning node deletes it", || {
+        let p = p.clone();
+        async move { !p.exists() }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_node_killed_mid_download_does_not_break_the_download() {
+    let mut c = TestCluster::start().await;
+    let bytes = data(48 * 1024 * 1024, 4);
+    c.cluster.write("obj-failover", &bytes[..]).await.unwrap();
+    let first = c.cluster.read_order("obj-failover").await.unwrap()[0].clone();
+
+    let mut read = c.cluster.read("obj-failover", None).await.unwrap();
+    let mut got = Vec::with_capacity(bytes.len());
+    while got.len() < 2 * 1024 * 1024 {
+        got.extend_from_slice(&read.stream.next().await.unwrap().unwrap());
+    }
+    c.node(&first).kill();
+    while let Some(chunk) = read.stream.next().await {
+        got.extend_from_slice(&chunk.expect("the read fails over instead of failing"));
+    }
+    assert_eq!(got.len(), bytes.len());
+    assert!(got == bytes, "identical bytes after failover");
+
+    // A ranged read from the middle also works with the node gone.
+    let mut part = c
+        .cluster
+        .read(
+            "obj-failover",
+            Some(domain::cluster::ByteRange {
+                start: 1000,
+                end: Some(1999),
+            }),
+        )
+        .await
+        .unwrap();
+    let mut slice = Vec::new();
+    while let Some(chunk) = part.stream.next().await {
+        slice.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(slice, bytes[1000..2000]);
+}
+
+#[tokio::test]
+async fn a_write_with_two_nodes_down_fails_cleanly() {
+    let mut c = TestCluster::start().await;
+    c.node("us-east").kill();
+    c.node("asia").kill();
+    c.wait_node_state("us-east", false).await;
+    c.wait_node_state("asia", false).await;
+
+    let err = c
+        .cluster
+        .write("obj-refused", &data(2_000_000, 5)[..])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClusterError::Unavailable), "{err:?}");
+    assert!(matches!(
+        c.cluster.meta("obj-refused").await,
+        Err(ClusterError::NotFound)
+    ));
+    let survivor = c.node("eu-west");
+    assert!(!survivor.object_path("obj-refused").exists());
+    assert_eq!(
+        std::fs::read_dir(survivor.dir.join("tmp")).unwrap().count(),
+        0,
+        "no garbage"
+    );
+}
+
+#[tokio::test]
+async fn a_request_without_the_cluster_secret_is_refused() {
+    let mut c = TestCluster::start().await;
+    let url = format!("{}/health", c.node("us-east").spec.url);
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 401);
+    let wrong = http
+        .get(&url)
+        .header("x-cluster-secret", "guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let put = http
+        .put(format!("{}/objects/sneaky", c.node("us-east").spec.url))
+        .body("data")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 401);
+    let right = http
+        .get(&url)
+        .header("x-cluster-secret", SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+}

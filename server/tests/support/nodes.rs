@@ -1,0 +1,159 @@
+//! Three real storage node processes (`server node ...`) on loopback ports, and a `Cluster`
+//! client over them with its own metadata database.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::cluster::{Cluster, NodeSpec, REGIONS};
+
+pub const SECRET: &str = "test-cluster-secret";
+
+pub struct TestNode {
+    pub spec: NodeSpec,
+    pub dir: PathBuf,
+    peers: Vec<NodeSpec>,
+    child: Option<Child>,
+}
+
+impl TestNode {
+    pub fn start(&mut self) {
+        let listen = self.spec.url.trim_start_matches("http://").to_owned();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .args([
+                "node",
+                "--name",
+                &self.spec.name,
+                "--region",
+                &self.spec.region,
+            ])
+            .args(["--listen", &listen, "--data-dir"])
+            .arg(&self.dir)
+            .env("CLUSTER_SECRET", SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null());
+        for p in &self.peers {
+            command.args(["--peer", &format!("{}@{}={}", p.name, p.region, p.url)]);
+        }
+        self.child = Some(command.spawn().expect("start a node process"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(&listen).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "node {} did not start",
+                self.spec.name
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGKILL: the node dies at once, mid-transfer or not.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Path of the object's bytes on this node's disk.
+    pub fn object_path(&self, id: &str) -> PathBuf {
+        self.dir.join("objects").join(&id[..2]).join(id)
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub struct TestCluster {
+    pub nodes: Vec<TestNode>,
+    pub cluster: Arc<Cluster>,
+    pub _dir: tempfile::TempDir,
+}
+
+impl TestCluster {
+    pub async fn start() -> TestCluster {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let specs: Vec<NodeSpec> = REGIONS
+            .iter()
+            .map(|r| NodeSpec {
+                name: (*r).to_owned(),
+                region: (*r).to_owned(),
+                url: format!("http://127.0.0.1:{}", super::free_port()),
+            })
+            .collect();
+        let mut nodes: Vec<TestNode> = specs
+            .iter()
+            .map(|spec| TestNode {
+                spec: spec.clone(),
+                dir: dir.path().join(&spec.name),
+                peers: specs
+                    .iter()
+                    .filter(|s| s.name != spec.name)
+                    .cloned()
+                    .collect(),
+                child: None,
+            })
+            .collect();
+        for n in nodes.iter_mut() {
+            n.start();
+        }
+        let db = domain::db::open(&dir.path().join("meta"))
+            .await
+            .expect("metadata db");
+        let cluster = Cluster::new(db, specs, SECRET);
+        cluster.check_health().await;
+        cluster.start_background(Duration::from_millis(200), Duration::from_secs(3600));
+        TestCluster {
+            nodes,
+            cluster,
+            _dir: dir,
+        }
+    }
+
+    pub fn node(&mut self, name: &str) -> &mut TestNode {
+        self.nodes
+            .iter_mut()
+            .find(|n| n.spec.name == name)
+            .expect("a node of that name")
+    }
+
+    /// Waits (up to 10 s) until `check` holds.
+    pub async fn eventually<F, Fut>(&self, what: &str, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !check().await {
+            assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_node_state(&self, name: &str, up: bool) {
+        let cluster = self.cluster.clone();
+        self.eventually(&format!("{name} up={up}"), || {
+            let cluster = cluster.clone();
+            async move { cluster.state_of(name).up == up }
+        })
+        .await;
+    }
+}
+
+/// Deterministic pseudo-random bytes (xorshift), so tests need no fixture files.
+pub fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
