@@ -7,3 +7,4 @@ scripts/setup.sh
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
 export LEPTOS_OUTPUT_NAME=clouddrive
 cargo bench -p server --bench auth_load
+cargo bench -p server --bench cluster_io

@@ -3,7 +3,7 @@
 CREATE TABLE objects (
     id         TEXT PRIMARY KEY,
     size       INTEGER NOT NULL,
-    sha256     TEXT NOT NULL,
+    checksum     TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
 

@@ -103,7 +103,7 @@ impl Cluster {
             let meta = meta.clone();
             async move {
                 let state = match node.rehash(&meta.id).await {
-                    Ok(r) if r.actual_sha256 == meta.sha256 && r.actual_size == meta.size => {
+                    Ok(r) if r.actual_checksum == meta.checksum && r.actual_size == meta.size => {
                         ReplicaState::Ok
                     }
                     Ok(_) => ReplicaState::Corrupt,
@@ -272,7 +272,7 @@ impl Cluster {
             .into_iter()
             .filter(|n| sources.contains(&n.spec.name))
         {
-            match target_node.pull(id, &source.spec, &meta.sha256).await {
+            match target_node.pull(id, &source.spec, &meta.checksum).await {
                 Ok(_) => {
                     self.mark_ok(id, target).await.map_err(|e| e.to_string())?;
                     tracing::info!(object = id, from = %source.spec.name, to = target, "replica repaired");

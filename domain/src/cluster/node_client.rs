@@ -12,7 +12,7 @@ use super::store::ObjectMeta;
 /// The header node-to-node and cluster-to-node requests carry.
 pub const SECRET_HEADER: &str = "x-cluster-secret";
 /// The checksum a PUT must match, and the one a GET/HEAD reports.
-pub const SHA256_HEADER: &str = "x-content-sha256";
+pub const CHECKSUM_HEADER: &str = "x-content-checksum";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeSpec {
@@ -36,7 +36,7 @@ pub use model::cluster::PeerView;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RehashReport {
     pub recorded: ObjectMeta,
-    pub actual_sha256: String,
+    pub actual_checksum: String,
     pub actual_size: u64,
 }
 
@@ -44,7 +44,7 @@ pub struct RehashReport {
 pub struct PullRequest {
     /// Base URL of the node to copy from.
     pub from: String,
-    pub sha256: String,
+    pub checksum: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,18 +118,18 @@ impl NodeClient {
         Ok(check(r).await?.json().await?)
     }
 
-    /// Streams `body` to the node; the node keeps it only if it hashes to `sha256` (when given).
+    /// Streams `body` to the node; the node keeps it only if it hashes to `checksum` (when given).
     pub async fn put(
         &self,
         id: &str,
         body: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + Sync + 'static,
-        sha256: Option<&str>,
+        checksum: Option<&str>,
     ) -> Result<ObjectMeta, NodeError> {
         let mut request = self
             .request(reqwest::Method::PUT, &format!("/objects/{id}"))
             .body(Body::wrap_stream(body));
-        if let Some(sum) = sha256 {
-            request = request.header(SHA256_HEADER, sum);
+        if let Some(sum) = checksum {
+            request = request.header(CHECKSUM_HEADER, sum);
         }
         Ok(check(request.send().await?).await?.json().await?)
     }
@@ -177,18 +177,18 @@ impl NodeClient {
         Ok(check(r).await?.json().await?)
     }
 
-    /// Asks the node to copy the object from another node (node to node), checking `sha256`.
+    /// Asks the node to copy the object from another node (node to node), checking `checksum`.
     pub async fn pull(
         &self,
         id: &str,
         from: &NodeSpec,
-        sha256: &str,
+        checksum: &str,
     ) -> Result<ObjectMeta, NodeError> {
         let r = self
             .request(reqwest::Method::POST, &format!("/objects/{id}/pull"))
             .json(&PullRequest {
                 from: from.url.clone(),
-                sha256: sha256.to_owned(),
+                checksum: checksum.to_owned(),
             })
             .send()
             .await?;

@@ -1,6 +1,6 @@
 //! Reads: stream from a replica, nearest healthy node first. If a node fails before or during
 //! the transfer, the stream continues from the next replica at the same offset. When the whole
-//! object was read, its SHA-256 is checked against the recorded one.
+//! object was read, its BLAKE3 is checked against the recorded one.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -8,7 +8,6 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::StreamExt;
-use sha2::{Digest, Sha256};
 
 use super::node_client::NodeError;
 use super::store::ObjectMeta;
@@ -38,7 +37,7 @@ struct Reader {
     replicas: VecDeque<NodeClient>,
     current: Option<BoxStream<'static, Result<Bytes, NodeError>>>,
     /// Only when the whole object is served.
-    hasher: Option<Sha256>,
+    hasher: Option<blake3::Hasher>,
     done: bool,
 }
 
@@ -102,8 +101,8 @@ impl Reader {
         let Some(hasher) = self.hasher.take() else {
             return;
         };
-        let actual = hex::encode(hasher.finalize());
-        if actual != self.meta.sha256 {
+        let actual = hasher.finalize().to_hex().to_string();
+        if actual != self.meta.checksum {
             tracing::error!(object = %self.meta.id, "served bytes do not match the recorded checksum; verifying replicas");
             let (cluster, id) = (self.cluster.clone(), self.meta.id.clone());
             tokio::spawn(async move {
@@ -117,15 +116,15 @@ impl Cluster {
     /// The recorded size and checksum of a stored object.
     pub async fn meta(&self, id: &str) -> Result<ObjectMeta, ClusterError> {
         let row: Option<(String, i64, String)> =
-            sqlx::query_as("SELECT id, size, sha256 FROM objects WHERE id = ?")
+            sqlx::query_as("SELECT id, size, checksum FROM objects WHERE id = ?")
                 .bind(id)
                 .fetch_optional(&self.db)
                 .await?;
-        let (id, size, sha256) = row.ok_or(ClusterError::NotFound)?;
+        let (id, size, checksum) = row.ok_or(ClusterError::NotFound)?;
         Ok(ObjectMeta {
             id,
             size: size as u64,
-            sha256,
+            checksum,
         })
     }
 
@@ -180,7 +179,7 @@ impl Cluster {
         }
         let reader = Reader {
             cluster: self.clone(),
-            hasher: (start == 0 && end == meta.size).then(Sha256::new),
+            hasher: (start == 0 && end == meta.size).then(blake3::Hasher::new),
             replicas: self.replicas_for_reading(id).await?,
             meta: meta.clone(),
             offset: start,

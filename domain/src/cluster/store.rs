@@ -1,12 +1,11 @@
 //! A storage node's objects on disk: `<dir>/objects/<2-char prefix>/<id>` plus a `<id>.meta`
-//! sidecar (size and SHA-256). Writes go to a temp file, are fsynced and renamed into place,
+//! sidecar (size and BLAKE3). Writes go to a temp file, are fsynced and renamed into place,
 //! and the sidecar is written last, so a half-written object is never visible.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tokio::fs;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
@@ -19,7 +18,7 @@ pub fn valid_id(id: &str) -> bool {
 pub struct ObjectMeta {
     pub id: String,
     pub size: u64,
-    pub sha256: String,
+    pub checksum: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +97,7 @@ impl Store {
             .join(format!("{id}.{}", uuid::Uuid::new_v4()));
         let result = async {
             let mut file = fs::File::create(&tmp).await?;
-            let mut hasher = Sha256::new();
+            let mut hasher = blake3::Hasher::new();
             let mut size = 0u64;
             let mut buf = vec![0u8; BUF];
             loop {
@@ -111,21 +110,21 @@ impl Store {
                 size += n as u64;
             }
             file.sync_all().await?;
-            Ok::<_, StoreError>((size, hex::encode(hasher.finalize())))
+            Ok::<_, StoreError>((size, hasher.finalize().to_hex().to_string()))
         }
         .await;
-        let (size, sha256) = match result {
+        let (size, checksum) = match result {
             Ok(done) => done,
             Err(e) => {
                 let _ = fs::remove_file(&tmp).await;
                 return Err(e);
             }
         };
-        if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&sha256)) {
+        if let Some(expected) = expected.filter(|e| !e.eq_ignore_ascii_case(&checksum)) {
             let _ = fs::remove_file(&tmp).await;
             return Err(StoreError::ChecksumMismatch {
                 expected: expected.to_owned(),
-                actual: sha256,
+                actual: checksum,
             });
         }
         let previous = self.meta(id).await.ok();
@@ -137,7 +136,7 @@ impl Store {
         let meta = ObjectMeta {
             id: id.to_owned(),
             size,
-            sha256,
+            checksum,
         };
         let meta_tmp = tmp.with_extension("meta");
         let mut file = fs::File::create(&meta_tmp).await?;
@@ -200,10 +199,10 @@ impl Store {
         Ok(true)
     }
 
-    /// Re-reads the object and hashes it: the SHA-256 of what is on disk now.
+    /// Re-reads the object and hashes it: the BLAKE3 of what is on disk now.
     pub async fn rehash(&self, id: &str) -> Result<(ObjectMeta, String, u64), StoreError> {
         let (meta, mut file) = self.open_at(id, 0).await?;
-        let mut hasher = Sha256::new();
+        let mut hasher = blake3::Hasher::new();
         let mut buf = vec![0u8; BUF];
         let mut size = 0u64;
         loop {
@@ -214,7 +213,7 @@ impl Store {
             hasher.update(&buf[..n]);
             size += n as u64;
         }
-        Ok((meta, hex::encode(hasher.finalize()), size))
+        Ok((meta, hasher.finalize().to_hex().to_string(), size))
     }
 
     /// Objects with ids after `after`, in id order, at most `limit`.
@@ -254,7 +253,10 @@ mod tests {
         let store = Store::open(dir.path()).await.unwrap();
         let meta = store.put("abc-1", &b"hello world"[..], None).await.unwrap();
         assert_eq!(meta.size, 11);
-        assert_eq!(meta.sha256, hex::encode(Sha256::digest(b"hello world")));
+        assert_eq!(
+            meta.checksum,
+            blake3::hash(b"hello world").to_hex().to_string()
+        );
         let (_, mut file) = store.open_at("abc-1", 6).await.unwrap();
         let mut rest = String::new();
         file.read_to_string(&mut rest).await.unwrap();
@@ -300,8 +302,8 @@ mod tests {
         let meta = store.put("abc-3", &b"original"[..], None).await.unwrap();
         std::fs::write(store.data_path("abc-3"), b"tampered").unwrap();
         let (recorded, actual, _) = store.rehash("abc-3").await.unwrap();
-        assert_eq!(recorded.sha256, meta.sha256);
-        assert_ne!(actual, meta.sha256);
+        assert_eq!(recorded.checksum, meta.checksum);
+        assert_ne!(actual, meta.checksum);
     }
 
     #[tokio::test]

@@ -1,10 +1,9 @@
 //! Writes: the bytes stream to every reachable node at once through small bounded channels
-//! while their SHA-256 is computed, so memory stays flat whatever the size. The write succeeds
+//! while their BLAKE3 is computed, so memory stays flat whatever the size. The write succeeds
 //! when at least two nodes hold the whole object durably with the right checksum; a missing
 //! copy goes on the repair queue. Fewer than two leaves nothing behind.
 
 use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -62,7 +61,7 @@ impl Cluster {
             })
             .collect();
 
-        let mut hasher = Sha256::new();
+        let mut hasher = blake3::Hasher::new();
         let mut size = 0u64;
         let mut buf = vec![0u8; CHUNK];
         let stopped = loop {
@@ -95,13 +94,15 @@ impl Cluster {
                 // Dropping the sender ends the body.
             }
         }
-        let sha256 = hex::encode(hasher.finalize());
+        let checksum = hasher.finalize().to_hex().to_string();
 
         let mut stored = Vec::new();
         let mut missing = Vec::new();
         for t in targets {
             match t.upload.await {
-                Ok(Ok(meta)) if meta.sha256 == sha256 && meta.size == size => stored.push(t.node),
+                Ok(Ok(meta)) if meta.checksum == checksum && meta.size == size => {
+                    stored.push(t.node)
+                }
                 Ok(Ok(_)) => {
                     // A node that stored different bytes must not keep them.
                     let _ = t.node.delete(id).await;
@@ -136,7 +137,7 @@ impl Cluster {
         let meta = ObjectMeta {
             id: id.to_owned(),
             size,
-            sha256,
+            checksum,
         };
         self.record_write(&meta, &stored, &missing).await?;
         Ok(meta)
@@ -151,12 +152,12 @@ impl Cluster {
         let t = now();
         let mut tx = self.db.begin().await?;
         sqlx::query(
-            "INSERT INTO objects (id, size, sha256, created_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256",
+            "INSERT INTO objects (id, size, checksum, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET size = excluded.size, checksum = excluded.checksum",
         )
         .bind(&meta.id)
         .bind(meta.size as i64)
-        .bind(&meta.sha256)
+        .bind(&meta.checksum)
         .bind(t)
         .execute(&mut *tx)
         .await?;

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::cluster::node_client::{
-    NodeHealth, PullRequest, RehashReport, SECRET_HEADER, SHA256_HEADER,
+    NodeHealth, PullRequest, RehashReport, CHECKSUM_HEADER, SECRET_HEADER,
 };
 use domain::cluster::store::StoreError;
 use futures::TryStreamExt;
@@ -66,7 +66,7 @@ pub async fn put_object(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let expected = headers.get(SHA256_HEADER).and_then(|v| v.to_str().ok());
+    let expected = headers.get(CHECKSUM_HEADER).and_then(|v| v.to_str().ok());
     let reader = StreamReader::new(body.into_data_stream().map_err(std::io::Error::other));
     match node.store.put(&id, reader, expected).await {
         Ok(meta) => Json(meta).into_response(),
@@ -123,8 +123,8 @@ pub async fn get_object(
     let mut response = Response::new(body);
     let h = response.headers_mut();
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-    if let Ok(sum) = HeaderValue::from_str(&meta.sha256) {
-        h.insert(SHA256_HEADER, sum);
+    if let Ok(sum) = HeaderValue::from_str(&meta.checksum) {
+        h.insert(CHECKSUM_HEADER, sum);
     }
     if range.is_some() {
         *response.status_mut() = StatusCode::PARTIAL_CONTENT;
@@ -149,9 +149,9 @@ pub async fn delete_object(State(node): State<Arc<Node>>, Path(id): Path<String>
 
 pub async fn verify_object(State(node): State<Arc<Node>>, Path(id): Path<String>) -> Response {
     match node.store.rehash(&id).await {
-        Ok((recorded, actual_sha256, actual_size)) => Json(RehashReport {
+        Ok((recorded, actual_checksum, actual_size)) => Json(RehashReport {
             recorded,
-            actual_sha256,
+            actual_checksum,
             actual_size,
         })
         .into_response(),
@@ -188,7 +188,7 @@ pub async fn pull_object(
         }
     };
     let reader = StreamReader::new(source.bytes_stream().map_err(std::io::Error::other));
-    match node.store.put(&id, reader, Some(&pull.sha256)).await {
+    match node.store.put(&id, reader, Some(&pull.checksum)).await {
         Ok(meta) => Json(meta).into_response(),
         Err(e) => store_error(e),
     }

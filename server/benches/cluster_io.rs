@@ -1,0 +1,109 @@
+//! Writes and reads a 1 GiB file through the cluster API (three real node processes on
+//! loopback) and prints throughput and peak memory, next to a baseline measured in the same
+//! run: copying the same file to three files and syncing (`cp` x3 + `sync`).
+//!
+//! Run: `scripts/bench.sh` (or `cargo bench -p server --bench cluster_io`). `BENCH_MIB` changes
+//! the size (default 1024).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::time::Instant;
+
+use futures::StreamExt;
+use support::nodes::{data, TestCluster};
+
+/// Peak resident memory of a process, from /proc (kB -> MB).
+fn peak_rss_mb(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn mb_per_s(bytes: u64, secs: f64) -> f64 {
+    bytes as f64 / 1_000_000.0 / secs
+}
+
+#[tokio::main]
+async fn main() {
+    let mib: usize = std::env::var("BENCH_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024);
+    let size = (mib * 1024 * 1024) as u64;
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("source.bin");
+    {
+        let mut f = std::fs::File::create(&source).unwrap();
+        let block = data(8 * 1024 * 1024, 42);
+        for _ in 0..(mib / 8).max(1) {
+            f.write_all(&block).unwrap();
+        }
+        f.sync_all().unwrap();
+    }
+    let size = std::fs::metadata(&source).map_or(size, |m| m.len());
+    println!(
+        "cluster_io: {} MiB through 3 node processes on loopback",
+        size / 1024 / 1024
+    );
+
+    // Baseline: three plain copies and a sync.
+    let started = Instant::now();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("cp \"$0\" \"$1/a\" && cp \"$0\" \"$1/b\" && cp \"$0\" \"$1/c\" && sync")
+        .arg(&source)
+        .arg(work.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let baseline = started.elapsed().as_secs_f64();
+    for f in ["a", "b", "c"] {
+        let _ = std::fs::remove_file(work.path().join(f));
+    }
+
+    let c = TestCluster::start().await;
+    let rss_before = peak_rss_mb("self");
+    let file = tokio::fs::File::open(&source).await.unwrap();
+    let started = Instant::now();
+    let meta = c.cluster.write("bench-object", file).await.unwrap();
+    let write = started.elapsed().as_secs_f64();
+    assert_eq!(meta.size, size);
+
+    let started = Instant::now();
+    let mut read = c.cluster.read("bench-object", None).await.unwrap();
+    let mut got = 0u64;
+    while let Some(chunk) = read.stream.next().await {
+        got += chunk.unwrap().len() as u64;
+    }
+    let read_secs = started.elapsed().as_secs_f64();
+    assert_eq!(got, size);
+
+    println!(
+        "baseline cp x3 + sync: {baseline:>7.2} s  ({:>7.1} MB/s of source)",
+        mb_per_s(size, baseline)
+    );
+    println!(
+        "cluster write:         {write:>7.2} s  ({:>7.1} MB/s, 3 replicas, fsynced)",
+        mb_per_s(size, write)
+    );
+    println!(
+        "cluster read:          {read_secs:>7.2} s  ({:>7.1} MB/s, checksum verified)",
+        mb_per_s(size, read_secs)
+    );
+    println!(
+        "ratio write/baseline:  {:.2}x (target <= 1.5x)",
+        write / baseline
+    );
+    println!(
+        "peak memory (VmHWM) of this process: {:.1} MB (before the transfer: {rss_before:.1} MB)",
+        peak_rss_mb("self")
+    );
+}
