@@ -85,11 +85,16 @@ api! { ("cluster/verify")
 }
 
 api! { ("cluster/repair")
-    /// Queues every object with fewer than three good copies for repair. Admins only.
-    pub async fn repair_cluster() -> Result<Ack, ApiError> {
+    /// Repairs one object now (`object_id`), or queues every object with fewer than three good
+    /// copies. Admins only.
+    pub async fn repair_cluster(#[server(default)] object_id: Option<String>) -> Result<Ack, ApiError> {
         let (state, _) = current_admin().await?;
-        let queued = state.cluster.repair_all().await.map_err(cluster_error)?;
-        Ok(Ack::new(format!("{queued} replica(s) queued for repair.")))
+        let Some(id) = object_id else {
+            let queued = state.cluster.repair_all().await.map_err(cluster_error)?;
+            return Ok(Ack::new(format!("{queued} replica(s) queued for repair.")));
+        };
+        let report = state.cluster.repair(&id).await.map_err(cluster_error)?;
+        Ok(Ack::new(format!("{id} now has {} good copies of 3.", report.healthy())))
     }
 }
 

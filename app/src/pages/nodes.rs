@@ -37,7 +37,7 @@ pub fn NodesPage() -> impl IntoView {
                 "start" => start_node(name).await,
                 "verify" => verify_cluster().await,
                 "probe" => probe_cluster().await,
-                _ => repair_cluster().await,
+                _ => repair_cluster(None).await,
             }
         }
     });
