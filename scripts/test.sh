@@ -18,7 +18,7 @@ step "format"
 cargo fmt --all --check
 
 step "lints (server side, then browser side)"
-cargo clippy -p domain -p app -p server --all-targets --features app/ssr -- -D warnings
+cargo clippy -p domain -p model -p app -p server --all-targets --features app/ssr -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "unit tests"

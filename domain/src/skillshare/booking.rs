@@ -187,23 +187,22 @@ fn booking_row(row: BookingTuple) -> Booking {
     }
 }
 
-/// The student's bookings, soonest first.
-pub async fn of_student(db: &Db, student_id: &str) -> Result<Vec<Booking>, SkillShareError> {
-    let rows: Vec<BookingTuple> = sqlx::query_as(&format!(
-        "{BOOKING_SELECT} WHERE b.student_id = ? ORDER BY b.start_at"
-    ))
-    .bind(student_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(booking_row).collect())
+/// Whose bookings to list.
+pub enum BookingsOf<'a> {
+    Student(&'a str),
+    Teacher(&'a str),
 }
 
-/// Bookings of a teacher's courses, soonest first.
-pub async fn of_teacher(db: &Db, teacher_id: &str) -> Result<Vec<Booking>, SkillShareError> {
+/// Bookings of a student, or of a teacher's courses, soonest first.
+pub async fn list(db: &Db, of: BookingsOf<'_>) -> Result<Vec<Booking>, SkillShareError> {
+    let (column, id) = match of {
+        BookingsOf::Student(id) => ("b.student_id", id),
+        BookingsOf::Teacher(id) => ("b.teacher_id", id),
+    };
     let rows: Vec<BookingTuple> = sqlx::query_as(&format!(
-        "{BOOKING_SELECT} WHERE b.teacher_id = ? ORDER BY b.start_at"
+        "{BOOKING_SELECT} WHERE {column} = ? ORDER BY b.start_at"
     ))
-    .bind(teacher_id)
+    .bind(id)
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(booking_row).collect())

@@ -50,14 +50,24 @@ fn teacher_row(row: TeacherTuple) -> TeacherRow {
     }
 }
 
-pub(super) async fn teacher_by_id(db: &Db, id: &str) -> Result<TeacherRow, SkillShareError> {
+/// The teacher whose `column` (`id` or `user_id`) equals `value`.
+async fn teacher_where(
+    db: &Db,
+    column: &str,
+    value: &str,
+) -> Result<Option<TeacherRow>, SkillShareError> {
     let row: Option<TeacherTuple> = sqlx::query_as(&format!(
-        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE id = ?"
+        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE {column} = ?"
     ))
-    .bind(id)
+    .bind(value)
     .fetch_optional(db)
     .await?;
-    row.map(teacher_row)
+    Ok(row.map(teacher_row))
+}
+
+pub(super) async fn teacher_by_id(db: &Db, id: &str) -> Result<TeacherRow, SkillShareError> {
+    teacher_where(db, "id", id)
+        .await?
         .ok_or(SkillShareError::NotFound("teacher"))
 }
 
@@ -65,13 +75,7 @@ pub(super) async fn teacher_by_user(
     db: &Db,
     user_id: &str,
 ) -> Result<Option<TeacherRow>, SkillShareError> {
-    let row: Option<TeacherTuple> = sqlx::query_as(&format!(
-        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE user_id = ?"
-    ))
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(teacher_row))
+    teacher_where(db, "user_id", user_id).await
 }
 
 pub(super) async fn windows(db: &Db, teacher_id: &str) -> Result<Vec<Window>, SkillShareError> {

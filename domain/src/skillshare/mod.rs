@@ -81,7 +81,7 @@ impl Marketplace {
     }
 
     pub async fn bookings_of(&self, student_id: &str) -> Result<Vec<Booking>, SkillShareError> {
-        booking::of_student(&self.db, student_id).await
+        booking::list(&self.db, booking::BookingsOf::Student(student_id)).await
     }
 
     pub async fn cancel(
@@ -145,7 +145,7 @@ impl Marketplace {
         let teacher = catalogue::teacher_by_user(&self.db, user_id)
             .await?
             .ok_or(SkillShareError::NoTeacherProfile)?;
-        booking::of_teacher(&self.db, &teacher.teacher.id).await
+        booking::list(&self.db, booking::BookingsOf::Teacher(&teacher.teacher.id)).await
     }
 }
 

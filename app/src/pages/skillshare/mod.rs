@@ -27,6 +27,21 @@ pub fn SkillShareNav() -> impl IntoView {
     }
 }
 
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// Minutes after midnight as "09:30".
+pub fn hhmm(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
 pub fn level_label(level: Level) -> &'static str {
     match level {
         Level::Beginner => "Beginner",

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::bookings::BookingTable;
-use super::SkillShareNav;
+use super::{hhmm, SkillShareNav, WEEKDAYS};
 use crate::api::skillshare::{
     my_teaching, publish_course, save_teacher_profile, set_availability, CourseDraft, Level,
     TeacherDraft, TeacherProfile, Window,
@@ -55,15 +55,7 @@ fn ranges_text(windows: &[Window], weekday: u8) -> String {
     windows
         .iter()
         .filter(|w| w.weekday == weekday)
-        .map(|w| {
-            format!(
-                "{:02}:{:02}-{:02}:{:02}",
-                w.start_minute / 60,
-                w.start_minute % 60,
-                w.end_minute / 60,
-                w.end_minute % 60
-            )
-        })
+        .map(|w| format!("{}-{}", hhmm(w.start_minute), hhmm(w.end_minute)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -162,15 +154,6 @@ fn AvailabilityForm(
     profile: TeacherProfile,
     on_saved: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
-    const DAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
     let days: Vec<RwSignal<String>> = (0..7u8)
         .map(|d| RwSignal::new(ranges_text(&profile.availability, d)))
         .collect();
@@ -209,7 +192,7 @@ fn AvailabilityForm(
                 <div class="week">
                     {fields.into_iter().enumerate().map(|(d, value)| view! {
                         <label class="field">
-                            <span class="field-label">{DAYS[d]}</span>
+                            <span class="field-label">{WEEKDAYS[d]}</span>
                             <input type="text" bind:value=value placeholder="e.g. 09:00-17:00"/>
                         </label>
                     }).collect_view()}

@@ -2,23 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{CourseCard, SkillShareNav};
+use super::{hhmm, CourseCard, SkillShareNav, WEEKDAYS};
 use crate::api::skillshare::{teacher_details, Window};
 use crate::format;
-
-const DAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-
-fn hhmm(minute: u16) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
 
 /// "Monday: 09:00–12:00, 14:00–18:00" per day with availability.
 fn weekly(windows: &[Window]) -> Vec<(&'static str, String)> {
@@ -29,7 +15,7 @@ fn weekly(windows: &[Window]) -> Vec<(&'static str, String)> {
                 .filter(|w| w.weekday == d)
                 .map(|w| format!("{}–{}", hhmm(w.start_minute), hhmm(w.end_minute)))
                 .collect();
-            (!ranges.is_empty()).then(|| (DAYS[d as usize], ranges.join(", ")))
+            (!ranges.is_empty()).then(|| (WEEKDAYS[d as usize], ranges.join(", ")))
         })
         .collect()
 }
