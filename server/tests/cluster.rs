@@ -135,6 +135,74 @@ async fn a_node_killed_mid_download_does_not_break_the_download() {
     assert_eq!(slice, bytes[1000..2000]);
 }
 
+/// Hands out `inner`, and SIGKILLs `pid` once `after` bytes have been read.
+struct KillAfter<'a> {
+    inner: &'a [u8],
+    after: usize,
+    read: usize,
+    pid: Option<u32>,
+}
+
+impl tokio::io::AsyncRead for KillAfter<'_> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.read >= self.after {
+            if let Some(pid) = self.pid.take() {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", &pid.to_string()])
+                    .status();
+            }
+        }
+        let before = buf.filled().len();
+        let this = &mut *self;
+        let poll = std::pin::Pin::new(&mut this.inner).poll_read(cx, buf);
+        this.read += buf.filled().len() - before;
+        poll
+    }
+}
+
+#[tokio::test]
+async fn a_node_dying_mid_write_leaves_two_copies_and_is_repaired_on_return() {
+    let mut c = TestCluster::start().await;
+    let bytes = data(64 * 1024 * 1024, 6);
+    let reader = KillAfter {
+        inner: &bytes[..],
+        after: 8 * 1024 * 1024,
+        read: 0,
+        pid: c.node("asia").pid(),
+    };
+    let meta = c.cluster.write("obj-mid-write", reader).await.unwrap();
+    assert_eq!(meta.size, bytes.len() as u64);
+    assert_eq!(read_all(&c, "obj-mid-write").await, bytes);
+    assert!(
+        !c.node("asia").object_path("obj-mid-write").exists(),
+        "no half object on the dead node"
+    );
+
+    c.node("asia").kill(); // reap the killed process
+    c.node("asia").start();
+    assert_eq!(
+        std::fs::read_dir(c.node("asia").dir.join("tmp"))
+            .unwrap()
+            .count(),
+        0,
+        "partial upload cleaned up"
+    );
+    let cluster = c.cluster.clone();
+    c.eventually("three copies again", || {
+        let cluster = cluster.clone();
+        async move { cluster.status().await.unwrap().three_copies == 1 }
+    })
+    .await;
+    assert_eq!(
+        std::fs::read(c.node("asia").object_path("obj-mid-write")).unwrap(),
+        bytes
+    );
+}
+
 #[tokio::test]
 async fn a_write_with_two_nodes_down_fails_cleanly() {
     let mut c = TestCluster::start().await;

@@ -49,6 +49,10 @@ impl TestNode {
         }
     }
 
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// SIGKILL: the node dies at once, mid-transfer or not.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
