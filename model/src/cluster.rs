@@ -10,7 +10,7 @@ pub struct PeerView {
     pub latency_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeStatus {
     pub name: String,
     pub region: String,

@@ -46,11 +46,13 @@ pub async fn run_node(args: &[String]) -> Result<(), String> {
             .unwrap_or(100_000_000_000),
     };
     let listen = required("--listen")?;
+    // Open the store (which clears leftovers of interrupted writes) before accepting anything.
+    let (name, region) = (config.name.clone(), config.region.clone());
+    let node = Node::open(config).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    tracing::info!(node = %config.name, region = %config.region, "storage node listening on {listen}");
-    let node = Node::open(config).await.map_err(|e| e.to_string())?;
+    tracing::info!(node = %name, region = %region, "storage node listening on {listen}");
     serve(node, listener, crate::shutdown_signal())
         .await
         .map_err(|e| e.to_string())

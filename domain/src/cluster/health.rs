@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Cluster, NodeState};
+use super::{Cluster, NodeStatus};
 use crate::clock::now;
 
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -19,17 +19,21 @@ impl Cluster {
                 Ok(_) => node.peers(TIMEOUT).await.unwrap_or_default(),
                 Err(_) => Vec::new(),
             };
-            (node.spec.name.clone(), health.ok(), latency, peers)
+            (node, health.ok(), latency, peers)
         });
         let results = futures::future::join_all(checks).await;
         let mut returned = Vec::new();
         let Ok(mut states) = self.states.write() else {
             return returned;
         };
-        for (name, health, latency, peers) in results {
+        for (node, health, latency, peers) in results {
+            let name = node.spec.name.clone();
             let previous = states.get(&name).cloned().unwrap_or_default();
             let state = match health {
-                Some(h) => NodeState {
+                Some(h) => NodeStatus {
+                    name: name.clone(),
+                    region: node.spec.region.clone(),
+                    url: node.spec.url.clone(),
                     up: true,
                     last_seen: Some(now()),
                     latency_ms: Some(latency),
@@ -38,7 +42,10 @@ impl Cluster {
                     capacity_bytes: h.capacity_bytes,
                     peers,
                 },
-                None => NodeState {
+                None => NodeStatus {
+                    name: name.clone(),
+                    region: node.spec.region.clone(),
+                    url: node.spec.url.clone(),
                     up: false,
                     latency_ms: None,
                     peers: Vec::new(),

@@ -14,12 +14,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::Notify;
 
 pub use maintenance::{ObjectReport, ProbeReport, ReplicaState, PROBE_ID};
 pub use node_client::{NodeClient, NodeSpec, PeerView};
 pub use read::{ByteRange, ObjectRead};
+pub use status::NodeStatus;
 pub use store::ObjectMeta;
 
 use crate::db::Db;
@@ -65,23 +65,11 @@ impl UserFacing for ClusterError {
     }
 }
 
-/// What the cluster knows of one node right now.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct NodeState {
-    pub up: bool,
-    pub last_seen: Option<i64>,
-    pub latency_ms: Option<u64>,
-    pub objects: u64,
-    pub bytes: u64,
-    pub capacity_bytes: u64,
-    /// The node's own view of its peers (the mesh).
-    pub peers: Vec<PeerView>,
-}
-
 pub struct Cluster {
     db: Db,
     nodes: Vec<NodeClient>,
-    states: RwLock<HashMap<String, NodeState>>,
+    /// What the cluster knows of each node right now, by name.
+    states: RwLock<HashMap<String, NodeStatus>>,
     /// Wakes the repair worker (a write left a copy missing, a node came back).
     repair_needed: Notify,
 }
@@ -113,11 +101,18 @@ impl Cluster {
         self.nodes.iter().find(|n| n.spec.name == name)
     }
 
-    pub fn state_of(&self, name: &str) -> NodeState {
-        self.states
-            .read()
-            .map(|s| s.get(name).cloned().unwrap_or_default())
-            .unwrap_or_default()
+    /// The node's last known status (down until its first health check).
+    pub fn state_of(&self, name: &str) -> NodeStatus {
+        let known = self.states.read().ok().and_then(|s| s.get(name).cloned());
+        known.unwrap_or_else(|| {
+            let spec = self.node(name).map(|n| n.spec.clone());
+            NodeStatus {
+                name: name.to_owned(),
+                region: spec.as_ref().map(|s| s.region.clone()).unwrap_or_default(),
+                url: spec.map(|s| s.url).unwrap_or_default(),
+                ..NodeStatus::default()
+            }
+        })
     }
 
     fn is_up(&self, name: &str) -> bool {

@@ -10,21 +10,7 @@ impl Cluster {
         let nodes: Vec<NodeStatus> = self
             .nodes
             .iter()
-            .map(|n| {
-                let s = self.state_of(&n.spec.name);
-                NodeStatus {
-                    name: n.spec.name.clone(),
-                    region: n.spec.region.clone(),
-                    url: n.spec.url.clone(),
-                    up: s.up,
-                    last_seen: s.last_seen,
-                    latency_ms: s.latency_ms,
-                    objects: s.objects,
-                    bytes: s.bytes,
-                    capacity_bytes: s.capacity_bytes,
-                    peers: s.peers,
-                }
-            })
+            .map(|n| self.state_of(&n.spec.name))
             .collect();
         let up: Vec<&str> = nodes
             .iter()
