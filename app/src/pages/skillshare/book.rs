@@ -10,6 +10,9 @@ use crate::components::{Alert, LocalTime};
 use crate::format::{self, url_encode};
 use crate::session::use_session;
 
+/// Days of free slots listed before "show more".
+const FIRST_DAYS: usize = 7;
+
 /// Free starts grouped by day: local days in the browser, UTC days on the server.
 fn by_day(slots: &[i64], local: bool) -> Vec<(String, Vec<i64>)> {
     let mut days: Vec<(String, Vec<i64>)> = Vec::new();
@@ -50,6 +53,7 @@ pub fn BookPage() -> impl IntoView {
         )
     });
     let booked = RwSignal::new(None::<Booking>);
+    let all_days = RwSignal::new(false);
     Effect::new(move |_| match confirm.value().get() {
         Some(Ok(b)) => booked.set(Some(b)),
         // The slot went to someone else: show what is still free.
@@ -139,7 +143,20 @@ pub fn BookPage() -> impl IntoView {
                                         return view! { <p>"No free times in the next 4 weeks."</p> }.into_any();
                                     }
                                     let select = select.clone();
-                                    by_day(&slots, session.ready()).into_iter().map(move |(day, starts)| {
+                                    let days = by_day(&slots, session.ready());
+                                    let total = days.len();
+                                    // A week at first, but always up to the selected slot's day.
+                                    let selected_day = days
+                                        .iter()
+                                        .position(|(_, starts)| selected().is_some_and(|s| starts.contains(&s)))
+                                        .map_or(0, |i| i + 1);
+                                    let shown = if all_days.get() { total } else { total.min(FIRST_DAYS.max(selected_day)) };
+                                    let more = (shown < total).then(|| view! {
+                                        <button type="button" class="btn btn-quiet" on:click=move |_| all_days.set(true)>
+                                            {format!("Show {} more days", total - shown)}
+                                        </button>
+                                    });
+                                    let list = days.into_iter().take(shown).map(move |(day, starts)| {
                                         let select = select.clone();
                                         view! {
                                             <div class="slot-day">
@@ -163,7 +180,8 @@ pub fn BookPage() -> impl IntoView {
                                                 </div>
                                             </div>
                                         }
-                                    }).collect_view().into_any()
+                                    }).collect_view();
+                                    view! { {list} {more} }.into_any()
                                 }
                             }
                             <div class="book-bar">
