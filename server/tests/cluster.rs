@@ -29,6 +29,11 @@ async fn a_write_with_one_node_down_reads_back_and_is_repaired_when_it_returns()
     let status = c.cluster.status().await.unwrap();
     assert_eq!((status.two_copies, status.three_copies), (1, 0));
     assert_eq!(status.repair_queue_len, 1);
+    assert_eq!(
+        c.cluster.repair_all().await.unwrap(),
+        1,
+        "the one missing replica"
+    );
 
     c.node("asia").start();
     let cluster = c.cluster.clone();

@@ -224,34 +224,32 @@ impl Cluster {
         self.verify(id).await
     }
 
-    /// Queues every object with fewer than three good copies, and wakes the worker.
+    /// Queues every replica that is not known good, makes the whole queue due, and wakes the
+    /// worker; returns how many replicas are queued.
     pub async fn repair_all(&self) -> Result<u64, ClusterError> {
         let t = now();
-        let mut queued = 0;
-        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM objects")
-            .fetch_all(&self.db)
+        for node in &self.nodes {
+            sqlx::query(
+                "INSERT INTO repair_queue (object_id, node, attempts, next_at)
+                 SELECT o.id, ?1, 0, ?2 FROM objects o
+                 WHERE NOT EXISTS (SELECT 1 FROM replicas r
+                                   WHERE r.object_id = o.id AND r.node = ?1 AND r.state = 'ok')
+                 ON CONFLICT (object_id, node) DO NOTHING",
+            )
+            .bind(&node.spec.name)
+            .bind(t)
+            .execute(&self.db)
             .await?;
-        for id in ids {
-            for node in &self.nodes {
-                let state: Option<String> = sqlx::query_scalar(
-                    "SELECT state FROM replicas WHERE object_id = ? AND node = ?",
-                )
-                .bind(&id)
-                .bind(&node.spec.name)
-                .fetch_optional(&self.db)
-                .await?;
-                if state.as_deref() != Some("ok") {
-                    self.enqueue_repair(&id, &node.spec.name, t).await?;
-                    queued += 1;
-                }
-            }
         }
         sqlx::query("UPDATE repair_queue SET next_at = ?")
             .bind(t)
             .execute(&self.db)
             .await?;
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repair_queue")
+            .fetch_one(&self.db)
+            .await?;
         self.repair_needed.notify_one();
-        Ok(queued)
+        Ok(queued as u64)
     }
 
     /// One replica: pull it onto `target` from a node with a good copy.

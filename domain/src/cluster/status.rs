@@ -12,26 +12,32 @@ impl Cluster {
             .iter()
             .map(|n| self.state_of(&n.spec.name))
             .collect();
+        // Healthy copies per object (good replicas on nodes that are up), counted in the
+        // database: objects grouped by that number.
         let up: Vec<&str> = nodes
             .iter()
             .filter(|n| n.up)
             .map(|n| n.name.as_str())
             .collect();
-        // Healthy copies per object: good replicas on nodes that are up.
-        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
-            "SELECT o.id, r.node FROM objects o
-             LEFT JOIN replicas r ON r.object_id = o.id AND r.state = 'ok'",
+        let up = serde_json::to_string(&up).unwrap_or_else(|_| "[]".into());
+        let histogram: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT copies, COUNT(*) FROM (
+               SELECT (SELECT COUNT(*) FROM replicas r
+                       WHERE r.object_id = o.id AND r.state = 'ok'
+                         AND r.node IN (SELECT value FROM json_each(?))) AS copies
+               FROM objects o)
+             GROUP BY copies",
         )
+        .bind(up)
         .fetch_all(&self.db)
         .await?;
-        let mut copies: std::collections::HashMap<String, usize> = Default::default();
-        for (id, node) in rows {
-            let entry = copies.entry(id).or_default();
-            if node.is_some_and(|n| up.contains(&n.as_str())) {
-                *entry += 1;
-            }
-        }
-        let count = |k: usize| copies.values().filter(|&&c| c == k).count() as u64;
+        let count = |k: i64| {
+            histogram
+                .iter()
+                .filter(|(c, _)| if k == 3 { *c >= 3 } else { *c == k })
+                .map(|(_, n)| *n as u64)
+                .sum::<u64>()
+        };
         let repair_queue: Vec<RepairItem> = sqlx::query_as::<_, (String, String, i64, i64, Option<String>)>(
             "SELECT object_id, node, attempts, next_at, last_error FROM repair_queue ORDER BY next_at LIMIT 20",
         )
@@ -69,8 +75,8 @@ impl Cluster {
             },
         );
         Ok(ClusterStatus {
-            objects: copies.len() as u64,
-            three_copies: copies.values().filter(|&&c| c >= 3).count() as u64,
+            objects: histogram.iter().map(|(_, n)| *n as u64).sum(),
+            three_copies: count(3),
             two_copies: count(2),
             one_copy: count(1),
             no_copy: count(0),
