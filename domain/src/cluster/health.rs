@@ -29,29 +29,22 @@ impl Cluster {
         for (node, health, latency, peers) in results {
             let name = node.spec.name.clone();
             let previous = states.get(&name).cloned().unwrap_or_default();
-            let state = match health {
-                Some(h) => NodeStatus {
-                    name: name.clone(),
-                    region: node.spec.region.clone(),
-                    url: node.spec.url.clone(),
-                    up: true,
-                    last_seen: Some(now()),
-                    latency_ms: Some(latency),
-                    objects: h.objects,
-                    bytes: h.bytes,
-                    capacity_bytes: h.capacity_bytes,
-                    peers,
-                },
-                None => NodeStatus {
-                    name: name.clone(),
-                    region: node.spec.region.clone(),
-                    url: node.spec.url.clone(),
-                    up: false,
-                    latency_ms: None,
-                    peers: Vec::new(),
-                    ..previous.clone()
-                },
+            let mut state = NodeStatus {
+                name: name.clone(),
+                region: node.spec.region.clone(),
+                url: node.spec.url.clone(),
+                ..previous.clone()
             };
+            state.up = health.is_some();
+            state.latency_ms = health.is_some().then_some(latency);
+            state.peers = peers;
+            // A node that does not answer keeps its last known counts and last-seen time.
+            if let Some(h) = health {
+                state.last_seen = Some(now());
+                state.objects = h.objects;
+                state.bytes = h.bytes;
+                state.capacity_bytes = h.capacity_bytes;
+            }
             if state.up && !previous.up {
                 returned.push(name.clone());
             }

@@ -7,9 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::cluster::node_client::{
-    NodeHealth, PullRequest, RehashReport, CHECKSUM_HEADER, SECRET_HEADER,
-};
+use domain::cluster::node_client::{NodeHealth, PullRequest, RehashReport, CHECKSUM_HEADER};
 use domain::cluster::store::StoreError;
 use futures::TryStreamExt;
 use serde::Deserialize;
@@ -165,29 +163,14 @@ pub async fn pull_object(
     Path(id): Path<String>,
     Json(pull): Json<PullRequest>,
 ) -> Response {
-    if !node.config.peers.iter().any(|p| p.url == pull.from) {
+    let Some(source) = node.peer_clients.iter().find(|p| p.spec.url == pull.from) else {
         return (StatusCode::BAD_REQUEST, "not a peer of this node").into_response();
-    }
-    let source = node
-        .http
-        .get(format!("{}/objects/{id}", pull.from.trim_end_matches('/')))
-        .header(SECRET_HEADER, &node.config.secret)
-        .send()
-        .await;
-    let source = match source {
-        Ok(r) if r.status().is_success() => r,
-        Ok(r) => {
-            return (
-                StatusCode::BAD_GATEWAY,
-                format!("source answered {}", r.status()),
-            )
-                .into_response()
-        }
-        Err(e) => {
-            return (StatusCode::BAD_GATEWAY, format!("source unreachable: {e}")).into_response()
-        }
     };
-    let reader = StreamReader::new(source.bytes_stream().map_err(std::io::Error::other));
+    let bytes = match source.get_from(&id, 0).await {
+        Ok(stream) => stream,
+        Err(e) => return (StatusCode::BAD_GATEWAY, format!("source: {e}")).into_response(),
+    };
+    let reader = StreamReader::new(bytes.map_err(std::io::Error::other));
     match node.store.put(&id, reader, Some(&pull.checksum)).await {
         Ok(meta) => Json(meta).into_response(),
         Err(e) => store_error(e),

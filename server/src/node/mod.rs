@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::cluster::node_client::{NodeSpec, PeerView, SECRET_HEADER};
 use domain::cluster::store::Store;
+use domain::cluster::NodeClient;
 
 #[derive(Debug, Clone)]
 pub struct NodeConfig {
@@ -32,7 +33,8 @@ pub struct NodeConfig {
 pub struct Node {
     config: NodeConfig,
     store: Store,
-    http: reqwest::Client,
+    /// Clients for the other nodes (health checks, pulls), carrying the cluster secret.
+    peer_clients: Vec<NodeClient>,
     peers: RwLock<Vec<PeerView>>,
 }
 
@@ -67,10 +69,15 @@ impl Node {
             .connect_timeout(Duration::from_secs(2))
             .build()
             .unwrap_or_default();
+        let peer_clients = config
+            .peers
+            .iter()
+            .map(|peer| NodeClient::new(peer.clone(), http.clone(), &config.secret))
+            .collect();
         Ok(Arc::new(Node {
             config,
             store,
-            http,
+            peer_clients,
             peers: RwLock::new(Vec::new()),
         }))
     }
@@ -96,20 +103,13 @@ impl Node {
     /// Pings every peer on an interval, for `/peers` (the node's view of the mesh).
     pub async fn watch_peers(self: Arc<Self>, every: Duration) {
         loop {
-            let checks = self.config.peers.iter().map(|peer| {
-                let client = domain::cluster::NodeClient::new(
-                    peer.clone(),
-                    self.http.clone(),
-                    &self.config.secret,
-                );
-                async move {
-                    let started = Instant::now();
-                    let up = client.health(Duration::from_secs(1)).await.is_ok();
-                    PeerView {
-                        name: peer.name.clone(),
-                        up,
-                        latency_ms: up.then(|| started.elapsed().as_millis() as u64),
-                    }
+            let checks = self.peer_clients.iter().map(|client| async move {
+                let started = Instant::now();
+                let up = client.health(Duration::from_secs(1)).await.is_ok();
+                PeerView {
+                    name: client.spec.name.clone(),
+                    up,
+                    latency_ms: up.then(|| started.elapsed().as_millis() as u64),
                 }
             });
             let views = futures::future::join_all(checks).await;
