@@ -1,20 +1,7 @@
 //! Small formatting helpers for what pages show.
 
 /// Bytes in decimal units, as drives are sold: "1.5 GB".
-pub fn bytes(n: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = n.max(0) as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+pub use model::drive::human_bytes as bytes;
 
 /// Money in cents as dollars: "$45.00".
 pub fn money(cents: i64) -> String {

@@ -29,6 +29,7 @@ pub struct Config {
     pub cluster_scrub_interval: Duration,
     /// Accounts (by email) that may stop and start nodes, verify and repair.
     pub admin_emails: Vec<String>,
+    pub drive: crate::drive::DriveSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,7 @@ impl Default for Config {
             cluster_health_interval: Duration::from_secs(2),
             cluster_scrub_interval: Duration::from_secs(6 * 3600),
             admin_emails: Vec::new(),
+            drive: crate::drive::DriveSettings::default(),
         }
     }
 }
@@ -112,6 +114,14 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            drive: crate::drive::DriveSettings {
+                upload_expiry: secs("UPLOAD_EXPIRY_SECS", d.drive.upload_expiry)?,
+                trash_retention: parse(&get, "TRASH_RETENTION_DAYS")?
+                    .map(|days: u64| Duration::from_secs(days * 24 * 3600))
+                    .unwrap_or(d.drive.trash_retention),
+                sweep_interval: secs("DRIVE_SWEEP_INTERVAL_SECS", d.drive.sweep_interval)?,
+                link_lifetime: secs("DOWNLOAD_LINK_SECS", d.drive.link_lifetime)?,
+            },
         })
     }
 }

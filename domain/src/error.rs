@@ -7,10 +7,14 @@ pub enum ErrorKind {
     Invalid,
     /// No valid session: 401.
     Unauthenticated,
+    /// Authenticated but not allowed (a forged or expired link): 403.
+    Forbidden,
     /// Not found, or not yours: 404.
     NotFound,
     /// Conflicts with the current state: 409.
     Conflict,
+    /// Not enough room left in the user's quota: 507.
+    InsufficientStorage,
     /// Slow down; retry after this many seconds: 429.
     TooManyRequests { retry_after_secs: u64 },
     /// A dependency (mail server, storage) is unavailable: 503.

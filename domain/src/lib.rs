@@ -6,6 +6,7 @@ pub mod clock;
 pub mod cluster;
 pub mod config;
 pub mod db;
+pub mod drive;
 pub mod error;
 pub mod mail;
 pub mod rate_limit;

@@ -2,4 +2,5 @@
 //! by the pages in the browser. Only serde here, so it builds for wasm too.
 
 pub mod cluster;
+pub mod drive;
 pub mod skillshare;

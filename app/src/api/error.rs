@@ -80,8 +80,10 @@ mod ssr {
             let (status, retry_after_secs) = match kind {
                 ErrorKind::Invalid => (400, None),
                 ErrorKind::Unauthenticated => (401, None),
+                ErrorKind::Forbidden => (403, None),
                 ErrorKind::NotFound => (404, None),
                 ErrorKind::Conflict => (409, None),
+                ErrorKind::InsufficientStorage => (507, None),
                 ErrorKind::TooManyRequests { retry_after_secs } => (429, Some(retry_after_secs)),
                 ErrorKind::Unavailable => (503, None),
                 ErrorKind::Internal => (500, None),
@@ -99,6 +101,12 @@ mod ssr {
 
     impl From<domain::auth::AuthError> for ApiError {
         fn from(e: domain::auth::AuthError) -> Self {
+            ApiError::from_domain(&e)
+        }
+    }
+
+    impl From<domain::drive::DriveError> for ApiError {
+        fn from(e: domain::drive::DriveError) -> Self {
             ApiError::from_domain(&e)
         }
     }

@@ -38,23 +38,13 @@ pub struct Node {
     peers: RwLock<Vec<PeerView>>,
 }
 
-/// Equal without telling, by timing, how much of the secret matched.
-fn same_secret(given: &[u8], secret: &[u8]) -> bool {
-    given.len() == secret.len()
-        && given
-            .iter()
-            .zip(secret)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-}
-
 async fn require_secret(State(node): State<Arc<Node>>, request: Request, next: Next) -> Response {
     let given = request
         .headers()
         .get(SECRET_HEADER)
         .map(|v| v.as_bytes())
         .unwrap_or_default();
-    if !same_secret(given, node.config.secret.as_bytes()) {
+    if !domain::secrets::same_secret(given, node.config.secret.as_bytes()) {
         return (StatusCode::UNAUTHORIZED, "cluster secret required").into_response();
     }
     next.run(request).await

@@ -1,0 +1,335 @@
+//! Files and folders: listing, search, folders, rename and move, and a file's details.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+use super::error::is_unique_violation;
+use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
+use super::{NodeCopy, SortBy};
+use crate::clock::now;
+
+/// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
+/// (`nodes` when it has no blocks: an empty file is as replicated as it gets).
+fn entry_columns(nodes: usize) -> String {
+    format!(
+        "e.id, e.kind, e.name, e.parent_id, e.size, e.mime, e.created_at, e.modified_at,
+         e.trashed_at,
+         CASE WHEN e.kind = 'file' THEN COALESCE((
+             SELECT MIN((SELECT COUNT(*) FROM replicas r
+                         WHERE r.object_id = b.object_id AND r.state = 'ok'))
+             FROM blocks b WHERE b.file_id = e.id), {nodes}) END AS copies"
+    )
+}
+
+/// Entries reachable from the top of the drive without passing through the trash:
+/// `live(id)` for user `?1`.
+const LIVE_CTE: &str = "WITH RECURSIVE live(id) AS (
+        SELECT id FROM entries WHERE user_id = ?1 AND parent_id = '' AND trashed_at IS NULL
+        UNION ALL
+        SELECT e.id FROM entries e JOIN live l ON e.parent_id = l.id WHERE e.trashed_at IS NULL
+    )";
+
+pub(super) fn entry_from_row(row: &SqliteRow) -> Result<Entry, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let parent: String = row.try_get("parent_id")?;
+    let copies: Option<i64> = row.try_get("copies")?;
+    Ok(Entry {
+        id: row.try_get("id")?,
+        kind: if kind == "folder" {
+            EntryKind::Folder
+        } else {
+            EntryKind::File
+        },
+        name: row.try_get("name")?,
+        parent_id: (!parent.is_empty()).then_some(parent),
+        size: row.try_get("size")?,
+        mime: row.try_get("mime")?,
+        created_at: row.try_get("created_at")?,
+        modified_at: row.try_get("modified_at")?,
+        trashed_at: row.try_get("trashed_at")?,
+        copies: copies.map(|c| c.clamp(0, i64::from(u32::MAX)) as u32),
+    })
+}
+
+/// One step of the walk from an entry up to the top of the drive.
+struct Step {
+    id: String,
+    name: String,
+    kind: String,
+    trashed: bool,
+}
+
+/// The entry and its ancestors, top first; empty when the user has no such entry.
+async fn path_to(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    id: &str,
+) -> Result<Vec<Step>, DriveError> {
+    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "WITH RECURSIVE up(id, parent_id, name, kind, trashed_at, depth) AS (
+             SELECT id, parent_id, name, kind, trashed_at, 0 FROM entries WHERE id = ?1 AND user_id = ?2
+             UNION ALL
+             SELECT e.id, e.parent_id, e.name, e.kind, e.trashed_at, up.depth + 1
+             FROM entries e JOIN up ON e.id = up.parent_id
+         )
+         SELECT id, name, kind, trashed_at FROM up ORDER BY depth DESC",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kind, trashed_at)| Step {
+            id,
+            name,
+            kind,
+            trashed: trashed_at.is_some(),
+        })
+        .collect())
+}
+
+/// The breadcrumbs of a folder the user can see (not in the trash); `''` is the top.
+pub(super) async fn live_folder(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    folder_id: &str,
+) -> Result<Vec<Crumb>, DriveError> {
+    if folder_id.is_empty() {
+        return Ok(Vec::new());
+    }
+    let path = path_to(conn, user_id, folder_id).await?;
+    let is_live_folder = path.last().is_some_and(|s| s.kind == "folder")
+        && path.iter().all(|s| !s.trashed);
+    if !is_live_folder {
+        return Err(DriveError::NotFound("folder"));
+    }
+    Ok(path
+        .into_iter()
+        .map(|s| Crumb {
+            id: s.id,
+            name: s.name,
+        })
+        .collect())
+}
+
+impl Drive {
+    pub(super) fn columns(&self) -> String {
+        entry_columns(self.cluster.nodes().len())
+    }
+
+    /// One entry of the user's, wherever it is (trash included).
+    pub(super) async fn entry(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM entries e WHERE e.id = ?1 AND e.user_id = ?2",
+            self.columns()
+        ))
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&self.db)
+        .await?
+        .ok_or(DriveError::NotFound("file or folder"))?;
+        Ok(entry_from_row(&row)?)
+    }
+
+    /// An entry the user can see: neither it nor a folder above it is in the trash.
+    pub(super) async fn live_entry(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+        let path = path_to(&mut *self.db.acquire().await?, user_id, id).await?;
+        if path.is_empty() || path.iter().any(|s| s.trashed) {
+            return Err(DriveError::NotFound("file or folder"));
+        }
+        self.entry(user_id, id).await
+    }
+
+    /// A folder's contents (folders first), or, with a search, matching names anywhere in
+    /// the drive outside the trash.
+    pub async fn list(&self, user_id: &str, query: &ListQuery) -> Result<Listing, DriveError> {
+        let mut conn = self.db.acquire().await?;
+        let folder = query.folder_id.as_deref().unwrap_or("");
+        let path = live_folder(&mut conn, user_id, folder).await?;
+        let order = match query.sort {
+            SortBy::Name => "e.name_key",
+            SortBy::Size => "e.size",
+            SortBy::Date => "e.modified_at",
+        };
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        let search = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let filter = if search.is_some() {
+            "e.id IN (SELECT id FROM live) AND e.name_key LIKE ?3 ESCAPE '\\'"
+        } else {
+            "e.user_id = ?1 AND e.parent_id = ?2 AND e.trashed_at IS NULL AND ?3 IS NULL"
+        };
+        let pattern = search.map(|s| format!("%{}%", like_escape(&names::search_key(s))));
+        let rows = sqlx::query(&format!(
+            "{LIVE_CTE} SELECT {} FROM entries e WHERE {filter}
+             ORDER BY e.kind = 'file', {order} {direction}, e.name_key",
+            self.columns()
+        ))
+        .bind(user_id)
+        .bind(folder)
+        .bind(pattern)
+        .fetch_all(&mut *conn)
+        .await?;
+        let entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<_, _>>()?;
+        let usage = super::usage::usage(&mut conn, user_id).await?;
+        Ok(Listing {
+            path,
+            entries,
+            usage,
+        })
+    }
+
+    pub async fn create_folder(
+        &self,
+        user_id: &str,
+        parent_id: Option<&str>,
+        name: &str,
+    ) -> Result<Entry, DriveError> {
+        let name = names::clean(name)?;
+        let parent = parent_id.unwrap_or("");
+        live_folder(&mut *self.db.acquire().await?, user_id, parent).await?;
+        let id = Uuid::new_v4().simple().to_string();
+        let t = now();
+        sqlx::query(
+            "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, created_at, modified_at)
+             VALUES (?, ?, ?, 'folder', ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(parent)
+        .bind(&name.display)
+        .bind(&name.key)
+        .bind(t)
+        .bind(t)
+        .execute(&self.db)
+        .await
+        .map_err(|e| collision(e, &name.display))?;
+        self.entry(user_id, &id).await
+    }
+
+    pub async fn rename(&self, user_id: &str, id: &str, name: &str) -> Result<Entry, DriveError> {
+        let name = names::clean(name)?;
+        self.live_entry(user_id, id).await?;
+        sqlx::query("UPDATE entries SET name = ?, name_key = ?, modified_at = ? WHERE id = ?")
+            .bind(&name.display)
+            .bind(&name.key)
+            .bind(now())
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .map_err(|e| collision(e, &name.display))?;
+        self.entry(user_id, id).await
+    }
+
+    /// Moves a file or folder into another folder (`None`: the top of the drive).
+    pub async fn move_to(
+        &self,
+        user_id: &str,
+        id: &str,
+        folder_id: Option<&str>,
+    ) -> Result<Entry, DriveError> {
+        let entry = self.live_entry(user_id, id).await?;
+        let target = folder_id.unwrap_or("");
+        let crumbs = live_folder(&mut *self.db.acquire().await?, user_id, target).await?;
+        if crumbs.iter().any(|c| c.id == id) {
+            return Err(DriveError::Invalid(
+                "A folder cannot be moved into itself or into a folder inside it.".into(),
+            ));
+        }
+        sqlx::query("UPDATE entries SET parent_id = ?, modified_at = ? WHERE id = ?")
+            .bind(target)
+            .bind(now())
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .map_err(|e| collision(e, &entry.name))?;
+        self.entry(user_id, id).await
+    }
+
+    /// A file's details: checksum, blocks, and how many of its blocks each node holds.
+    pub async fn detail(&self, user_id: &str, id: &str) -> Result<FileDetail, DriveError> {
+        let entry = self.entry(user_id, id).await?;
+        if entry.is_folder() {
+            return Err(DriveError::NotFound("file"));
+        }
+        let (checksum, blocks): (String, i64) = sqlx::query_as(
+            "SELECT e.checksum, (SELECT COUNT(*) FROM blocks b WHERE b.file_id = e.id)
+             FROM entries e WHERE e.id = ?",
+        )
+        .bind(id)
+        .fetch_one(&self.db)
+        .await?;
+        let held: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT r.node, COUNT(*) FROM blocks b JOIN replicas r ON r.object_id = b.object_id
+             WHERE b.file_id = ? AND r.state = 'ok' GROUP BY r.node",
+        )
+        .bind(id)
+        .fetch_all(&self.db)
+        .await?;
+        let nodes = self
+            .cluster
+            .nodes()
+            .iter()
+            .map(|n| NodeCopy {
+                node: n.spec.name.clone(),
+                region: n.spec.region.clone(),
+                blocks_held: held
+                    .iter()
+                    .find(|(name, _)| *name == n.spec.name)
+                    .map_or(0, |(_, count)| *count as u64),
+            })
+            .collect();
+        Ok(FileDetail {
+            entry,
+            checksum,
+            blocks: blocks as u64,
+            nodes,
+        })
+    }
+
+    /// The owner of a file, for administrators acting on any file.
+    pub async fn owner_of(&self, id: &str) -> Result<String, DriveError> {
+        sqlx::query_scalar("SELECT user_id FROM entries WHERE id = ? AND kind = 'file'")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or(DriveError::NotFound("file"))
+    }
+
+    /// Re-replicates every block of the file to every node lacking a good copy, now.
+    pub async fn replicate(&self, id: &str) -> Result<FileDetail, DriveError> {
+        let owner = self.owner_of(id).await?;
+        let objects: Vec<String> =
+            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = ? ORDER BY idx")
+                .bind(id)
+                .fetch_all(&self.db)
+                .await?;
+        for object in objects {
+            self.cluster.repair(&object).await?;
+        }
+        self.detail(&owner, id).await
+    }
+}
+
+/// A unique-index failure is a name collision; anything else is ours.
+pub(super) fn collision(e: sqlx::Error, name: &str) -> DriveError {
+    if is_unique_violation(&e) {
+        DriveError::name_taken(name)
+    } else {
+        e.into()
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

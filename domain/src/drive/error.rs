@@ -1,0 +1,72 @@
+use model::drive::human_bytes;
+
+use crate::cluster::ClusterError;
+use crate::error::{ErrorKind, UserFacing};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriveError {
+    #[error("{0}")]
+    Invalid(String),
+    /// Also the answer for another user's ids: as if they did not exist.
+    #[error("No such {0}.")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    /// A download link that is forged or expired.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{}", quota_message(*.needed, *.free, *.trash))]
+    QuotaExceeded { needed: u64, free: i64, trash: i64 },
+    #[error(transparent)]
+    Storage(#[from] ClusterError),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal(String),
+}
+
+fn quota_message(needed: u64, free: i64, trash: i64) -> String {
+    let mut message = format!(
+        "Not enough room: this needs {} and your drive has {} left.",
+        human_bytes(needed as i64),
+        human_bytes(free)
+    );
+    if trash > 0 {
+        message.push_str(&format!(
+            " Emptying the trash would free {}.",
+            human_bytes(trash)
+        ));
+    }
+    message
+}
+
+impl DriveError {
+    pub(super) fn name_taken(name: &str) -> DriveError {
+        DriveError::Conflict(format!(
+            "Something named \u{201c}{name}\u{201d} is already in this folder."
+        ))
+    }
+}
+
+impl From<sqlx::Error> for DriveError {
+    fn from(e: sqlx::Error) -> Self {
+        DriveError::Internal(format!("database: {e}"))
+    }
+}
+
+/// True when the database refused a write for breaking a unique index (a name collision).
+pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl UserFacing for DriveError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            DriveError::Invalid(_) => ErrorKind::Invalid,
+            DriveError::NotFound(_) => ErrorKind::NotFound,
+            DriveError::Conflict(_) => ErrorKind::Conflict,
+            DriveError::Forbidden(_) => ErrorKind::Forbidden,
+            DriveError::QuotaExceeded { .. } => ErrorKind::InsufficientStorage,
+            DriveError::Storage(e) => e.kind(),
+            DriveError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+}

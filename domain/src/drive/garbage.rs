@@ -1,0 +1,44 @@
+//! Deleting blocks nothing refers to any more. They are listed in `garbage` by the same
+//! transaction that dropped their file or upload, and deleted from the nodes here.
+
+use sqlx::SqliteConnection;
+
+use super::{Drive, DriveError};
+use crate::cluster::ClusterError;
+
+/// Moves the blocks of `file_id` (a file or an upload) to the garbage list.
+pub(super) async fn discard_blocks(
+    conn: &mut SqliteConnection,
+    file_id: &str,
+) -> Result<(), DriveError> {
+    sqlx::query("INSERT OR IGNORE INTO garbage (object_id) SELECT object_id FROM blocks WHERE file_id = ?")
+        .bind(file_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM blocks WHERE file_id = ?")
+        .bind(file_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Drive {
+    /// Deletes listed objects from the cluster (down nodes delete theirs when they return).
+    pub(super) async fn collect_garbage(&self) -> Result<(), DriveError> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT object_id FROM garbage LIMIT 1000")
+            .fetch_all(&self.db)
+            .await?;
+        for id in ids {
+            match self.cluster.delete(&id).await {
+                Ok(()) | Err(ClusterError::NotFound) => {
+                    sqlx::query("DELETE FROM garbage WHERE object_id = ?")
+                        .bind(&id)
+                        .execute(&self.db)
+                        .await?;
+                }
+                Err(e) => tracing::warn!(object = %id, error = %e, "block delete will be retried"),
+            }
+        }
+        Ok(())
+    }
+}

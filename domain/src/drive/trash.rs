@@ -1,0 +1,127 @@
+//! Delete moves to the trash; the trash restores, empties, and forgets after its retention.
+//! Trashed items still count against the quota until they are gone for good.
+
+use super::entries::{collision, entry_from_row, live_folder};
+use super::usage::{adjust, binned_cte};
+use super::{Drive, DriveError, Entry};
+use crate::clock::now;
+
+impl Drive {
+    /// Moves a file or folder (with everything in it) to the trash.
+    pub async fn trash(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+        self.live_entry(user_id, id).await?;
+        sqlx::query("UPDATE entries SET trashed_at = ? WHERE id = ?")
+            .bind(now())
+            .bind(id)
+            .execute(&self.db)
+            .await?;
+        self.entry(user_id, id).await
+    }
+
+    /// What the user put in the trash, most recent first.
+    pub async fn trash_list(&self, user_id: &str) -> Result<Vec<Entry>, DriveError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM entries e WHERE e.user_id = ? AND e.trashed_at IS NOT NULL
+             ORDER BY e.trashed_at DESC, e.name_key",
+            self.columns()
+        ))
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.iter().map(entry_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Puts an item back where it was, or at the top of the drive if that folder is gone.
+    pub async fn restore(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+        let entry = self.entry(user_id, id).await?;
+        if entry.trashed_at.is_none() {
+            return Err(DriveError::NotFound("item in the trash"));
+        }
+        let mut conn = self.db.acquire().await?;
+        let parent = entry.parent_id.clone().unwrap_or_default();
+        let parent = match live_folder(&mut conn, user_id, &parent).await {
+            Ok(_) => parent,
+            Err(_) => String::new(),
+        };
+        sqlx::query("UPDATE entries SET trashed_at = NULL, parent_id = ? WHERE id = ?")
+            .bind(&parent)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| collision(e, &entry.name))?;
+        drop(conn);
+        self.entry(user_id, id).await
+    }
+
+    /// Deletes everything in the user's trash for good; returns the bytes freed.
+    pub async fn empty_trash(&self, user_id: &str) -> Result<i64, DriveError> {
+        self.delete_for_good(user_id, "?2 IS NULL", None).await
+    }
+
+    /// Deletes one item of the trash for good; returns the bytes freed.
+    pub async fn delete_from_trash(&self, user_id: &str, id: &str) -> Result<i64, DriveError> {
+        if self.entry(user_id, id).await?.trashed_at.is_none() {
+            return Err(DriveError::NotFound("item in the trash"));
+        }
+        self.delete_for_good(user_id, "id = ?2", Some(id)).await
+    }
+
+    /// Trash older than the retention, for every user.
+    pub(super) async fn purge_old_trash(&self) -> Result<(), DriveError> {
+        let cutoff = now() - self.settings.trash_retention.as_secs() as i64;
+        let users: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT user_id FROM entries WHERE trashed_at IS NOT NULL AND trashed_at < ?",
+        )
+        .bind(cutoff)
+        .fetch_all(&self.db)
+        .await?;
+        for user in users {
+            let freed = self
+                .delete_for_good(
+                    &user,
+                    "trashed_at < CAST(?2 AS INTEGER)",
+                    Some(&cutoff.to_string()),
+                )
+                .await?;
+            tracing::info!(user = %user, freed, "purged trash past its retention");
+        }
+        Ok(())
+    }
+
+    /// Deletes the trashed items matching `roots` (with `?2` bound to `arg`) and everything
+    /// inside them, in one transaction: entries, blocks (to the garbage list), usage.
+    async fn delete_for_good(
+        &self,
+        user_id: &str,
+        roots: &str,
+        arg: Option<&str>,
+    ) -> Result<i64, DriveError> {
+        let cte = binned_cte(roots);
+        let mut tx = self.db.begin().await?;
+        let freed: i64 = sqlx::query_scalar(&format!(
+            "{cte} SELECT COALESCE(SUM(size), 0) FROM binned WHERE kind = 'file'"
+        ))
+        .bind(user_id)
+        .bind(arg)
+        .fetch_one(&mut *tx)
+        .await?;
+        for statement in [
+            "INSERT OR IGNORE INTO garbage (object_id)
+             SELECT object_id FROM blocks WHERE file_id IN (SELECT id FROM binned)",
+            "DELETE FROM blocks WHERE file_id IN (SELECT id FROM binned)",
+            "DELETE FROM entries WHERE id IN (SELECT id FROM binned)",
+        ] {
+            sqlx::query(&format!("{cte} {statement}"))
+                .bind(user_id)
+                .bind(arg)
+                .execute(&mut *tx)
+                .await?;
+        }
+        adjust(&mut tx, user_id, -freed, 0).await?;
+        tx.commit().await?;
+        if freed > 0 {
+            self.collect_garbage().await?;
+        }
+        Ok(freed)
+    }
+}

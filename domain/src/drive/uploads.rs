@@ -1,0 +1,495 @@
+//! Chunked, resumable uploads. `start` reserves the declared size against the quota; each
+//! chunk streams into the cluster as one block and is recorded only once two nodes hold it;
+//! `finish` turns the upload into a file. Chunks arrive in order, each exactly as long as the
+//! plan says, so bytes stored can never exceed what was reserved.
+
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use futures::StreamExt;
+use sqlx::SqliteConnection;
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use uuid::Uuid;
+
+use super::entries::{collision, live_folder};
+use super::garbage::discard_blocks;
+use super::usage::{adjust, reserve};
+use super::{names, ChunkReceived, Drive, DriveError, Entry, UploadStart, UploadTicket, CHUNK_SIZE};
+use crate::clock::now;
+
+/// What the server remembers of an upload between chunks.
+#[derive(Default)]
+pub(super) struct Progress {
+    /// A chunk is arriving right now.
+    busy: bool,
+    /// BLAKE3 of the chunks before `hashed_chunks`.
+    hasher: Option<(u64, blake3::Hasher)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Upload {
+    id: String,
+    user_id: String,
+    parent_id: String,
+    name: String,
+    name_key: String,
+    mime: String,
+    size: i64,
+    chunk_size: i64,
+    next_chunk: i64,
+    expires_at: i64,
+}
+
+impl Upload {
+    fn size(&self) -> u64 {
+        self.size as u64
+    }
+
+    fn chunks(&self) -> u64 {
+        self.size().div_ceil(self.chunk_size as u64)
+    }
+
+    /// The exact length of chunk `index`.
+    fn chunk_len(&self, index: u64) -> u64 {
+        let chunk = self.chunk_size as u64;
+        chunk.min(self.size() - index * chunk)
+    }
+
+    fn ticket(&self) -> UploadTicket {
+        UploadTicket {
+            upload_id: self.id.clone(),
+            chunk_size: self.chunk_size as u64,
+            chunks: self.chunks(),
+            next_chunk: self.next_chunk as u64,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// Marks an upload busy while its chunk arrives; clears the mark however the request ends.
+struct Busy<'a> {
+    drive: &'a Drive,
+    id: String,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut uploads) = self.drive.uploads.lock() {
+            if let Some(p) = uploads.get_mut(&self.id) {
+                p.busy = false;
+            }
+        }
+    }
+}
+
+impl Drive {
+    fn expiry(&self) -> i64 {
+        now() + self.settings.upload_expiry.as_secs() as i64
+    }
+
+    async fn upload(&self, user_id: &str, id: &str) -> Result<Upload, DriveError> {
+        sqlx::query_as("SELECT * FROM uploads WHERE id = ? AND user_id = ?")
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or(DriveError::NotFound("upload (it may have expired or been cancelled)"))
+    }
+
+    /// Starts an upload, or resumes the user's unfinished upload of the same name and size
+    /// into the same folder (so a reload picks up where it stopped).
+    pub async fn start_upload(
+        &self,
+        user_id: &str,
+        request: &UploadStart,
+    ) -> Result<UploadTicket, DriveError> {
+        self.begin_upload(user_id, request, true).await
+    }
+
+    async fn begin_upload(
+        &self,
+        user_id: &str,
+        request: &UploadStart,
+        resume: bool,
+    ) -> Result<UploadTicket, DriveError> {
+        let name = names::clean(&request.name)?;
+        let parent = request.folder_id.clone().unwrap_or_default();
+        let mut tx = self.db.begin().await?;
+        live_folder(&mut tx, user_id, &parent).await?;
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM entries
+             WHERE user_id = ? AND parent_id = ? AND name_key = ? AND trashed_at IS NULL)",
+        )
+        .bind(user_id)
+        .bind(&parent)
+        .bind(&name.key)
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken {
+            return Err(DriveError::name_taken(&name.display));
+        }
+        let earlier: Vec<Upload> = sqlx::query_as(
+            "SELECT * FROM uploads WHERE user_id = ? AND parent_id = ? AND name_key = ?",
+        )
+        .bind(user_id)
+        .bind(&parent)
+        .bind(&name.key)
+        .fetch_all(&mut *tx)
+        .await?;
+        for upload in earlier {
+            if resume && upload.size() == request.size {
+                let expires_at = self.expiry();
+                sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ?")
+                    .bind(expires_at)
+                    .bind(&upload.id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(UploadTicket {
+                    expires_at,
+                    ..upload.ticket()
+                });
+            }
+            if resume {
+                // The same name with another size is a new version: the old attempt goes.
+                drop_upload(&mut tx, &upload).await?;
+            }
+        }
+        reserve(&mut tx, user_id, request.size).await?;
+        let upload = Upload {
+            id: Uuid::new_v4().simple().to_string(),
+            user_id: user_id.to_owned(),
+            parent_id: parent,
+            mime: names::media_type(&name.display, request.mime.as_deref()),
+            name: name.display,
+            name_key: name.key,
+            size: i64::try_from(request.size).unwrap_or(i64::MAX),
+            chunk_size: CHUNK_SIZE as i64,
+            next_chunk: 0,
+            expires_at: self.expiry(),
+        };
+        sqlx::query(
+            "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, chunk_size,
+                                  next_chunk, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        )
+        .bind(&upload.id)
+        .bind(user_id)
+        .bind(&upload.parent_id)
+        .bind(&upload.name)
+        .bind(&upload.name_key)
+        .bind(&upload.mime)
+        .bind(upload.size)
+        .bind(upload.chunk_size)
+        .bind(now())
+        .bind(upload.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.progress(&upload.id, |p| p.hasher = Some((0, blake3::Hasher::new())));
+        Ok(upload.ticket())
+    }
+
+    fn progress<T>(&self, id: &str, f: impl FnOnce(&mut Progress) -> T) -> T {
+        let mut uploads = self
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(uploads.entry(id.to_owned()).or_default())
+    }
+
+    fn forget_progress(&self, id: &str) {
+        if let Ok(mut uploads) = self.uploads.lock() {
+            uploads.remove(id);
+        }
+    }
+
+    /// Stores chunk `index`, whose bytes `body` streams. `announced` is the length the client
+    /// declared (Content-Length), checked before any byte is read.
+    pub async fn put_chunk(
+        &self,
+        user_id: &str,
+        upload_id: &str,
+        index: u64,
+        announced: Option<u64>,
+        body: impl AsyncRead + Unpin + Send,
+    ) -> Result<ChunkReceived, DriveError> {
+        let upload = self.upload(user_id, upload_id).await?;
+        let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
+        if index >= chunks {
+            return Err(DriveError::Invalid(format!(
+                "This upload has {chunks} chunks, numbered from 0; there is no chunk {index}."
+            )));
+        }
+        if index < next {
+            return Err(DriveError::Conflict(format!(
+                "Chunk {index} was already received; send chunk {next} next."
+            )));
+        }
+        if index > next {
+            return Err(DriveError::Invalid(format!(
+                "Chunk {index} is out of order: send chunk {next} next."
+            )));
+        }
+        let expected = upload.chunk_len(index);
+        if let Some(n) = announced.filter(|n| *n != expected) {
+            return Err(DriveError::Invalid(format!(
+                "Chunk {index} must be exactly {expected} bytes; this one is {n}."
+            )));
+        }
+        let hasher = self.progress(upload_id, |p| {
+            if p.busy {
+                return Err(DriveError::Conflict(format!(
+                    "Chunk {index} is already being received."
+                )));
+            }
+            p.busy = true;
+            Ok(p.hasher
+                .as_ref()
+                .filter(|(through, _)| *through == index)
+                .map(|(_, h)| h.clone()))
+        })?;
+        let _busy = Busy {
+            drive: self,
+            id: upload_id.to_owned(),
+        };
+
+        let object_id = Uuid::new_v4().simple().to_string();
+        let mut reader = ChunkBody {
+            inner: body,
+            expected,
+            seen: 0,
+            hasher,
+            ended_short: false,
+        };
+        if let Err(e) = self.cluster.write(&object_id, &mut reader).await {
+            return Err(match reader.seen.cmp(&expected) {
+                std::cmp::Ordering::Greater => DriveError::Invalid(format!(
+                    "Chunk {index} is larger than announced ({expected} bytes); nothing was kept."
+                )),
+                std::cmp::Ordering::Less if reader.ended_short => DriveError::Invalid(format!(
+                    "Chunk {index} ended after {} of {expected} bytes; nothing was kept. Send it again.",
+                    reader.seen
+                )),
+                _ => e.into(),
+            });
+        }
+
+        let mut tx = self.db.begin().await?;
+        sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES (?, ?, ?, ?)")
+            .bind(upload_id)
+            .bind(index as i64)
+            .bind(&object_id)
+            .bind(expected as i64)
+            .execute(&mut *tx)
+            .await?;
+        let advanced = sqlx::query(
+            "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = ?
+             WHERE id = ? AND next_chunk = ?",
+        )
+        .bind(self.expiry())
+        .bind(upload_id)
+        .bind(index as i64)
+        .execute(&mut *tx)
+        .await?;
+        if advanced.rows_affected() == 0 {
+            // Cancelled or expired while the chunk arrived: its block is not needed.
+            drop(tx);
+            sqlx::query("INSERT OR IGNORE INTO garbage (object_id) VALUES (?)")
+                .bind(&object_id)
+                .execute(&self.db)
+                .await?;
+            return Err(DriveError::NotFound(
+                "upload (it was cancelled or expired while this chunk arrived)",
+            ));
+        }
+        tx.commit().await?;
+        let hasher = reader.hasher.take();
+        self.progress(upload_id, |p| p.hasher = hasher.map(|h| (index + 1, h)));
+        Ok(ChunkReceived {
+            next_chunk: index + 1,
+            received_bytes: (index * upload.chunk_size as u64 + expected),
+        })
+    }
+
+    /// Turns a complete upload into a file.
+    pub async fn finish_upload(&self, user_id: &str, upload_id: &str) -> Result<Entry, DriveError> {
+        let upload = self.upload(user_id, upload_id).await?;
+        let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
+        if next < chunks {
+            return Err(DriveError::Invalid(format!(
+                "The upload is missing chunks {next} to {}; send them, then finish.",
+                chunks - 1
+            )));
+        }
+        let checksum = match self.progress(upload_id, |p| p.hasher.clone()) {
+            Some((through, h)) if through == chunks => h.finalize().to_hex().to_string(),
+            _ => self.checksum_of_blocks(upload_id).await?,
+        };
+        let mut tx = self.db.begin().await?;
+        // The folder may have been deleted for good meanwhile: then the file goes to the top.
+        let parent_exists: bool = upload.parent_id.is_empty()
+            || sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM entries WHERE id = ?)")
+                .bind(&upload.parent_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let t = now();
+        sqlx::query(
+            "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
+                                  checksum, created_at, modified_at)
+             VALUES (?, ?, ?, 'file', ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&upload.id)
+        .bind(user_id)
+        .bind(if parent_exists { upload.parent_id.as_str() } else { "" })
+        .bind(&upload.name)
+        .bind(&upload.name_key)
+        .bind(upload.size)
+        .bind(&upload.mime)
+        .bind(&checksum)
+        .bind(t)
+        .bind(t)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| collision(e, &upload.name))?;
+        adjust(&mut tx, user_id, upload.size, -upload.size).await?;
+        sqlx::query("DELETE FROM uploads WHERE id = ?")
+            .bind(&upload.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.forget_progress(upload_id);
+        self.entry(user_id, upload_id).await
+    }
+
+    /// BLAKE3 of an upload's blocks in order, read back from the cluster (after a restart
+    /// lost the running hash).
+    async fn checksum_of_blocks(&self, file_id: &str) -> Result<String, DriveError> {
+        let objects: Vec<String> =
+            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = ? ORDER BY idx")
+                .bind(file_id)
+                .fetch_all(&self.db)
+                .await?;
+        let mut hasher = blake3::Hasher::new();
+        for object in objects {
+            let mut read = self.cluster.read(&object, None).await?;
+            while let Some(bytes) = read.stream.next().await {
+                hasher.update(&bytes?);
+            }
+        }
+        Ok(hasher.finalize().to_hex().to_string())
+    }
+
+    /// Stops an upload: its blocks are deleted and its reservation released.
+    pub async fn cancel_upload(&self, user_id: &str, upload_id: &str) -> Result<(), DriveError> {
+        let upload = self.upload(user_id, upload_id).await?;
+        let mut tx = self.db.begin().await?;
+        drop_upload(&mut tx, &upload).await?;
+        tx.commit().await?;
+        self.forget_progress(upload_id);
+        self.collect_garbage().await
+    }
+
+    /// Uploads a whole file from one streamed body of `size` bytes (the single-request form
+    /// of the protocol), through the same chunks. On failure nothing is kept.
+    pub async fn upload_whole(
+        &self,
+        user_id: &str,
+        request: &UploadStart,
+        mut body: impl AsyncRead + Unpin + Send,
+    ) -> Result<Entry, DriveError> {
+        let ticket = self.begin_upload(user_id, request, false).await?;
+        let mut sent = Ok(());
+        for index in 0..ticket.chunks {
+            let len = ticket.chunk_size.min(request.size - index * ticket.chunk_size);
+            let chunk = (&mut body).take(len);
+            if let Err(e) = self.put_chunk(user_id, &ticket.upload_id, index, None, chunk).await {
+                sent = Err(e);
+                break;
+            }
+        }
+        let outcome = match sent {
+            Ok(()) => self.finish_upload(user_id, &ticket.upload_id).await,
+            Err(e) => Err(e),
+        };
+        if outcome.is_err() {
+            let _ = self.cancel_upload(user_id, &ticket.upload_id).await;
+        }
+        outcome
+    }
+
+    /// Drops uploads that saw no chunk before their expiry.
+    pub(super) async fn expire_uploads(&self) -> Result<(), DriveError> {
+        let expired: Vec<Upload> = sqlx::query_as("SELECT * FROM uploads WHERE expires_at < ?")
+            .bind(now())
+            .fetch_all(&self.db)
+            .await?;
+        for upload in expired {
+            if self.progress(&upload.id, |p| p.busy) {
+                continue;
+            }
+            let mut tx = self.db.begin().await?;
+            drop_upload(&mut tx, &upload).await?;
+            tx.commit().await?;
+            self.forget_progress(&upload.id);
+            tracing::info!(upload = %upload.id, "expired an abandoned upload");
+        }
+        Ok(())
+    }
+}
+
+/// Deletes the upload, lists its blocks as garbage and releases its reservation.
+async fn drop_upload(conn: &mut SqliteConnection, upload: &Upload) -> Result<(), DriveError> {
+    discard_blocks(conn, &upload.id).await?;
+    let deleted = sqlx::query("DELETE FROM uploads WHERE id = ?")
+        .bind(&upload.id)
+        .execute(&mut *conn)
+        .await?;
+    if deleted.rows_affected() == 1 {
+        adjust(conn, &upload.user_id, 0, -upload.size).await?;
+    }
+    Ok(())
+}
+
+/// A chunk's body: hashed as it passes, and refused (as an I/O error, so the cluster keeps
+/// nothing) the moment it runs longer or ends shorter than expected.
+struct ChunkBody<R> {
+    inner: R,
+    expected: u64,
+    seen: u64,
+    hasher: Option<blake3::Hasher>,
+    /// The body ended cleanly before `expected` bytes (rather than breaking off).
+    ended_short: bool,
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for ChunkBody<R> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let new = &buf.filled()[before..];
+        if new.is_empty() {
+            this.ended_short = this.seen < this.expected;
+            return Poll::Ready(if this.ended_short {
+                Err(std::io::ErrorKind::UnexpectedEof.into())
+            } else {
+                Ok(())
+            });
+        }
+        this.seen += new.len() as u64;
+        if this.seen > this.expected {
+            return Poll::Ready(Err(std::io::ErrorKind::InvalidData.into()));
+        }
+        if let Some(h) = this.hasher.as_mut() {
+            h.update(new);
+        }
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,112 @@
+//! Usage against quota. `users.used_bytes` and `reserved_bytes` change only inside the
+//! transactions that add or remove bytes, so they are always the sum of what is stored.
+
+use sqlx::SqliteConnection;
+
+use super::{Drive, DriveError, Usage};
+
+/// Files in the trash or inside a trashed folder (`binned(id, kind, size)`), for user `?1`,
+/// limited to trashed items matching `{roots}`.
+pub(super) fn binned_cte(roots: &str) -> String {
+    format!(
+        "WITH RECURSIVE binned(id, kind, size) AS (
+             SELECT id, kind, size FROM entries
+             WHERE user_id = ?1 AND trashed_at IS NOT NULL AND ({roots})
+             UNION
+             SELECT e.id, e.kind, e.size FROM entries e JOIN binned b ON e.parent_id = b.id
+         )"
+    )
+}
+
+impl Drive {
+    pub async fn usage(&self, user_id: &str) -> Result<Usage, DriveError> {
+        usage(&mut *self.db.acquire().await?, user_id).await
+    }
+
+    /// Sets one user's quota (the per-user override of `DEFAULT_QUOTA_BYTES`). Files already
+    /// stored stay, even if they now exceed it; new uploads are refused until there is room.
+    pub async fn set_quota(&self, email: &str, quota_bytes: i64) -> Result<(), DriveError> {
+        if quota_bytes < 0 {
+            return Err(DriveError::Invalid("A quota cannot be negative.".into()));
+        }
+        let done = sqlx::query("UPDATE users SET quota_bytes = ? WHERE email = ?")
+            .bind(quota_bytes)
+            .bind(email.trim())
+            .execute(&self.db)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(DriveError::NotFound("account with that email"));
+        }
+        Ok(())
+    }
+}
+
+pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &str) -> Result<Usage, DriveError> {
+    let (quota_bytes, used_bytes, reserved_bytes): (i64, i64, i64) = sqlx::query_as(
+        "SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DriveError::NotFound("account"))?;
+    let trash_bytes: i64 = sqlx::query_scalar(&format!(
+        "{} SELECT COALESCE(SUM(size), 0) FROM binned WHERE kind = 'file'",
+        binned_cte("1")
+    ))
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Usage {
+        quota_bytes,
+        used_bytes,
+        trash_bytes,
+        reserved_bytes,
+    })
+}
+
+/// Holds `bytes` of the user's quota for an upload, if they fit: one conditional UPDATE, so
+/// concurrent uploads cannot together overshoot.
+pub(super) async fn reserve(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    bytes: u64,
+) -> Result<(), DriveError> {
+    let bytes_i64 = i64::try_from(bytes).unwrap_or(i64::MAX);
+    let done = sqlx::query(
+        "UPDATE users SET reserved_bytes = reserved_bytes + ?1
+         WHERE id = ?2 AND used_bytes + reserved_bytes + ?1 <= quota_bytes",
+    )
+    .bind(bytes_i64)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let now = usage(conn, user_id).await?;
+    Err(DriveError::QuotaExceeded {
+        needed: bytes,
+        free: now.free_bytes(),
+        trash: now.trash_bytes,
+    })
+}
+
+/// Moves bytes between the user's counters: `reserved` released, `used` added (negative to
+/// free).
+pub(super) async fn adjust(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    used: i64,
+    reserved: i64,
+) -> Result<(), DriveError> {
+    sqlx::query(
+        "UPDATE users SET used_bytes = used_bytes + ?1, reserved_bytes = reserved_bytes + ?2
+         WHERE id = ?3",
+    )
+    .bind(used)
+    .bind(reserved)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
