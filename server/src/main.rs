@@ -2,6 +2,7 @@
 
 mod api_responses;
 mod cli;
+mod files;
 mod node;
 mod rate_limit;
 mod routes;

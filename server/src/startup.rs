@@ -5,6 +5,7 @@ use std::sync::Arc;
 use app::api::context::AppState;
 use domain::auth::Accounts;
 use domain::cluster::{Cluster, NodeControl, NodeSpec};
+use domain::drive::Drive;
 use domain::mail::Mailer;
 use domain::secrets::Secrets;
 use domain::skillshare::Marketplace;
@@ -55,9 +56,17 @@ pub async fn build_state() -> Result<AppState, String> {
         config.cluster_health_interval,
         config.cluster_scrub_interval,
     );
+    let secrets = Arc::new(secrets);
+    let drive = Drive::new(
+        db.clone(),
+        cluster.clone(),
+        secrets.clone(),
+        config.drive.clone(),
+    );
+    drive.start_background();
     let mailer = Arc::new(mailer);
     let marketplace = Marketplace::new(db.clone(), mailer.clone());
-    let accounts = Accounts::new(db, mailer, Arc::new(secrets), &config)
+    let accounts = Accounts::new(db, mailer, secrets, &config)
         .await
         .map_err(|e| format!("accounts: {e}"))?;
     tracing::info!("data directory: {}", config.data_dir.display());
@@ -67,6 +76,7 @@ pub async fn build_state() -> Result<AppState, String> {
         accounts: Arc::new(accounts),
         marketplace: Arc::new(marketplace),
         cluster,
+        drive,
         node_control,
     })
 }

@@ -33,7 +33,11 @@ pub struct AccountInfo {
     pub email: String,
     pub name: String,
     pub quota_bytes: i64,
+    /// Stored files, the trash included.
     pub used_bytes: i64,
+    /// The part of `used_bytes` in the trash.
+    #[serde(default)]
+    pub trash_bytes: i64,
     pub created_at: i64,
     /// Listed in `ADMIN_EMAILS`: may stop and start nodes, verify and repair.
     #[serde(default)]
@@ -51,16 +55,17 @@ pub struct SessionView {
 }
 
 #[cfg(feature = "ssr")]
-fn account_info(p: domain::auth::Profile) -> Result<AccountInfo, ApiError> {
-    let is_admin = state()?.config.admin_emails.contains(&p.email);
+async fn account_info(p: domain::auth::Profile) -> Result<AccountInfo, ApiError> {
+    let state = state()?;
+    let usage = state.drive.usage(&p.id).await?;
     Ok(AccountInfo {
+        is_admin: state.config.admin_emails.contains(&p.email),
         email: p.email,
         name: p.name,
-        quota_bytes: p.quota_bytes,
-        // Drive usage arrives with the drive; until then nothing is stored.
-        used_bytes: 0,
+        quota_bytes: usage.quota_bytes,
+        used_bytes: usage.used_bytes,
+        trash_bytes: usage.trash_bytes,
         created_at: p.created_at,
-        is_admin,
     })
 }
 
@@ -112,7 +117,7 @@ api! { ("auth/login/verify")
         let session = state()?.accounts.login_verify(&email, &code, &user_agent()).await?;
         Ok(LoggedIn {
             token: session.token,
-            account: account_info(session.profile)?,
+            account: account_info(session.profile).await?,
         })
     }
 }
@@ -129,7 +134,7 @@ api! { ("auth/logout")
 api! { ("user/info")
     pub async fn user_info() -> Result<AccountInfo, ApiError> {
         let (state, user) = current_user().await?;
-        account_info(state.accounts.profile(&user.user_id).await?)
+        account_info(state.accounts.profile(&user.user_id).await?).await
     }
 }
 

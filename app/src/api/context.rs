@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, HeaderMap};
 use domain::auth::{Accounts, CurrentUser};
 use domain::cluster::{Cluster, NodeControl};
+use domain::drive::Drive;
 use domain::skillshare::Marketplace;
 use leptos::prelude::*;
 
@@ -20,6 +21,7 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     pub marketplace: Arc<Marketplace>,
     pub cluster: Arc<Cluster>,
+    pub drive: Arc<Drive>,
     /// Present when the nodes run inside the app (the default), for fault injection.
     pub node_control: Option<Arc<dyn NodeControl>>,
 }
@@ -48,8 +50,8 @@ fn request_parts() -> Result<Parts, ApiError> {
 }
 
 /// The token of an `Authorization: Bearer <token>` header, if the request has one.
-pub fn bearer_token(parts: &Parts) -> Option<String> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
@@ -58,24 +60,37 @@ pub fn bearer_token(parts: &Parts) -> Option<String> {
 /// The user whose valid session token came with this request; 401 otherwise.
 pub async fn current_user() -> Result<(AppState, CurrentUser), ApiError> {
     let state = state()?;
-    let token = bearer_token(&request_parts()?)
-        .ok_or_else(|| ApiError::from(domain::auth::AuthError::Unauthenticated))?;
-    let user = state.accounts.authenticate(&token).await?;
+    let user = state.user_of(&request_parts()?.headers).await?;
     Ok((state, user))
 }
 
 /// The current user, who must be listed in `ADMIN_EMAILS`.
 pub async fn current_admin() -> Result<(AppState, CurrentUser), ApiError> {
     let (state, user) = current_user().await?;
-    let profile = state.accounts.profile(&user.user_id).await?;
-    if !state.config.admin_emails.contains(&profile.email) {
-        return Err(ApiError {
+    state.require_admin(&user).await?;
+    Ok((state, user))
+}
+
+impl AppState {
+    /// The user whose valid session token is in the request's headers; 401 otherwise.
+    pub async fn user_of(&self, headers: &HeaderMap) -> Result<CurrentUser, ApiError> {
+        let token = bearer_token(headers)
+            .ok_or_else(|| ApiError::from(domain::auth::AuthError::Unauthenticated))?;
+        Ok(self.accounts.authenticate(&token).await?)
+    }
+
+    /// 403 unless the user is listed in `ADMIN_EMAILS`.
+    pub async fn require_admin(&self, user: &CurrentUser) -> Result<(), ApiError> {
+        let profile = self.accounts.profile(&user.user_id).await?;
+        if self.config.admin_emails.contains(&profile.email) {
+            return Ok(());
+        }
+        Err(ApiError {
             status: 403,
             message: "Only administrators can do this.".into(),
             retry_after_secs: None,
-        });
+        })
     }
-    Ok((state, user))
 }
 
 pub fn user_agent() -> String {

@@ -5,6 +5,7 @@ pub mod client;
 pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod drive;
 mod error;
 pub mod skillshare;
 

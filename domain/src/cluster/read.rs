@@ -20,6 +20,20 @@ pub struct ByteRange {
     pub end: Option<u64>,
 }
 
+impl ByteRange {
+    /// An HTTP `Range` value of one range, `bytes=N-` or `bytes=N-M`; `None` for anything
+    /// else (the caller then serves the whole object).
+    pub fn parse(value: &str) -> Option<ByteRange> {
+        let (start, end) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
+        let start = start.trim().parse().ok()?;
+        let end = match end.trim() {
+            "" => None,
+            e => Some(e.parse().ok()?),
+        };
+        Some(ByteRange { start, end })
+    }
+}
+
 pub struct ObjectRead {
     pub meta: ObjectMeta,
     /// First byte served.

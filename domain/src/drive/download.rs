@@ -22,6 +22,8 @@ pub struct FileRead {
     pub start: u64,
     /// One past the last byte served.
     pub end: u64,
+    /// A range was asked for and is served (HTTP 206).
+    pub partial: bool,
     pub stream: BoxStream<'static, Result<Bytes, DriveError>>,
 }
 
@@ -43,7 +45,9 @@ impl Drive {
     ) -> Result<model::drive::DownloadLink, DriveError> {
         let entry = self.live_entry(user_id, file_id).await?;
         if entry.is_folder() {
-            return Err(DriveError::Invalid("Folders cannot be downloaded, only files.".into()));
+            return Err(DriveError::Invalid(
+                "Folders cannot be downloaded, only files.".into(),
+            ));
         }
         let expires_at = now() + self.settings.link_lifetime.as_secs() as i64;
         let sig = self.link_mac(user_id, file_id, expires_at);
@@ -73,24 +77,41 @@ impl Drive {
         Ok(owner)
     }
 
-    /// Streams the user's file (not in the trash), or the part of it in `range`.
+    /// Streams the user's file (not in the trash), or the part of it an HTTP `Range` value
+    /// asks for: `bytes=N-`, `bytes=N-M` or `bytes=-N` (the last N). Other values (several
+    /// ranges, other units) get the whole file, as HTTP allows.
     pub async fn open(
         &self,
         user_id: &str,
         file_id: &str,
-        range: Option<ByteRange>,
+        range: Option<&str>,
     ) -> Result<FileRead, DriveError> {
         let entry = self.live_entry(user_id, file_id).await?;
         if entry.is_folder() {
-            return Err(DriveError::Invalid("Folders cannot be downloaded, only files.".into()));
+            return Err(DriveError::Invalid(
+                "Folders cannot be downloaded, only files.".into(),
+            ));
         }
         let size = entry.size as u64;
+        let range = range.map(str::trim).and_then(|value| {
+            match value.strip_prefix("bytes=-").map(str::parse::<u64>) {
+                Some(Ok(last)) => Some(ByteRange {
+                    start: size.saturating_sub(last.max(1)),
+                    end: None,
+                }),
+                Some(Err(_)) => None,
+                None => ByteRange::parse(value),
+            }
+        });
+        let partial = range.is_some();
         let (start, end) = match range {
             None => (0, size),
             Some(r) if r.start < size && r.end.is_none_or(|e| e >= r.start) => {
                 (r.start, r.end.map_or(size, |e| e.min(size - 1) + 1))
             }
-            Some(_) => return Err(crate::cluster::ClusterError::RangeNotSatisfiable { size }.into()),
+            Some(_) => {
+                return Err(crate::cluster::ClusterError::RangeNotSatisfiable { size }.into())
+            }
         };
         let blocks: Vec<(String, i64)> =
             sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = ? ORDER BY idx")
@@ -128,6 +149,7 @@ impl Drive {
             entry,
             start,
             end,
+            partial,
             stream,
         })
     }

@@ -100,8 +100,8 @@ pub(super) async fn live_folder(
         return Ok(Vec::new());
     }
     let path = path_to(conn, user_id, folder_id).await?;
-    let is_live_folder = path.last().is_some_and(|s| s.kind == "folder")
-        && path.iter().all(|s| !s.trashed);
+    let is_live_folder =
+        path.last().is_some_and(|s| s.kind == "folder") && path.iter().all(|s| !s.trashed);
     if !is_live_folder {
         return Err(DriveError::NotFound("folder"));
     }
@@ -175,10 +175,7 @@ impl Drive {
         .bind(pattern)
         .fetch_all(&mut *conn)
         .await?;
-        let entries = rows
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<_, _>>()?;
+        let entries = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
         let usage = super::usage::usage(&mut conn, user_id).await?;
         Ok(Listing {
             path,

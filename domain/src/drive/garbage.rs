@@ -11,10 +11,12 @@ pub(super) async fn discard_blocks(
     conn: &mut SqliteConnection,
     file_id: &str,
 ) -> Result<(), DriveError> {
-    sqlx::query("INSERT OR IGNORE INTO garbage (object_id) SELECT object_id FROM blocks WHERE file_id = ?")
-        .bind(file_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO garbage (object_id) SELECT object_id FROM blocks WHERE file_id = ?",
+    )
+    .bind(file_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM blocks WHERE file_id = ?")
         .bind(file_id)
         .execute(&mut *conn)

@@ -88,6 +88,12 @@ impl Drive {
         });
     }
 
+    /// A transaction that takes the write lock up front, so two of them never deadlock on
+    /// upgrading a read lock (SQLite would fail one at once instead of waiting).
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.db.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// One pass of the sweeper.
     pub async fn sweep(&self) -> Result<(), DriveError> {
         self.expire_uploads().await?;

@@ -88,7 +88,13 @@ mod tests {
 
     #[test]
     fn ordinary_names_pass_unchanged() {
-        for ok in ["report.pdf", ".bashrc", "a..b", "日本語のファイル.txt", "x".repeat(255).as_str()] {
+        for ok in [
+            "report.pdf",
+            ".bashrc",
+            "a..b",
+            "日本語のファイル.txt",
+            "x".repeat(255).as_str(),
+        ] {
             assert_eq!(clean(ok).unwrap().display, ok);
         }
     }
@@ -99,7 +105,10 @@ mod tests {
         let decomposed = clean("Re\u{301}sume\u{301}.txt").unwrap();
         assert_eq!(composed.display, decomposed.display, "stored NFC");
         assert_eq!(composed.key, decomposed.key);
-        assert_eq!(clean("REPORT.PDF").unwrap().key, clean("report.pdf").unwrap().key);
+        assert_eq!(
+            clean("REPORT.PDF").unwrap().key,
+            clean("report.pdf").unwrap().key
+        );
     }
 
     #[test]

@@ -52,8 +52,18 @@ async fn names_in(drive: &Drive, user: &str, folder: Option<&str>) -> Vec<String
 #[tokio::test]
 async fn an_upload_beyond_the_remaining_quota_is_refused_up_front() {
     let (drive, _dir) = drive().await;
-    let err = drive.start_upload("alice", &upload("big.iso", 1001)).await.unwrap_err();
-    assert!(matches!(err, DriveError::QuotaExceeded { needed: 1001, free: 1000, .. }));
+    let err = drive
+        .start_upload("alice", &upload("big.iso", 1001))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        DriveError::QuotaExceeded {
+            needed: 1001,
+            free: 1000,
+            ..
+        }
+    ));
     assert!(err.to_string().contains("has 1.0 KB left"), "{err}");
     assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 0);
 }
@@ -63,7 +73,11 @@ async fn concurrent_uploads_cannot_overshoot_the_quota() {
     let (drive, _dir) = drive().await;
     let starts = (0..10).map(|i| {
         let drive = drive.clone();
-        async move { drive.start_upload("alice", &upload(&format!("f{i}"), 300)).await }
+        async move {
+            drive
+                .start_upload("alice", &upload(&format!("f{i}"), 300))
+                .await
+        }
     });
     let outcomes = futures::future::join_all(starts).await;
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 3);
@@ -77,11 +91,20 @@ async fn cancelled_and_abandoned_uploads_release_their_reservation() {
         ..DriveSettings::default()
     };
     let (drive, _dir) = drive_with(settings).await;
-    let ticket = drive.start_upload("alice", &upload("a", 400)).await.unwrap();
-    drive.cancel_upload("alice", &ticket.upload_id).await.unwrap();
+    let ticket = drive
+        .start_upload("alice", &upload("a", 400))
+        .await
+        .unwrap();
+    drive
+        .cancel_upload("alice", &ticket.upload_id)
+        .await
+        .unwrap();
     assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 0);
 
-    let ticket = drive.start_upload("alice", &upload("b", 400)).await.unwrap();
+    let ticket = drive
+        .start_upload("alice", &upload("b", 400))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     drive.sweep().await.unwrap();
     assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 0);
@@ -94,12 +117,21 @@ async fn cancelled_and_abandoned_uploads_release_their_reservation() {
 #[tokio::test]
 async fn starting_the_same_upload_again_resumes_it() {
     let (drive, _dir) = drive().await;
-    let first = drive.start_upload("alice", &upload("movie.mp4", 500)).await.unwrap();
-    let again = drive.start_upload("alice", &upload("movie.mp4", 500)).await.unwrap();
+    let first = drive
+        .start_upload("alice", &upload("movie.mp4", 500))
+        .await
+        .unwrap();
+    let again = drive
+        .start_upload("alice", &upload("movie.mp4", 500))
+        .await
+        .unwrap();
     assert_eq!(first.upload_id, again.upload_id);
     assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 500);
     // Another size under the same name replaces the unfinished attempt.
-    let other = drive.start_upload("alice", &upload("movie.mp4", 600)).await.unwrap();
+    let other = drive
+        .start_upload("alice", &upload("movie.mp4", 600))
+        .await
+        .unwrap();
     assert_ne!(other.upload_id, first.upload_id);
     assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 600);
 }
@@ -107,14 +139,33 @@ async fn starting_the_same_upload_again_resumes_it() {
 #[tokio::test]
 async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
     let (drive, _dir) = drive().await;
-    let ticket = drive.start_upload("alice", &upload("a", 100)).await.unwrap();
+    let ticket = drive
+        .start_upload("alice", &upload("a", 100))
+        .await
+        .unwrap();
     let put = |index, announced| {
-        drive.put_chunk("alice", &ticket.upload_id, index, announced, &[0u8; 100][..])
+        drive.put_chunk(
+            "alice",
+            &ticket.upload_id,
+            index,
+            announced,
+            &[0u8; 100][..],
+        )
     };
-    assert!(put(1, None).await.unwrap_err().to_string().contains("there is no chunk 1"));
-    assert!(put(0, Some(99)).await.unwrap_err().to_string().contains("exactly 100 bytes"));
+    assert!(put(1, None)
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("there is no chunk 1"));
+    assert!(put(0, Some(99))
+        .await
+        .unwrap_err()
+        .to_string()
+        .contains("exactly 100 bytes"));
     assert!(matches!(
-        drive.put_chunk("bob", &ticket.upload_id, 0, None, &[0u8; 100][..]).await,
+        drive
+            .put_chunk("bob", &ticket.upload_id, 0, None, &[0u8; 100][..])
+            .await,
         Err(DriveError::NotFound(_))
     ));
 }
@@ -122,9 +173,15 @@ async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
 #[tokio::test]
 async fn an_empty_file_is_stored_and_listed() {
     let (drive, _dir) = drive().await;
-    let ticket = drive.start_upload("alice", &upload("empty.txt", 0)).await.unwrap();
+    let ticket = drive
+        .start_upload("alice", &upload("empty.txt", 0))
+        .await
+        .unwrap();
     assert_eq!(ticket.chunks, 0);
-    let file = drive.finish_upload("alice", &ticket.upload_id).await.unwrap();
+    let file = drive
+        .finish_upload("alice", &ticket.upload_id)
+        .await
+        .unwrap();
     assert_eq!((file.size, file.mime.as_str()), (0, "text/plain"));
     let detail = drive.detail("alice", &file.id).await.unwrap();
     assert_eq!(detail.checksum, blake3::hash(b"").to_hex().to_string());
@@ -134,13 +191,19 @@ async fn an_empty_file_is_stored_and_listed() {
 #[tokio::test]
 async fn names_collide_after_normalisation_and_case_folding() {
     let (drive, _dir) = drive().await;
-    drive.create_folder("alice", None, "R\u{e9}sum\u{e9}").await.unwrap();
+    drive
+        .create_folder("alice", None, "R\u{e9}sum\u{e9}")
+        .await
+        .unwrap();
     let err = drive
         .create_folder("alice", None, "re\u{301}sume\u{301}")
         .await
         .unwrap_err();
     assert!(matches!(err, DriveError::Conflict(_)), "{err}");
-    let err = drive.start_upload("alice", &upload("RÉSUMÉ", 1)).await.unwrap_err();
+    let err = drive
+        .start_upload("alice", &upload("RÉSUMÉ", 1))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("already in this folder"));
     // Another user's drive is another namespace.
     drive.create_folder("bob", None, "Résumé").await.unwrap();
@@ -151,26 +214,56 @@ async fn names_collide_after_normalisation_and_case_folding() {
 async fn folders_nest_move_and_refuse_cycles() {
     let (drive, _dir) = drive().await;
     let docs = drive.create_folder("alice", None, "Docs").await.unwrap();
-    let inner = drive.create_folder("alice", Some(&docs.id), "2026").await.unwrap();
-    let ticket = drive.start_upload("alice", &upload("notes.txt", 0)).await.unwrap();
-    let file = drive.finish_upload("alice", &ticket.upload_id).await.unwrap();
+    let inner = drive
+        .create_folder("alice", Some(&docs.id), "2026")
+        .await
+        .unwrap();
+    let ticket = drive
+        .start_upload("alice", &upload("notes.txt", 0))
+        .await
+        .unwrap();
+    let file = drive
+        .finish_upload("alice", &ticket.upload_id)
+        .await
+        .unwrap();
 
-    drive.move_to("alice", &file.id, Some(&inner.id)).await.unwrap();
+    drive
+        .move_to("alice", &file.id, Some(&inner.id))
+        .await
+        .unwrap();
     let listing = drive
-        .list("alice", &ListQuery { folder_id: Some(inner.id.clone()), ..Default::default() })
+        .list(
+            "alice",
+            &ListQuery {
+                folder_id: Some(inner.id.clone()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let crumbs: Vec<_> = listing.path.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(crumbs, ["Docs", "2026"]);
     assert_eq!(listing.entries[0].name, "notes.txt");
 
-    let err = drive.move_to("alice", &docs.id, Some(&inner.id)).await.unwrap_err();
+    let err = drive
+        .move_to("alice", &docs.id, Some(&inner.id))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("into itself"));
-    let renamed = drive.rename("alice", &file.id, "Notes (final).txt").await.unwrap();
+    let renamed = drive
+        .rename("alice", &file.id, "Notes (final).txt")
+        .await
+        .unwrap();
     assert_eq!(renamed.name, "Notes (final).txt");
-    assert!(matches!(drive.rename("alice", &file.id, "a/b").await, Err(DriveError::Invalid(_))));
+    assert!(matches!(
+        drive.rename("alice", &file.id, "a/b").await,
+        Err(DriveError::Invalid(_))
+    ));
 
-    let search = ListQuery { search: Some("FINAL".into()), ..Default::default() };
+    let search = ListQuery {
+        search: Some("FINAL".into()),
+        ..Default::default()
+    };
     let found = drive.list("alice", &search).await.unwrap().entries;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].parent_id.as_deref(), Some(inner.id.as_str()));
@@ -186,9 +279,15 @@ async fn another_users_ids_read_as_missing() {
         drive.move_to("bob", &folder.id, None).await.map(|_| ()),
         drive.restore("bob", &folder.id).await.map(|_| ()),
         drive.download_link("bob", &folder.id).await.map(|_| ()),
-        drive.create_folder("bob", Some(&folder.id), "x").await.map(|_| ()),
+        drive
+            .create_folder("bob", Some(&folder.id), "x")
+            .await
+            .map(|_| ()),
     ] {
-        assert!(matches!(outcome, Err(DriveError::NotFound(_))), "{outcome:?}");
+        assert!(
+            matches!(outcome, Err(DriveError::NotFound(_))),
+            "{outcome:?}"
+        );
     }
     assert_eq!(names_in(&drive, "alice", None).await, ["Private"]);
 }
@@ -198,22 +297,48 @@ async fn trash_hides_restores_and_empties() {
     let (drive, _dir) = drive().await;
     let folder = drive.create_folder("alice", None, "Old").await.unwrap();
     let ticket = drive
-        .start_upload("alice", &UploadStart { folder_id: Some(folder.id.clone()), ..upload("a.txt", 0) })
+        .start_upload(
+            "alice",
+            &UploadStart {
+                folder_id: Some(folder.id.clone()),
+                ..upload("a.txt", 0)
+            },
+        )
         .await
         .unwrap();
-    let file = drive.finish_upload("alice", &ticket.upload_id).await.unwrap();
+    let file = drive
+        .finish_upload("alice", &ticket.upload_id)
+        .await
+        .unwrap();
 
     drive.trash("alice", &folder.id).await.unwrap();
     assert!(names_in(&drive, "alice", None).await.is_empty());
-    let search = ListQuery { search: Some("a.txt".into()), ..Default::default() };
-    assert!(drive.list("alice", &search).await.unwrap().entries.is_empty());
+    let search = ListQuery {
+        search: Some("a.txt".into()),
+        ..Default::default()
+    };
+    assert!(drive
+        .list("alice", &search)
+        .await
+        .unwrap()
+        .entries
+        .is_empty());
     assert!(drive.download_link("alice", &file.id).await.is_err());
-    let trash: Vec<_> = drive.trash_list("alice").await.unwrap().into_iter().map(|e| e.name).collect();
+    let trash: Vec<_> = drive
+        .trash_list("alice")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
     assert_eq!(trash, ["Old"]);
 
     // A new "Old" meanwhile: restoring the trashed one says why it cannot.
     let newer = drive.create_folder("alice", None, "Old").await.unwrap();
-    assert!(matches!(drive.restore("alice", &folder.id).await, Err(DriveError::Conflict(_))));
+    assert!(matches!(
+        drive.restore("alice", &folder.id).await,
+        Err(DriveError::Conflict(_))
+    ));
     drive.trash("alice", &newer.id).await.unwrap();
     drive.restore("alice", &folder.id).await.unwrap();
     assert_eq!(names_in(&drive, "alice", Some(&folder.id)).await, ["a.txt"]);
@@ -226,20 +351,44 @@ async fn trash_hides_restores_and_empties() {
 #[tokio::test]
 async fn download_links_are_bound_to_file_user_and_time() {
     let (drive, _dir) = drive().await;
-    let ticket = drive.start_upload("alice", &upload("a.txt", 0)).await.unwrap();
-    let file = drive.finish_upload("alice", &ticket.upload_id).await.unwrap();
+    let ticket = drive
+        .start_upload("alice", &upload("a.txt", 0))
+        .await
+        .unwrap();
+    let file = drive
+        .finish_upload("alice", &ticket.upload_id)
+        .await
+        .unwrap();
     let link = drive.download_link("alice", &file.id).await.unwrap();
     let sig = link.url.rsplit_once("sig=").unwrap().1.to_owned();
-    let signed = SignedLink { expires: link.expires_at, sig: sig.clone() };
+    let signed = SignedLink {
+        expires: link.expires_at,
+        sig: sig.clone(),
+    };
     assert_eq!(drive.check_link(&file.id, &signed).await.unwrap(), "alice");
 
-    let later = SignedLink { expires: link.expires_at + 3600, sig: sig.clone() };
-    assert!(matches!(drive.check_link(&file.id, &later).await, Err(DriveError::Forbidden(_))));
+    let later = SignedLink {
+        expires: link.expires_at + 3600,
+        sig: sig.clone(),
+    };
+    assert!(matches!(
+        drive.check_link(&file.id, &later).await,
+        Err(DriveError::Forbidden(_))
+    ));
     let mut forged = sig.into_bytes();
     forged[0] = if forged[0] == b'0' { b'1' } else { b'0' };
-    let forged = SignedLink { expires: link.expires_at, sig: String::from_utf8(forged).unwrap() };
-    assert!(matches!(drive.check_link(&file.id, &forged).await, Err(DriveError::Forbidden(_))));
-    let expired = SignedLink { expires: 1, sig: drive.link_mac("alice", &file.id, 1) };
+    let forged = SignedLink {
+        expires: link.expires_at,
+        sig: String::from_utf8(forged).unwrap(),
+    };
+    assert!(matches!(
+        drive.check_link(&file.id, &forged).await,
+        Err(DriveError::Forbidden(_))
+    ));
+    let expired = SignedLink {
+        expires: 1,
+        sig: drive.link_mac("alice", &file.id, 1),
+    };
     let err = drive.check_link(&file.id, &expired).await.unwrap_err();
     assert!(err.to_string().contains("expired"));
 }

@@ -97,7 +97,7 @@ impl Drive {
         arg: Option<&str>,
     ) -> Result<i64, DriveError> {
         let cte = binned_cte(roots);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write_tx().await?;
         let freed: i64 = sqlx::query_scalar(&format!(
             "{cte} SELECT COALESCE(SUM(size), 0) FROM binned WHERE kind = 'file'"
         ))

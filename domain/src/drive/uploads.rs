@@ -14,8 +14,13 @@ use uuid::Uuid;
 use super::entries::{collision, live_folder};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
-use super::{names, ChunkReceived, Drive, DriveError, Entry, UploadStart, UploadTicket, CHUNK_SIZE};
+use super::{
+    names, ChunkReceived, Drive, DriveError, Entry, UploadStart, UploadTicket, CHUNK_SIZE,
+};
 use crate::clock::now;
+
+/// How long a chunk waits for an earlier attempt at the same upload to end.
+const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What the server remembers of an upload between chunks.
 #[derive(Default)]
@@ -75,8 +80,13 @@ struct Busy<'a> {
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
         if let Ok(mut uploads) = self.drive.uploads.lock() {
-            if let Some(p) = uploads.get_mut(&self.id) {
-                p.busy = false;
+            match uploads.get_mut(&self.id) {
+                // Nothing worth keeping (and no entry left behind for made-up ids).
+                Some(p) if p.hasher.is_none() => {
+                    uploads.remove(&self.id);
+                }
+                Some(p) => p.busy = false,
+                None => {}
             }
         }
     }
@@ -93,7 +103,9 @@ impl Drive {
             .bind(user_id)
             .fetch_optional(&self.db)
             .await?
-            .ok_or(DriveError::NotFound("upload (it may have expired or been cancelled)"))
+            .ok_or(DriveError::NotFound(
+                "upload (it may have expired or been cancelled)",
+            ))
     }
 
     /// Starts an upload, or resumes the user's unfinished upload of the same name and size
@@ -114,7 +126,7 @@ impl Drive {
     ) -> Result<UploadTicket, DriveError> {
         let name = names::clean(&request.name)?;
         let parent = request.folder_id.clone().unwrap_or_default();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write_tx().await?;
         live_folder(&mut tx, user_id, &parent).await?;
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM entries
@@ -204,6 +216,36 @@ impl Drive {
         }
     }
 
+    /// Marks the upload busy, waiting up to `CLAIM_WAIT` for a chunk still arriving; returns
+    /// the running hash if it covers the chunks before `index`.
+    async fn claim(
+        &self,
+        upload_id: &str,
+        index: u64,
+    ) -> Result<Option<blake3::Hasher>, DriveError> {
+        let deadline = tokio::time::Instant::now() + CLAIM_WAIT;
+        loop {
+            let claimed = self.progress(upload_id, |p| {
+                (!p.busy).then(|| {
+                    p.busy = true;
+                    p.hasher
+                        .as_ref()
+                        .filter(|(through, _)| *through == index)
+                        .map(|(_, h)| h.clone())
+                })
+            });
+            if let Some(hasher) = claimed {
+                return Ok(hasher);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(DriveError::Conflict(format!(
+                    "Chunk {index} is already being received."
+                )));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Stores chunk `index`, whose bytes `body` streams. `announced` is the length the client
     /// declared (Content-Length), checked before any byte is read.
     pub async fn put_chunk(
@@ -214,6 +256,13 @@ impl Drive {
         announced: Option<u64>,
         body: impl AsyncRead + Unpin + Send,
     ) -> Result<ChunkReceived, DriveError> {
+        // A retry right after a dropped connection can arrive before the server has noticed
+        // the drop: wait for the earlier attempt to end rather than refuse.
+        let hasher = self.claim(upload_id, index).await?;
+        let _busy = Busy {
+            drive: self,
+            id: upload_id.to_owned(),
+        };
         let upload = self.upload(user_id, upload_id).await?;
         let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
         if index >= chunks {
@@ -237,22 +286,6 @@ impl Drive {
                 "Chunk {index} must be exactly {expected} bytes; this one is {n}."
             )));
         }
-        let hasher = self.progress(upload_id, |p| {
-            if p.busy {
-                return Err(DriveError::Conflict(format!(
-                    "Chunk {index} is already being received."
-                )));
-            }
-            p.busy = true;
-            Ok(p.hasher
-                .as_ref()
-                .filter(|(through, _)| *through == index)
-                .map(|(_, h)| h.clone()))
-        })?;
-        let _busy = Busy {
-            drive: self,
-            id: upload_id.to_owned(),
-        };
 
         let object_id = Uuid::new_v4().simple().to_string();
         let mut reader = ChunkBody {
@@ -275,7 +308,7 @@ impl Drive {
             });
         }
 
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES (?, ?, ?, ?)")
             .bind(upload_id)
             .bind(index as i64)
@@ -326,7 +359,7 @@ impl Drive {
             Some((through, h)) if through == chunks => h.finalize().to_hex().to_string(),
             _ => self.checksum_of_blocks(upload_id).await?,
         };
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write_tx().await?;
         // The folder may have been deleted for good meanwhile: then the file goes to the top.
         let parent_exists: bool = upload.parent_id.is_empty()
             || sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM entries WHERE id = ?)")
@@ -341,7 +374,11 @@ impl Drive {
         )
         .bind(&upload.id)
         .bind(user_id)
-        .bind(if parent_exists { upload.parent_id.as_str() } else { "" })
+        .bind(if parent_exists {
+            upload.parent_id.as_str()
+        } else {
+            ""
+        })
         .bind(&upload.name)
         .bind(&upload.name_key)
         .bind(upload.size)
@@ -383,7 +420,7 @@ impl Drive {
     /// Stops an upload: its blocks are deleted and its reservation released.
     pub async fn cancel_upload(&self, user_id: &str, upload_id: &str) -> Result<(), DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.write_tx().await?;
         drop_upload(&mut tx, &upload).await?;
         tx.commit().await?;
         self.forget_progress(upload_id);
@@ -401,9 +438,14 @@ impl Drive {
         let ticket = self.begin_upload(user_id, request, false).await?;
         let mut sent = Ok(());
         for index in 0..ticket.chunks {
-            let len = ticket.chunk_size.min(request.size - index * ticket.chunk_size);
+            let len = ticket
+                .chunk_size
+                .min(request.size - index * ticket.chunk_size);
             let chunk = (&mut body).take(len);
-            if let Err(e) = self.put_chunk(user_id, &ticket.upload_id, index, None, chunk).await {
+            if let Err(e) = self
+                .put_chunk(user_id, &ticket.upload_id, index, None, chunk)
+                .await
+            {
                 sent = Err(e);
                 break;
             }
@@ -428,7 +470,7 @@ impl Drive {
             if self.progress(&upload.id, |p| p.busy) {
                 continue;
             }
-            let mut tx = self.db.begin().await?;
+            let mut tx = self.write_tx().await?;
             drop_upload(&mut tx, &upload).await?;
             tx.commit().await?;
             self.forget_progress(&upload.id);

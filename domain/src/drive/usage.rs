@@ -42,13 +42,12 @@ impl Drive {
 }
 
 pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &str) -> Result<Usage, DriveError> {
-    let (quota_bytes, used_bytes, reserved_bytes): (i64, i64, i64) = sqlx::query_as(
-        "SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(DriveError::NotFound("account"))?;
+    let (quota_bytes, used_bytes, reserved_bytes): (i64, i64, i64) =
+        sqlx::query_as("SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(DriveError::NotFound("account"))?;
     let trash_bytes: i64 = sqlx::query_scalar(&format!(
         "{} SELECT COALESCE(SUM(size), 0) FROM binned WHERE kind = 'file'",
         binned_cte("1")

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::cluster::node_client::{NodeHealth, PullRequest, RehashReport, CHECKSUM_HEADER};
 use domain::cluster::store::StoreError;
+use domain::cluster::ByteRange;
 use futures::TryStreamExt;
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
@@ -79,29 +80,16 @@ pub async fn head_object(State(node): State<Arc<Node>>, Path(id): Path<String>) 
     }
 }
 
-/// `Range: bytes=N-` or `bytes=N-M` (one range); anything else reads the whole object.
-fn parse_range(headers: &HeaderMap) -> Option<(u64, Option<u64>)> {
-    let spec = headers
-        .get(header::RANGE)?
-        .to_str()
-        .ok()?
-        .strip_prefix("bytes=")?;
-    let (start, end) = spec.split_once('-')?;
-    let start = start.trim().parse().ok()?;
-    let end = match end.trim() {
-        "" => None,
-        e => Some(e.parse().ok()?),
-    };
-    Some((start, end))
-}
-
 pub async fn get_object(
     State(node): State<Arc<Node>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let range = parse_range(&headers);
-    let start = range.map_or(0, |(s, _)| s);
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(ByteRange::parse);
+    let start = range.map_or(0, |r| r.start);
     let (meta, file) = match node.store.open_at(&id, start).await {
         Ok(found) => found,
         Err(e) => return store_error(e),
@@ -114,7 +102,7 @@ pub async fn get_object(
             .into_response();
     }
     let end = range
-        .and_then(|(_, e)| e)
+        .and_then(|r| r.end)
         .map_or(meta.size, |e| (e + 1).min(meta.size));
     let length = end.saturating_sub(start);
     let body = Body::from_stream(ReaderStream::with_capacity(file.take(length), 256 * 1024));

@@ -130,18 +130,37 @@ impl TestServer {
     }
 
     /// Runs one SQL statement on the server's database (to age codes or sessions).
-    pub async fn sql(&self, statement: &str) {
+    async fn db(&self) -> sqlx::SqliteConnection {
         use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        sqlx::sqlite::SqliteConnectOptions::new()
             .filename(self.db_path())
             .busy_timeout(Duration::from_secs(10))
             .connect()
             .await
-            .expect("open the server's database");
+            .expect("open the server's database")
+    }
+
+    pub async fn sql(&self, statement: &str) {
         sqlx::query(statement)
-            .execute(&mut conn)
+            .execute(&mut self.db().await)
             .await
             .expect("run SQL");
+    }
+
+    /// A column of text from the server's database.
+    pub async fn sql_strings(&self, query: &str) -> Vec<String> {
+        sqlx::query_scalar(query)
+            .fetch_all(&mut self.db().await)
+            .await
+            .expect("run SQL")
+    }
+
+    /// A number from the server's database, for checking what it stored.
+    pub async fn sql_number(&self, query: &str) -> i64 {
+        sqlx::query_scalar(query)
+            .fetch_one(&mut self.db().await)
+            .await
+            .expect("run SQL")
     }
 
     /// Subjects of the mails sent to `to`, oldest first.

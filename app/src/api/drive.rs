@@ -1,0 +1,162 @@
+//! Drive API (bearer token): list and search, folders, rename and move, trash, upload steps,
+//! file details and signed download links. The byte-carrying routes (chunks, single-request
+//! upload, download) and the id-in-path routes are plain axum handlers in the server crate.
+
+pub use model::drive::{
+    ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy, SortBy,
+    UploadTicket, Usage, CHUNK_SIZE,
+};
+
+#[cfg(feature = "ssr")]
+use super::context::{current_admin, current_user};
+use super::{Ack, ApiError};
+use crate::api;
+
+api! { ("files/list")
+    /// A folder's contents (the top of the drive without `folder_id`), or with `search`,
+    /// matching names anywhere in the drive; with breadcrumbs and usage against quota.
+    pub async fn list_files(
+        folder_id: Option<String>,
+        search: Option<String>,
+        sort: Option<SortBy>,
+        descending: Option<bool>,
+    ) -> Result<Listing, ApiError> {
+        let (state, user) = current_user().await?;
+        let query = model::drive::ListQuery {
+            folder_id,
+            search,
+            sort: sort.unwrap_or_default(),
+            descending: descending.unwrap_or(false),
+        };
+        Ok(state.drive.list(&user.user_id, &query).await?)
+    }
+}
+
+api! { (GET "files/list")
+    pub async fn list_files_get(
+        folder_id: Option<String>,
+        search: Option<String>,
+        sort: Option<SortBy>,
+        descending: Option<bool>,
+    ) -> Result<Listing, ApiError> {
+        list_files(folder_id, search, sort, descending).await
+    }
+}
+
+api! { ("files/upload/start")
+    /// Reserves `size` bytes of the quota and plans the chunks; the same name, size and
+    /// folder as an unfinished upload resumes it (see `next_chunk`).
+    pub async fn start_upload(
+        name: String,
+        size: u64,
+        folder_id: Option<String>,
+        mime: Option<String>,
+    ) -> Result<UploadTicket, ApiError> {
+        let (state, user) = current_user().await?;
+        let request = model::drive::UploadStart { name, size, folder_id, mime };
+        Ok(state.drive.start_upload(&user.user_id, &request).await?)
+    }
+}
+
+api! { ("files/upload/finish")
+    /// Turns an upload whose chunks have all arrived into a file.
+    pub async fn finish_upload(upload_id: String) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.finish_upload(&user.user_id, &upload_id).await?)
+    }
+}
+
+api! { ("files/upload/cancel")
+    /// Stops an upload: its chunks are deleted and its reservation released.
+    pub async fn cancel_upload(upload_id: String) -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        state.drive.cancel_upload(&user.user_id, &upload_id).await?;
+        Ok(Ack::new("Upload cancelled."))
+    }
+}
+
+api! { ("files/folder")
+    pub async fn create_folder(name: String, parent_id: Option<String>) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.create_folder(&user.user_id, parent_id.as_deref(), &name).await?)
+    }
+}
+
+api! { ("files/rename")
+    pub async fn rename_entry(id: String, name: String) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.rename(&user.user_id, &id, &name).await?)
+    }
+}
+
+api! { ("files/move")
+    /// Moves a file or folder into `folder_id` (the top of the drive without it).
+    pub async fn move_entry(id: String, folder_id: Option<String>) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.move_to(&user.user_id, &id, folder_id.as_deref()).await?)
+    }
+}
+
+api! { ("files/delete")
+    /// Moves a file or folder to the trash (as `DELETE /api/files/delete/<id>`).
+    pub async fn delete_entry(id: String) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.trash(&user.user_id, &id).await?)
+    }
+}
+
+api! { ("files/trash")
+    /// What is in the trash, most recent first.
+    pub async fn trash_list() -> Result<Vec<Entry>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.trash_list(&user.user_id).await?)
+    }
+}
+
+api! { ("files/trash/restore")
+    pub async fn restore_entry(id: String) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.restore(&user.user_id, &id).await?)
+    }
+}
+
+api! { ("files/trash/delete")
+    /// Deletes one item of the trash for good.
+    pub async fn delete_forever(id: String) -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        let freed = state.drive.delete_from_trash(&user.user_id, &id).await?;
+        Ok(Ack::new(format!("Deleted for good; {} freed.", model::drive::human_bytes(freed))))
+    }
+}
+
+api! { ("files/trash/empty")
+    pub async fn empty_trash() -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        let freed = state.drive.empty_trash(&user.user_id).await?;
+        Ok(Ack::new(format!("Trash emptied; {} freed.", model::drive::human_bytes(freed))))
+    }
+}
+
+api! { ("files/detail")
+    /// Size, type, checksum, upload time, and which nodes hold the file.
+    pub async fn file_info(id: String) -> Result<FileDetail, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.detail(&user.user_id, &id).await?)
+    }
+}
+
+api! { ("files/link")
+    /// A download URL for this user and file, valid for about a minute.
+    pub async fn download_url(id: String) -> Result<DownloadLink, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.download_link(&user.user_id, &id).await?)
+    }
+}
+
+api! { ("files/replicate")
+    /// Administrators: copy the file's blocks to every node lacking a good copy, now.
+    pub async fn replicate_file(id: String) -> Result<FileDetail, ApiError> {
+        let (state, _) = current_admin().await?;
+        Ok(state.drive.replicate(&id).await?)
+    }
+}

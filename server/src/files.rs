@@ -1,0 +1,284 @@
+//! The drive's byte-carrying and id-in-path routes, beside the server functions:
+//! - `PUT /api/files/upload/<upload_id>/<chunk>`: one chunk, streamed into the cluster;
+//! - `POST /api/files/upload?name=..[&folder_id=..]`: a whole file in one streamed request;
+//! - `GET /api/files/download/<id>`: with a signed link's query, or the bearer token;
+//! - `DELETE|POST /api/files/delete/<id>`, `POST /api/files/replicate/<id>` (administrators).
+
+use app::api::context::AppState;
+use app::api::ApiError;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use domain::cluster::ClusterError;
+use domain::drive::{DriveError, FileRead, SignedLink, UploadStart, CHUNK_SIZE};
+use futures::{StreamExt, TryStreamExt};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::io::AsyncReadExt;
+use tokio_util::io::StreamReader;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/files/upload", post(upload_whole))
+        .route(
+            "/api/files/upload/{upload_id}/{index}",
+            put(upload_chunk).post(upload_chunk),
+        )
+        .route("/api/files/download/{id}", get(download))
+        .route("/api/files/delete/{id}", post(trash).delete(trash))
+        .route("/api/files/replicate/{id}", post(replicate))
+}
+
+/// The JSON error body every API answer uses, with its status.
+fn failure(error: ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(&error)).into_response();
+    if let Some(secs) = error.retry_after_secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+fn answer<T: serde::Serialize>(outcome: Result<T, ApiError>) -> Response {
+    match outcome {
+        Ok(value) => Json(value).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+fn body_reader(body: Body) -> impl tokio::io::AsyncRead + Unpin + Send {
+    StreamReader::new(body.into_data_stream().map_err(std::io::Error::other))
+}
+
+async fn upload_chunk(
+    State(state): State<AppState>,
+    Path((upload_id, index)): Path<(String, u64)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let mut body = body_reader(body);
+    let outcome = async {
+        let user = state.user_of(&headers).await?;
+        let received = state
+            .drive
+            .put_chunk(
+                &user.user_id,
+                &upload_id,
+                index,
+                content_length(&headers),
+                &mut body,
+            )
+            .await?;
+        Ok(received)
+    }
+    .await;
+    if outcome.is_err() {
+        // Read the rest of a refused chunk (at most one chunk), so the client, still
+        // sending, gets the answer instead of a broken connection.
+        let rest = (&mut body).take(CHUNK_SIZE + 1024 * 1024);
+        let _ = tokio::time::timeout(
+            Duration::from_secs(30),
+            tokio::io::copy(&mut { rest }, &mut tokio::io::sink()),
+        )
+        .await;
+    }
+    answer(outcome)
+}
+
+#[derive(Deserialize)]
+struct WholeUpload {
+    name: String,
+    folder_id: Option<String>,
+    mime: Option<String>,
+}
+
+async fn upload_whole(
+    State(state): State<AppState>,
+    Query(query): Query<WholeUpload>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    answer(
+        async {
+            let user = state.user_of(&headers).await?;
+            let size = content_length(&headers).ok_or_else(|| ApiError {
+                status: 411,
+                message: "Send the file's size as Content-Length (curl -T or --data-binary do), \
+                          or use the chunked upload."
+                    .into(),
+                retry_after_secs: None,
+            })?;
+            let request = UploadStart {
+                name: query.name,
+                size,
+                folder_id: query.folder_id,
+                mime: query.mime,
+            };
+            let entry = state
+                .drive
+                .upload_whole(&user.user_id, &request, body_reader(body))
+                .await?;
+            Ok(entry)
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    expires: Option<i64>,
+    sig: Option<String>,
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<DownloadQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let owner = match (query.expires, query.sig) {
+        (Some(expires), Some(sig)) => state
+            .drive
+            .check_link(&id, &SignedLink { expires, sig })
+            .await
+            .map_err(ApiError::from),
+        _ => state.user_of(&headers).await.map(|u| u.user_id),
+    };
+    let owner = match owner {
+        Ok(owner) => owner,
+        Err(e) => return failure(e),
+    };
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let read = state.drive.open(&owner, &id, range).await;
+    match read {
+        Ok(read) => file_response(read),
+        Err(DriveError::Storage(ClusterError::RangeNotSatisfiable { size })) => {
+            let mut response = failure(ApiError::from(DriveError::Storage(
+                ClusterError::RangeNotSatisfiable { size },
+            )));
+            *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                response.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            response
+        }
+        Err(e) => failure(e.into()),
+    }
+}
+
+/// Characters kept as they are in an RFC 5987 `filename*` value.
+const FILENAME_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
+fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, FILENAME_KEEP)
+    )
+}
+
+fn file_response(read: FileRead) -> Response {
+    let size = read.entry.size as u64;
+    let length = read.end - read.start;
+    let stream = read
+        .stream
+        .map(|chunk| chunk.map_err(std::io::Error::other));
+    let mut response = Response::new(Body::from_stream(stream));
+    let h = response.headers_mut();
+    let mut set = |name: header::HeaderName, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    };
+    set(header::CONTENT_TYPE, read.entry.mime.clone());
+    set(header::CONTENT_LENGTH, length.to_string());
+    set(header::ACCEPT_RANGES, "bytes".into());
+    set(
+        header::CONTENT_DISPOSITION,
+        content_disposition(&read.entry.name),
+    );
+    // The bytes are the user's, never a page of ours: no sniffing, no scripts.
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff".into());
+    set(header::CONTENT_SECURITY_POLICY, "sandbox".into());
+    set(header::CACHE_CONTROL, "private, no-store".into());
+    if read.partial {
+        set(
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{size}", read.start, read.end.saturating_sub(1)),
+        );
+        *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+    }
+    response
+}
+
+async fn trash(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    answer(
+        async {
+            let user = state.user_of(&headers).await?;
+            Ok(state.drive.trash(&user.user_id, &id).await?)
+        }
+        .await,
+    )
+}
+
+async fn replicate(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    answer(
+        async {
+            let user = state.user_of(&headers).await?;
+            state.require_admin(&user).await?;
+            Ok(state.drive.replicate(&id).await?)
+        }
+        .await,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn content_disposition_survives_non_ascii_names() {
+        assert_eq!(
+            content_disposition("Résumé \"final\".pdf"),
+            "attachment; filename=\"R_sum_ _final_.pdf\"; \
+             filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22.pdf"
+        );
+    }
+}

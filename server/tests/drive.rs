@@ -1,0 +1,522 @@
+//! The drive over HTTP, against the real server binary with its three storage nodes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+use support::nodes::data;
+use support::{Answer, TestServer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const CHUNK: usize = 8 * 1024 * 1024;
+
+struct Drive {
+    server: TestServer,
+    token: String,
+}
+
+impl Drive {
+    async fn start(env: &[(&str, &str)]) -> Drive {
+        let server = TestServer::start_with(env).await;
+        let email = server.verified_user("Dana Drive").await;
+        let token = server.login(&email).await;
+        Drive { server, token }
+    }
+
+    async fn call(&self, endpoint: &str, body: Value) -> Answer {
+        self.server
+            .post(&format!("/api/files/{endpoint}"), body, Some(&self.token))
+            .await
+    }
+
+    async fn start_upload(&self, name: &str, size: usize) -> Answer {
+        self.call("upload/start", json!({"name": name, "size": size}))
+            .await
+    }
+
+    async fn put_chunk(&self, upload_id: &str, index: usize, body: reqwest::Body) -> Answer {
+        let url = format!("{}/api/files/upload/{upload_id}/{index}", self.server.base);
+        let request = self
+            .server
+            .http
+            .put(url)
+            .bearer_auth(&self.token)
+            .body(body);
+        match request.send().await {
+            Ok(r) => Answer {
+                status: r.status().as_u16(),
+                retry_after: None,
+                bytes: r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+            },
+            // The client itself broke the request off (an interrupted chunk).
+            Err(_) => Answer {
+                status: 0,
+                retry_after: None,
+                bytes: Vec::new(),
+            },
+        }
+    }
+
+    /// Sends chunks `from..` of `bytes` and finishes; returns the file entry.
+    async fn send_rest(&self, upload_id: &str, bytes: &[u8], from: usize) -> Value {
+        for (index, chunk) in bytes.chunks(CHUNK).enumerate().skip(from) {
+            let a = self
+                .put_chunk(upload_id, index, Bytes::copy_from_slice(chunk).into())
+                .await;
+            assert_eq!(a.status, 200, "chunk {index}: {a:?}");
+            assert_eq!(a.json()["next_chunk"], index + 1);
+        }
+        let a = self
+            .call("upload/finish", json!({"upload_id": upload_id}))
+            .await;
+        assert_eq!(a.status, 200, "finish: {a:?}");
+        a.json()
+    }
+
+    async fn upload(&self, name: &str, bytes: &[u8]) -> Value {
+        let ticket = self.start_upload(name, bytes.len()).await;
+        assert_eq!(ticket.status, 200, "start: {ticket:?}");
+        let id = ticket.json()["upload_id"].as_str().unwrap().to_owned();
+        self.send_rest(&id, bytes, 0).await
+    }
+
+    async fn download(&self, id: &str, range: Option<&str>) -> reqwest::Response {
+        let a = self.call("link", json!({"id": id})).await;
+        assert_eq!(a.status, 200, "link: {a:?}");
+        let url = format!("{}{}", self.server.base, a.json()["url"].as_str().unwrap());
+        let mut request = self.server.http.get(url);
+        if let Some(range) = range {
+            request = request.header("range", range);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn usage(&self) -> Value {
+        self.call("list", json!({})).await.json()["usage"].clone()
+    }
+
+    async fn names(&self) -> Vec<String> {
+        let listing = self.call("list", json!({})).await.json();
+        listing["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// A body that sends `first` and then breaks off, like a connection dropping mid-chunk.
+fn broken_body(first: Vec<u8>) -> reqwest::Body {
+    let parts: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from(first)),
+        Err(std::io::Error::other("connection dropped")),
+    ];
+    reqwest::Body::wrap_stream(futures::stream::iter(parts))
+}
+
+#[tokio::test]
+async fn an_interrupted_200_mb_upload_resumes_with_only_the_missing_chunks() {
+    let drive = Drive::start(&[]).await;
+    let bytes = data(200_000_000, 42);
+    let chunks = bytes.len().div_ceil(CHUNK);
+    let ticket = drive.start_upload("big.bin", bytes.len()).await.json();
+    assert_eq!(ticket["chunks"], chunks);
+    let upload_id = ticket["upload_id"].as_str().unwrap().to_owned();
+
+    let half = chunks / 2;
+    for (index, chunk) in bytes.chunks(CHUNK).enumerate().take(half) {
+        let a = drive
+            .put_chunk(&upload_id, index, Bytes::copy_from_slice(chunk).into())
+            .await;
+        assert_eq!(a.status, 200, "{a:?}");
+    }
+    // Chunk `half` breaks off after 3 MiB.
+    let partial = bytes[half * CHUNK..half * CHUNK + 3 * 1024 * 1024].to_vec();
+    let a = drive
+        .put_chunk(&upload_id, half, broken_body(partial))
+        .await;
+    assert_ne!(a.status, 200);
+
+    // A reload starts the same upload again: the server says where to go on.
+    let resumed = drive.start_upload("big.bin", bytes.len()).await.json();
+    assert_eq!(resumed["upload_id"], upload_id.as_str());
+    assert_eq!(resumed["next_chunk"], half, "the broken chunk was not kept");
+    assert_eq!(drive.usage().await["reserved_bytes"], 200_000_000);
+
+    let file = drive.send_rest(&upload_id, &bytes, half).await;
+    assert_eq!(file["size"], 200_000_000);
+    assert_eq!(file["copies"], 3);
+    let usage = drive.usage().await;
+    assert_eq!(
+        (usage["used_bytes"].clone(), usage["reserved_bytes"].clone()),
+        (json!(200_000_000), json!(0))
+    );
+    let body = drive.download(file["id"].as_str().unwrap(), None).await;
+    assert_eq!(body.status(), 200);
+    assert!(
+        body.bytes().await.unwrap() == bytes,
+        "stored file is identical"
+    );
+    // One block per chunk: the broken chunk left no object behind.
+    let objects = drive
+        .server
+        .sql_number("SELECT COUNT(*) FROM objects")
+        .await;
+    assert_eq!(objects as usize, chunks);
+}
+
+#[tokio::test]
+async fn chunks_that_break_the_plan_are_refused_and_change_nothing() {
+    let drive = Drive::start(&[]).await;
+    let bytes = data(CHUNK + 1000, 7);
+    let ticket = drive.start_upload("plan.bin", bytes.len()).await.json();
+    let id = ticket["upload_id"].as_str().unwrap().to_owned();
+    let first = Bytes::copy_from_slice(&bytes[..CHUNK]);
+
+    let a = drive
+        .put_chunk(&id, 1, Bytes::from(vec![0; 1000]).into())
+        .await;
+    assert_eq!(a.status, 400, "out of order: {a:?}");
+    assert!(a.message().contains("send chunk 0 next"), "{a:?}");
+
+    let too_long = Bytes::from([&bytes[..CHUNK], b"extra"].concat());
+    let a = drive.put_chunk(&id, 0, too_long.clone().into()).await;
+    assert_eq!(a.status, 400, "announced too long: {a:?}");
+    assert!(a.message().contains("exactly 8388608 bytes"), "{a:?}");
+    // Streamed without a length, the excess is caught as it arrives.
+    let streamed =
+        reqwest::Body::wrap_stream(futures::stream::iter([Ok::<_, std::io::Error>(too_long)]));
+    let a = drive.put_chunk(&id, 0, streamed).await;
+    assert_eq!(a.status, 400, "streamed too long: {a:?}");
+    assert!(a.message().contains("larger than announced"), "{a:?}");
+    let short = reqwest::Body::wrap_stream(futures::stream::iter([Ok::<_, std::io::Error>(
+        Bytes::copy_from_slice(&bytes[..100]),
+    )]));
+    let a = drive.put_chunk(&id, 0, short).await;
+    assert_eq!(a.status, 400, "too short: {a:?}");
+    assert!(
+        a.message().contains("ended after 100 of 8388608 bytes"),
+        "{a:?}"
+    );
+    assert_eq!(
+        drive
+            .server
+            .sql_number("SELECT COUNT(*) FROM objects")
+            .await,
+        0
+    );
+
+    let a = drive.put_chunk(&id, 0, first.clone().into()).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let a = drive.put_chunk(&id, 0, first.into()).await;
+    assert_eq!(a.status, 409, "repeated: {a:?}");
+    assert!(a.message().contains("already received"), "{a:?}");
+    let a = drive.call("upload/finish", json!({"upload_id": id})).await;
+    assert_eq!(a.status, 400, "finish too early: {a:?}");
+    assert!(a.message().contains("missing chunks 1 to 1"), "{a:?}");
+
+    drive.send_rest(&id, &bytes, 1).await;
+    assert_eq!(drive.names().await, ["plan.bin"]);
+}
+
+#[tokio::test]
+async fn an_upload_beyond_the_quota_is_refused_before_any_byte_with_the_room_left() {
+    let drive = Drive::start(&[("DEFAULT_QUOTA_BYTES", "20000000")]).await;
+    drive.upload("small.bin", &data(5_000_000, 1)).await;
+    let a = drive.start_upload("big.bin", 16_000_000).await;
+    assert_eq!(a.status, 507, "{a:?}");
+    assert_eq!(
+        a.message(),
+        "Not enough room: this needs 16.0 MB and your drive has 15.0 MB left."
+    );
+    // The single-request form answers from its Content-Length alone: not one byte of the
+    // body is sent here.
+    let head = format!(
+        "POST /api/files/upload?name=big.bin HTTP/1.1\r\nHost: localhost\r\n\
+         Authorization: Bearer {}\r\nContent-Length: 16000000\r\n\r\n",
+        drive.token
+    );
+    let address = drive.server.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut reply = vec![0u8; 4096];
+    let n = socket.read(&mut reply).await.unwrap();
+    let reply = String::from_utf8_lossy(&reply[..n]);
+    assert!(reply.starts_with("HTTP/1.1 507"), "{reply}");
+    assert!(reply.contains("15.0 MB left"), "{reply}");
+    let usage = drive.usage().await;
+    assert_eq!(
+        (usage["used_bytes"].clone(), usage["reserved_bytes"].clone()),
+        (json!(5_000_000), json!(0))
+    );
+
+    // Trash still counts; emptying it frees the room, and the message said so.
+    let id = drive.names().await;
+    assert_eq!(id, ["small.bin"]);
+    let listing = drive.call("list", json!({})).await.json();
+    let small = listing["entries"][0]["id"].as_str().unwrap().to_owned();
+    drive.call("delete", json!({"id": small})).await;
+    let a = drive.start_upload("big.bin", 16_000_000).await;
+    assert!(
+        a.message().contains("Emptying the trash would free 5.0 MB"),
+        "{a:?}"
+    );
+    assert_eq!(drive.call("trash/empty", json!({})).await.status, 200);
+    assert_eq!(drive.start_upload("big.bin", 16_000_000).await.status, 200);
+    let info = drive
+        .server
+        .get("/api/user/info", Some(&drive.token))
+        .await
+        .json();
+    assert_eq!(info["used_bytes"], 0);
+}
+
+#[tokio::test]
+async fn hostile_names_are_refused_and_nothing_is_created() {
+    let drive = Drive::start(&[]).await;
+    for name in [
+        "../etc/passwd",
+        "a/b",
+        "nul\u{0}byte",
+        "..",
+        "...",
+        &"n".repeat(1000),
+        "tab\there",
+    ] {
+        let a = drive.start_upload(name, 10).await;
+        assert_eq!(a.status, 400, "{name:?}: {a:?}");
+        let a = drive.call("folder", json!({"name": name})).await;
+        assert_eq!(a.status, 400, "{name:?}: {a:?}");
+    }
+    drive.upload("Re\u{301}sume\u{301}.txt", b"v1").await;
+    let a = drive.start_upload("r\u{e9}sum\u{e9}.TXT", 2).await;
+    assert_eq!(a.status, 409, "{a:?}");
+    assert_eq!(drive.names().await, ["R\u{e9}sum\u{e9}.txt"]);
+    assert_eq!(drive.usage().await["reserved_bytes"], 0);
+}
+
+#[tokio::test]
+async fn downloads_stream_ranges_and_name_the_file_for_any_language() {
+    let drive = Drive::start(&[]).await;
+    let bytes = data(CHUNK * 2 + 12345, 3);
+    let file = drive.upload("Übersicht 日本.bin", &bytes).await;
+    let id = file["id"].as_str().unwrap();
+
+    let r = drive.download(id, None).await;
+    assert_eq!(r.status(), 200);
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"_bersicht __.bin\"; \
+         filename*=UTF-8''%C3%9Cbersicht%20%E6%97%A5%E6%9C%AC.bin"
+    );
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert!(r.bytes().await.unwrap() == bytes);
+
+    // A range across the block boundary, an open range, the last bytes.
+    let from = CHUNK as u64 - 10;
+    let r = drive
+        .download(id, Some(&format!("bytes={from}-{}", from + 19)))
+        .await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes {from}-{}/{}", from + 19, bytes.len()).as_str()
+    );
+    assert_eq!(
+        r.bytes().await.unwrap(),
+        bytes[from as usize..from as usize + 20]
+    );
+    let r = drive.download(id, Some("bytes=-5")).await;
+    assert_eq!(r.bytes().await.unwrap(), bytes[bytes.len() - 5..]);
+    let r = drive
+        .download(id, Some(&format!("bytes={}-", bytes.len())))
+        .await;
+    assert_eq!(r.status(), 416);
+
+    // Tampered and expired links, and another user's file id.
+    let link = drive.call("link", json!({"id": id})).await.json();
+    let url = link["url"].as_str().unwrap().to_owned();
+    let tampered = url.replace("expires=", "expires=9");
+    let r = drive.server.get(&tampered, None).await;
+    assert_eq!(r.status, 403, "{r:?}");
+    let mallory_email = drive.server.verified_user("Mallory").await;
+    let mallory = drive.server.login(&mallory_email).await;
+    for (endpoint, body) in [
+        ("link", json!({"id": id})),
+        ("rename", json!({"id": id, "name": "mine.bin"})),
+        ("delete", json!({"id": id})),
+        ("detail", json!({"id": id})),
+    ] {
+        let a = drive
+            .server
+            .post(&format!("/api/files/{endpoint}"), body, Some(&mallory))
+            .await;
+        assert_eq!(a.status, 404, "{endpoint}: {a:?}");
+        assert!(a.message().starts_with("No such"), "{endpoint}: {a:?}");
+    }
+    let a = drive
+        .server
+        .get(&format!("/api/files/download/{id}"), Some(&mallory))
+        .await;
+    assert_eq!(a.status, 404);
+    let r = drive
+        .server
+        .http
+        .delete(format!("{}/api/files/delete/{id}", drive.server.base))
+        .bearer_auth(&mallory)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // The owner's bearer token works without a link, as for curl.
+    let a = drive
+        .server
+        .get(&format!("/api/files/download/{id}"), Some(&drive.token))
+        .await;
+    assert!(a.bytes == bytes);
+}
+
+#[tokio::test]
+async fn expired_links_and_abandoned_uploads_are_dropped() {
+    let drive = Drive::start(&[
+        ("DOWNLOAD_LINK_SECS", "1"),
+        ("UPLOAD_EXPIRY_SECS", "1"),
+        ("DRIVE_SWEEP_INTERVAL_SECS", "1"),
+    ])
+    .await;
+    let file = drive.upload("a.txt", b"hello").await;
+    let link = drive.call("link", json!({"id": file["id"]})).await.json();
+    let abandoned = drive.start_upload("abandoned.bin", CHUNK * 2).await.json();
+    let upload_id = abandoned["upload_id"].as_str().unwrap().to_owned();
+    let chunk = Bytes::from(data(CHUNK, 9));
+    assert_eq!(
+        drive.put_chunk(&upload_id, 0, chunk.into()).await.status,
+        200
+    );
+    assert_eq!(drive.usage().await["reserved_bytes"], CHUNK * 2);
+
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let r = drive.server.get(link["url"].as_str().unwrap(), None).await;
+    assert_eq!(r.status, 403);
+    assert!(r.message().contains("expired"), "{r:?}");
+    assert_eq!(drive.usage().await["reserved_bytes"], 0);
+    let a = drive
+        .put_chunk(&upload_id, 1, Bytes::from(vec![0; CHUNK]).into())
+        .await;
+    assert_eq!(a.status, 404, "{a:?}");
+    // Only the finished file's block is left on the cluster.
+    assert_eq!(
+        drive
+            .server
+            .sql_number("SELECT COUNT(*) FROM objects")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn single_request_upload_trash_restore_and_admin_replication() {
+    let drive = Drive::start(&[("ADMIN_EMAILS", "root@example.com")]).await;
+    let bytes = data(CHUNK + 5, 11);
+    let url = format!("{}/api/files/upload?name=whole.bin", drive.server.base);
+    let r = drive
+        .server
+        .http
+        .post(url)
+        .bearer_auth(&drive.token)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let file: Value = r.json().await.unwrap();
+    let id = file["id"].as_str().unwrap().to_owned();
+
+    let folder = drive
+        .call("folder", json!({"name": "Archive"}))
+        .await
+        .json();
+    let a = drive
+        .call("move", json!({"id": id, "folder_id": folder["id"]}))
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let r = drive
+        .server
+        .http
+        .delete(format!("{}/api/files/delete/{id}", drive.server.base))
+        .bearer_auth(&drive.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let inside = drive
+        .call("list", json!({"folder_id": folder["id"]}))
+        .await
+        .json();
+    assert_eq!(inside["entries"], json!([]));
+    let trash = drive.call("trash", json!({})).await.json();
+    assert_eq!(trash[0]["name"], "whole.bin");
+    assert_eq!(
+        drive.call("trash/restore", json!({"id": id})).await.status,
+        200
+    );
+    let inside = drive
+        .call("list", json!({"folder_id": folder["id"]}))
+        .await
+        .json();
+    assert_eq!(inside["entries"][0]["name"], "whole.bin");
+
+    let detail = drive.call("detail", json!({"id": id})).await.json();
+    assert_eq!(detail["blocks"], 2);
+    assert_eq!(detail["checksum"], blake3::hash(&bytes).to_hex().as_str());
+    let holders: Vec<_> = detail["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["blocks_held"].clone())
+        .collect();
+    assert_eq!(holders, [json!(2), json!(2), json!(2)]);
+
+    let replicate = format!("/api/files/replicate/{id}");
+    let a = drive
+        .server
+        .post(&replicate, json!({}), Some(&drive.token))
+        .await;
+    assert_eq!(a.status, 403, "{a:?}");
+    let root = drive.server.verified_user("Root").await;
+    let root = drive.server.login(&root).await;
+    // Copies lost on one node are put back by the administrator's re-replication.
+    let blocks = drive
+        .server
+        .sql_strings(&format!(
+            "SELECT object_id FROM blocks WHERE file_id = '{id}'"
+        ))
+        .await;
+    for block in &blocks {
+        let path = drive
+            .server
+            .data_dir
+            .path()
+            .join("nodes/asia/objects")
+            .join(&block[..2])
+            .join(block);
+        std::fs::remove_file(&path).unwrap();
+    }
+    let a = drive.server.post(&replicate, json!({}), Some(&root)).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let holders: Vec<_> = a.json()["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["blocks_held"].clone())
+        .collect();
+    assert_eq!(holders, [json!(2), json!(2), json!(2)]);
+}
