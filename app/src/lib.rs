@@ -15,6 +15,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::NavBar;
+use pages::drive::{trash::TrashPage, DrivePage};
 use pages::nodes::NodesPage;
 use pages::skillshare::{
     book::BookPage, bookings::BookingsPage, courses::CoursesPage, teach::TeachPage,
@@ -62,6 +63,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/drive") view=DrivePage/>
+                    <Route path=path!("/drive/trash") view=TrashPage/>
                     <Route path=path!("/nodes") view=NodesPage ssr=SsrMode::Async/>
                     // The catalogue renders completely on the server, data included.
                     <Route path=path!("/skillshare") view=TeachersPage ssr=SsrMode::Async/>

@@ -118,6 +118,17 @@ pub struct UploadTicket {
     pub expires_at: i64,
 }
 
+/// An unfinished upload: starting the same name and size into the same folder resumes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingUpload {
+    pub upload_id: String,
+    pub name: String,
+    pub folder_id: Option<String>,
+    pub size: u64,
+    pub received_bytes: u64,
+    pub expires_at: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChunkReceived {
     pub next_chunk: u64,

@@ -30,6 +30,7 @@ async fn main() {
         None => run().await,
         Some("node") => cli::run_node(&args[1..]).await,
         Some("nodes") => cli::control_node(&args[1..]).await,
+        Some("quota") => cli::set_quota(&args[1..]).await,
         Some(_) => Err(cli::USAGE.to_owned()),
     };
     if let Err(e) = outcome {

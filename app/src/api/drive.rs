@@ -3,8 +3,8 @@
 //! upload, download) and the id-in-path routes are plain axum handlers in the server crate.
 
 pub use model::drive::{
-    ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy, SortBy,
-    UploadTicket, Usage, CHUNK_SIZE,
+    ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy,
+    PendingUpload, SortBy, UploadTicket, Usage, CHUNK_SIZE,
 };
 
 #[cfg(feature = "ssr")]
@@ -58,6 +58,14 @@ api! { ("files/upload/start")
     }
 }
 
+api! { ("files/uploads")
+    /// Unfinished uploads (resume one by starting the same file again).
+    pub async fn pending_uploads() -> Result<Vec<PendingUpload>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.pending_uploads(&user.user_id).await?)
+    }
+}
+
 api! { ("files/upload/finish")
     /// Turns an upload whose chunks have all arrived into a file.
     pub async fn finish_upload(upload_id: String) -> Result<Entry, ApiError> {
@@ -72,6 +80,14 @@ api! { ("files/upload/cancel")
         let (state, user) = current_user().await?;
         state.drive.cancel_upload(&user.user_id, &upload_id).await?;
         Ok(Ack::new("Upload cancelled."))
+    }
+}
+
+api! { ("files/folders")
+    /// Every folder outside the trash, as "Parent / Child" paths (for moving things).
+    pub async fn all_folders() -> Result<Vec<Crumb>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.folders(&user.user_id).await?)
     }
 }
 

@@ -25,6 +25,7 @@ pub fn NavBar() -> impl IntoView {
             <nav class="nav">
                 <A href="/" attr:class="brand">"☁ CloudDrive"</A>
                 <div class="nav-links">
+                    <A href="/drive">"Drive"</A>
                     <A href="/skillshare">"SkillShare"</A>
                     <A href="/nodes">"Nodes"</A>
                     <A href="/account">"Account"</A>

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod drive;
 pub mod home;
 pub mod login;
 pub mod nodes;

@@ -184,6 +184,27 @@ impl Drive {
         })
     }
 
+    /// Every folder outside the trash, as "Parent / Child" paths, for "Move to…".
+    pub async fn folders(&self, user_id: &str) -> Result<Vec<Crumb>, DriveError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "WITH RECURSIVE tree(id, path) AS (
+                 SELECT id, name FROM entries
+                 WHERE user_id = ?1 AND parent_id = '' AND kind = 'folder' AND trashed_at IS NULL
+                 UNION ALL
+                 SELECT e.id, tree.path || ' / ' || e.name FROM entries e JOIN tree ON e.parent_id = tree.id
+                 WHERE e.kind = 'folder' AND e.trashed_at IS NULL
+             )
+             SELECT id, path FROM tree ORDER BY lower(path)",
+        )
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| Crumb { id, name })
+            .collect())
+    }
+
     pub async fn create_folder(
         &self,
         user_id: &str,

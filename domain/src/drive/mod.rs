@@ -20,6 +20,7 @@ use std::time::Duration;
 pub use download::{FileRead, SignedLink};
 pub use error::DriveError;
 pub use model::drive::*;
+pub use usage::set_quota;
 
 use crate::cluster::Cluster;
 use crate::db::Db;

@@ -69,6 +69,26 @@ async fn an_upload_beyond_the_remaining_quota_is_refused_up_front() {
 }
 
 #[tokio::test]
+async fn a_users_quota_can_be_raised_on_its_own() {
+    let (drive, _dir) = drive().await;
+    set_quota(&drive.db, "alice@example.com", 5000)
+        .await
+        .unwrap();
+    drive
+        .start_upload("alice", &upload("big.iso", 4000))
+        .await
+        .unwrap();
+    assert!(drive
+        .start_upload("bob", &upload("big.iso", 4000))
+        .await
+        .is_err());
+    assert!(matches!(
+        set_quota(&drive.db, "nobody@example.com", 1).await,
+        Err(DriveError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
 async fn concurrent_uploads_cannot_overshoot_the_quota() {
     let (drive, _dir) = drive().await;
     let starts = (0..10).map(|i| {

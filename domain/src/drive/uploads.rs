@@ -15,7 +15,8 @@ use super::entries::{collision, live_folder};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
 use super::{
-    names, ChunkReceived, Drive, DriveError, Entry, UploadStart, UploadTicket, CHUNK_SIZE,
+    names, ChunkReceived, Drive, DriveError, Entry, PendingUpload, UploadStart, UploadTicket,
+    CHUNK_SIZE,
 };
 use crate::clock::now;
 
@@ -343,6 +344,26 @@ impl Drive {
             next_chunk: index + 1,
             received_bytes: (index * upload.chunk_size as u64 + expected),
         })
+    }
+
+    /// The user's unfinished uploads, oldest first.
+    pub async fn pending_uploads(&self, user_id: &str) -> Result<Vec<PendingUpload>, DriveError> {
+        let uploads: Vec<Upload> =
+            sqlx::query_as("SELECT * FROM uploads WHERE user_id = ? ORDER BY created_at")
+                .bind(user_id)
+                .fetch_all(&self.db)
+                .await?;
+        Ok(uploads
+            .into_iter()
+            .map(|u| PendingUpload {
+                received_bytes: (u.next_chunk as u64 * u.chunk_size as u64).min(u.size()),
+                upload_id: u.id,
+                name: u.name,
+                folder_id: (!u.parent_id.is_empty()).then_some(u.parent_id),
+                size: u.size as u64,
+                expires_at: u.expires_at,
+            })
+            .collect())
     }
 
     /// Turns a complete upload into a file.

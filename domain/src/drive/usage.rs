@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use super::{Drive, DriveError, Usage};
+use crate::db::Db;
 
 /// Files in the trash or inside a trashed folder (`binned(id, kind, size)`), for user `?1`,
 /// limited to trashed items matching `{roots}`.
@@ -22,23 +23,23 @@ impl Drive {
     pub async fn usage(&self, user_id: &str) -> Result<Usage, DriveError> {
         usage(&mut *self.db.acquire().await?, user_id).await
     }
+}
 
-    /// Sets one user's quota (the per-user override of `DEFAULT_QUOTA_BYTES`). Files already
-    /// stored stay, even if they now exceed it; new uploads are refused until there is room.
-    pub async fn set_quota(&self, email: &str, quota_bytes: i64) -> Result<(), DriveError> {
-        if quota_bytes < 0 {
-            return Err(DriveError::Invalid("A quota cannot be negative.".into()));
-        }
-        let done = sqlx::query("UPDATE users SET quota_bytes = ? WHERE email = ?")
-            .bind(quota_bytes)
-            .bind(email.trim())
-            .execute(&self.db)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(DriveError::NotFound("account with that email"));
-        }
-        Ok(())
+/// Sets one user's quota (the per-user override of `DEFAULT_QUOTA_BYTES`). Files already
+/// stored stay, even if they now exceed it; new uploads are refused until there is room.
+pub async fn set_quota(db: &Db, email: &str, quota_bytes: i64) -> Result<(), DriveError> {
+    if quota_bytes < 0 {
+        return Err(DriveError::Invalid("A quota cannot be negative.".into()));
     }
+    let done = sqlx::query("UPDATE users SET quota_bytes = ? WHERE email = ?")
+        .bind(quota_bytes)
+        .bind(email.trim())
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(DriveError::NotFound("account with that email"));
+    }
+    Ok(())
 }
 
 pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &str) -> Result<Usage, DriveError> {

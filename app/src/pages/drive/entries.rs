@@ -1,0 +1,164 @@
+//! The table of files and folders, with rename, move, delete and download per row.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use super::{copies_label, Change, DriveCtx};
+use crate::api::drive::{all_folders, Entry, SortBy};
+use crate::components::LocalTime;
+use crate::format;
+
+/// Copies every file should have.
+const NODES: u32 = 3;
+
+#[component]
+pub fn EntryTable(
+    entries: Vec<Entry>,
+    sort: RwSignal<SortBy>,
+    descending: RwSignal<bool>,
+) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="empty muted" data-testid="empty">"Nothing here yet. Upload files or drop them on this page."</p> }
+            .into_any();
+    }
+    let header = move |label: &'static str, by: SortBy| {
+        let arrow = move || match (sort.get() == by, descending.get()) {
+            (false, _) => "",
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+        };
+        view! {
+            <th aria-sort=move || match (sort.get() == by, descending.get()) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            }>
+                <button class="sort" on:click=move |_| {
+                    if sort.get_untracked() == by {
+                        descending.update(|d| *d = !*d);
+                    } else {
+                        sort.set(by);
+                        descending.set(by != SortBy::Name);
+                    }
+                }>{label}{arrow}</button>
+            </th>
+        }
+    };
+    view! {
+        <table class="table files" data-testid="files">
+            <thead>
+                <tr>
+                    {header("Name", SortBy::Name)}
+                    {header("Size", SortBy::Size)}
+                    <th>"Type"</th>
+                    {header("Modified", SortBy::Date)}
+                    <th>"Replication"</th>
+                    <th><span class="sr-only">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {entries.into_iter().map(|entry| view! { <EntryRow entry/> }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Editing {
+    None,
+    Rename,
+    Move,
+}
+
+#[component]
+fn EntryRow(entry: Entry) -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let editing = RwSignal::new(Editing::None);
+    let new_name = RwSignal::new(entry.name.clone());
+    let target = RwSignal::new(String::new());
+    let id = StoredValue::new(entry.id.clone());
+    let name = StoredValue::new(entry.name.clone());
+    let is_folder = entry.is_folder();
+    let title = move || {
+        if is_folder {
+            view! {
+                <A href=format!("/drive?folder={}", id.get_value()) attr:class="entry-name folder">
+                    "📁 " {name.get_value()}
+                </A>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button class="link entry-name file" on:click=move |_| ctx.selected.set(Some(id.get_value()))>
+                    "📄 " {name.get_value()}
+                </button>
+            }
+            .into_any()
+        }
+    };
+    let copies = copies_label(&entry, NODES).map(|(text, healthy)| {
+        view! { <span class="badge" class:badge-warn=!healthy>{text}</span> }
+    });
+    let folders = LocalResource::new(move || {
+        let moving = editing.get() == Editing::Move;
+        async move {
+            if moving {
+                all_folders().await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
+    view! {
+        <tr data-testid="entry" data-name=name.get_value()>
+            <td>
+                {move || match editing.get() {
+                    Editing::Rename => view! {
+                        <form class="inline-form" on:submit=move |ev| {
+                            ev.prevent_default();
+                            ctx.change.dispatch(Change::Rename { id: id.get_value(), name: new_name.get_untracked() });
+                            editing.set(Editing::None);
+                        }>
+                            <input aria-label="New name" bind:value=new_name autofocus/>
+                            <button class="btn btn-primary" type="submit">"Save"</button>
+                            <button class="btn btn-quiet" type="button" on:click=move |_| editing.set(Editing::None)>"Cancel"</button>
+                        </form>
+                    }.into_any(),
+                    Editing::Move => view! {
+                        <form class="inline-form" on:submit=move |ev| {
+                            ev.prevent_default();
+                            let to = Some(target.get_untracked()).filter(|t| !t.is_empty());
+                            ctx.change.dispatch(Change::Move { id: id.get_value(), to });
+                            editing.set(Editing::None);
+                        }>
+                            <select aria-label="Move to" on:change=move |ev| target.set(event_target_value(&ev))>
+                                <option value="">"Choose a folder…"</option>
+                                <option value="">"My drive (top)"</option>
+                                {move || folders.get().unwrap_or_default().into_iter()
+                                    .filter(|f| f.id != id.get_value())
+                                    .map(|f| view! { <option value=f.id>{f.name}</option> })
+                                    .collect_view()}
+                            </select>
+                            <button class="btn btn-primary" type="submit">"Move here"</button>
+                            <button class="btn btn-quiet" type="button" on:click=move |_| editing.set(Editing::None)>"Cancel"</button>
+                        </form>
+                    }.into_any(),
+                    Editing::None => title(),
+                }}
+            </td>
+            <td>{(!is_folder).then(|| format::bytes(entry.size))}</td>
+            <td class="muted">{if is_folder { "Folder".to_owned() } else { entry.mime.clone() }}</td>
+            <td><LocalTime unix=entry.modified_at/></td>
+            <td>{copies}</td>
+            <td class="row-actions">
+                {(!is_folder).then(|| view! {
+                    <button class="btn btn-quiet" on:click=move |_| super::detail::download(ctx, id.get_value())>"Download"</button>
+                })}
+                <button class="btn btn-quiet" on:click=move |_| editing.set(Editing::Rename)>"Rename"</button>
+                <button class="btn btn-quiet" on:click=move |_| editing.set(Editing::Move)>"Move"</button>
+                <button class="btn btn-quiet danger" on:click=move |_| { ctx.change.dispatch(Change::Delete(id.get_value())); }>"Delete"</button>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,239 @@
+//! The drive in the browser: quota, breadcrumbs, files and folders, uploads with progress,
+//! details, and the trash.
+
+mod detail;
+mod entries;
+mod quota;
+pub mod transfer;
+pub mod trash;
+mod uploads;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::drive::{
+    create_folder, delete_entry, list_files, move_entry, rename_entry, Entry, SortBy,
+};
+use crate::api::ApiError;
+use crate::components::{Alert, RequireAuth};
+use crate::session::use_session;
+use transfer::Transfer;
+
+/// Something done to the drive from the page; each answers with what to tell the user.
+#[derive(Debug, Clone)]
+pub enum Change {
+    NewFolder(String),
+    Rename { id: String, name: String },
+    Move { id: String, to: Option<String> },
+    Delete(String),
+}
+
+/// What the parts of the drive page share.
+#[derive(Clone, Copy)]
+pub struct DriveCtx {
+    /// The folder on screen, where uploads go (read by the browser-only upload code).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub folder: Memo<Option<String>>,
+    /// Bumped after anything that changes the listing.
+    pub refresh: RwSignal<u64>,
+    pub change: Action<Change, Result<String, ApiError>>,
+    /// The file whose details are open.
+    pub selected: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<ApiError>>,
+    pub uploads: RwSignal<Vec<Transfer>>,
+}
+
+impl DriveCtx {
+    pub fn reload(&self) {
+        self.refresh.update(|n| *n += 1);
+        use_session().refresh_account();
+    }
+}
+
+#[component]
+pub fn DrivePage() -> impl IntoView {
+    view! {
+        <Title text="Your drive — CloudDrive"/>
+        <RequireAuth>
+            <DriveView/>
+        </RequireAuth>
+    }
+}
+
+#[component]
+fn DriveView() -> impl IntoView {
+    let query = use_query_map();
+    let folder = Memo::new(move |_| query.read().get("folder").filter(|f| !f.is_empty()));
+    let search = RwSignal::new(String::new());
+    let sort = RwSignal::new(SortBy::Name);
+    let descending = RwSignal::new(false);
+    let refresh = RwSignal::new(0u64);
+    let error = RwSignal::new(None::<ApiError>);
+    let change = Action::new(move |change: &Change| {
+        let change = change.clone();
+        let here = folder.get_untracked();
+        async move {
+            match change {
+                Change::NewFolder(name) => create_folder(name, here)
+                    .await
+                    .map(|e| format!("Folder \u{201c}{}\u{201d} created.", e.name)),
+                Change::Rename { id, name } => rename_entry(id, name)
+                    .await
+                    .map(|e| format!("Renamed to \u{201c}{}\u{201d}.", e.name)),
+                Change::Move { id, to } => move_entry(id, to)
+                    .await
+                    .map(|e| format!("Moved \u{201c}{}\u{201d}.", e.name)),
+                Change::Delete(id) => delete_entry(id)
+                    .await
+                    .map(|e| format!("\u{201c}{}\u{201d} moved to the trash.", e.name)),
+            }
+        }
+    });
+    let ctx = DriveCtx {
+        folder,
+        refresh,
+        change,
+        selected: RwSignal::new(None),
+        error,
+        uploads: RwSignal::new(Vec::new()),
+    };
+    provide_context(ctx);
+    Effect::new(move |_| {
+        if let Some(outcome) = change.value().get() {
+            error.set(outcome.err());
+            ctx.reload();
+        }
+    });
+    let notice = Signal::derive(move || change.value().get().and_then(Result::ok));
+    let listing = LocalResource::new(move || {
+        refresh.track();
+        let (folder, search, sort, descending) =
+            (folder.get(), search.get(), sort.get(), descending.get());
+        let search = Some(search).filter(|s| !s.trim().is_empty());
+        list_files(folder, search, Some(sort), Some(descending))
+    });
+    let dragging = RwSignal::new(false);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        uploads::start(ctx, transfer::files_of_drop(&ev));
+    };
+
+    view! {
+        <section
+            class="drive"
+            class:dragging=move || dragging.get()
+            data-testid="drive"
+            on:dragover=move |ev| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <div class="drive-head">
+                <h1>"Your drive"</h1>
+                <A href="/drive/trash" attr:class="btn btn-quiet">"Trash"</A>
+            </div>
+            {move || listing.get().and_then(Result::ok).map(|l| view! { <quota::QuotaBar usage=l.usage/> })}
+            <Toolbar search/>
+            <Alert error=Signal::derive(move || error.get()) notice/>
+            <uploads::UploadList/>
+            <p class="drop-hint muted">"Drop files anywhere here to upload them into this folder."</p>
+            {move || match listing.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
+                Some(Ok(l)) => {
+                    let searching = !search.get_untracked().trim().is_empty();
+                    view! {
+                        <Breadcrumbs path=l.path searching/>
+                        <entries::EntryTable entries=l.entries sort descending/>
+                    }
+                        .into_any()
+                }
+            }}
+            <detail::DetailPanel/>
+        </section>
+    }
+}
+
+#[component]
+fn Toolbar(search: RwSignal<String>) -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let new_folder = RwSignal::new(String::new());
+    view! {
+        <div class="toolbar">
+            <label class="btn btn-primary upload-button">
+                "Upload files"
+                <input
+                    type="file"
+                    multiple
+                    data-testid="file-input"
+                    on:change=move |ev| {
+                        #[cfg(feature = "hydrate")]
+                        {
+                            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                            uploads::start(ctx, transfer::files_of_input(&input));
+                            input.set_value("");
+                        }
+                        let _ = &ev;
+                    }
+                />
+            </label>
+            <form
+                class="inline-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    let name = new_folder.get_untracked();
+                    if !name.trim().is_empty() {
+                        ctx.change.dispatch(Change::NewFolder(name));
+                        new_folder.set(String::new());
+                    }
+                }
+            >
+                <input placeholder="New folder name" aria-label="New folder name" bind:value=new_folder/>
+                <button class="btn" type="submit">"Create folder"</button>
+            </form>
+            <input
+                class="search"
+                type="search"
+                placeholder="Search your drive"
+                aria-label="Search your drive"
+                bind:value=search
+            />
+        </div>
+    }
+}
+
+#[component]
+fn Breadcrumbs(path: Vec<crate::api::drive::Crumb>, searching: bool) -> impl IntoView {
+    if searching {
+        return view! { <p class="crumbs">"Search results in your whole drive"</p> }.into_any();
+    }
+    view! {
+        <nav class="crumbs" aria-label="Folder" data-testid="breadcrumbs">
+            <A href="/drive">"My drive"</A>
+            {path
+                .into_iter()
+                .map(|c| view! { " / " <A href=format!("/drive?folder={}", c.id)>{c.name}</A> })
+                .collect_view()}
+        </nav>
+    }
+    .into_any()
+}
+
+/// Text for an entry's replication: "3/3 copies", or degraded.
+pub fn copies_label(entry: &Entry, nodes: u32) -> Option<(String, bool)> {
+    entry.copies.map(|c| {
+        let healthy = c >= nodes;
+        let text = if healthy {
+            format!("{c}/{nodes} copies")
+        } else {
+            format!("{c}/{nodes} copies, degraded")
+        };
+        (text, healthy)
+    })
+}

@@ -1,0 +1,120 @@
+//! The upload list: a progress bar per file, cancel, and uploads left unfinished earlier
+//! (after a reload or on another device), which resume when the same file is dropped again.
+
+use leptos::prelude::*;
+
+use super::transfer::{Phase, Transfer};
+use super::DriveCtx;
+use crate::api::drive::{cancel_upload, pending_uploads};
+use crate::format;
+
+/// Starts uploading the files into the folder on screen, each in its own task.
+#[cfg(feature = "hydrate")]
+pub fn start(ctx: DriveCtx, files: Vec<super::transfer::File>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
+    for file in files {
+        let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+        let t = Transfer::new(key, file.name(), file.size() as u64);
+        ctx.uploads.update(|list| list.push(t));
+        let folder = ctx.folder.get_untracked();
+        leptos::task::spawn_local(async move {
+            super::transfer::send(file, folder, t).await;
+            ctx.reload();
+        });
+    }
+}
+
+#[component]
+pub fn UploadList() -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let pending = LocalResource::new(move || {
+        ctx.refresh.track();
+        pending_uploads()
+    });
+    let clear_finished = move |_| {
+        ctx.uploads
+            .update(|list| list.retain(|t| t.phase.get_untracked() == Phase::Sending))
+    };
+    view! {
+        <Show when=move || !ctx.uploads.read().is_empty()>
+            <div class="uploads" data-testid="uploads">
+                <div class="uploads-head">
+                    <h2>"Uploads"</h2>
+                    <button class="btn btn-quiet" on:click=clear_finished>"Clear finished"</button>
+                </div>
+                <For each=move || ctx.uploads.get() key=|t| t.key let:t>
+                    <UploadRow t/>
+                </For>
+            </div>
+        </Show>
+        {move || {
+            let active: Vec<String> = ctx
+                .uploads
+                .read()
+                .iter()
+                .filter(|t| t.phase.get() == Phase::Sending)
+                .map(|t| t.name.get_value())
+                .collect();
+            let waiting: Vec<_> = pending
+                .get()
+                .and_then(Result::ok)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| !active.contains(&p.name))
+                .collect();
+            (!waiting.is_empty()).then(|| view! {
+                <div class="uploads pending" data-testid="pending-uploads">
+                    <h2>"Unfinished uploads"</h2>
+                    <p class="muted">"Pick or drop the same file again, in the same folder, to resume where it stopped."</p>
+                    <ul>
+                        {waiting.into_iter().map(|p| {
+                            let id = p.upload_id.clone();
+                            view! {
+                                <li>
+                                    {format!("{}: {} of {} received", p.name, format::bytes(p.received_bytes as i64), format::bytes(p.size as i64))}
+                                    <button class="btn btn-quiet" on:click=move |_| {
+                                        let id = id.clone();
+                                        leptos::task::spawn_local(async move {
+                                            let _ = cancel_upload(id).await;
+                                            ctx.reload();
+                                        });
+                                    }>"Discard"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })
+        }}
+    }
+}
+
+#[component]
+fn UploadRow(t: Transfer) -> impl IntoView {
+    let label = move || match t.phase.get() {
+        Phase::Sending => format!(
+            "{} of {} ({:.0}%)",
+            format::bytes(t.sent.get() as i64),
+            format::bytes(t.size as i64),
+            t.percent()
+        ),
+        Phase::Done => format!("Uploaded, {}", format::bytes(t.size as i64)),
+        Phase::Failed => "Not uploaded".into(),
+        Phase::Cancelled => "Cancelled".into(),
+    };
+    view! {
+        <div class="upload" data-testid="upload" data-name=t.name.get_value()
+            data-phase=move || format!("{:?}", t.phase.get()).to_lowercase()>
+            <div class="upload-line">
+                <span class="upload-name">{t.name.get_value()}</span>
+                <span class="upload-status muted">{label}</span>
+                <Show when=move || t.phase.get() == Phase::Sending>
+                    <button class="btn btn-quiet" on:click=move |_| t.cancel.set(true)>"Cancel"</button>
+                </Show>
+            </div>
+            <progress max="100" value=move || format!("{:.1}", t.percent())></progress>
+            {move || t.message.get().map(|m| view! { <p class="upload-message" role="status">{m}</p> })}
+        </div>
+    }
+}

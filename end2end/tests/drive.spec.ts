@@ -1,0 +1,128 @@
+import { test, expect, Page } from "@playwright/test";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { hydrated, logIn, registerAndVerify } from "./flows";
+
+const sha256 = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("hex");
+
+/** Drops a file onto the drive as a user dragging it from their desktop would. */
+async function dropFile(page: Page, name: string, bytes: Buffer, mime = "application/octet-stream") {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, b64, mime }) => {
+      const raw = atob(b64);
+      const data = new Uint8Array(raw.length);
+      for (let i = 0; i < raw.length; i++) data[i] = raw.charCodeAt(i);
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([data], name, { type: mime }));
+      return transfer;
+    },
+    { name, b64: bytes.toString("base64"), mime },
+  );
+  const drive = page.getByTestId("drive");
+  await drive.dispatchEvent("dragover", { dataTransfer });
+  await drive.dispatchEvent("drop", { dataTransfer });
+}
+
+const row = (page: Page, name: string) => page.locator(`[data-testid="entry"][data-name="${name}"]`);
+const usedBytes = async (page: Page) => Number(await page.getByTestId("quota").getAttribute("data-used-bytes"));
+
+test("drag a file in, watch it upload, download it intact, rename, move, delete and restore it", async ({ page }) => {
+  const email = await registerAndVerify(page, "Drive User");
+  await page.goto("/login?next=%2Fdrive");
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/drive$/);
+  await hydrated(page);
+  await expect(page.getByTestId("empty")).toBeVisible();
+  expect(await usedBytes(page)).toBe(0);
+
+  // Two chunks' worth, so the progress bar has something to show.
+  const original = crypto.randomBytes(9 * 1024 * 1024 + 4321);
+  await dropFile(page, "holiday video.mp4", original, "video/mp4");
+  const upload = page.locator('[data-testid="upload"][data-name="holiday video.mp4"]');
+  await expect(upload.locator("progress")).toBeVisible();
+  await expect(upload).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
+  await expect(upload.locator("progress")).toHaveAttribute("value", "100.0");
+  await expect(upload).toContainText("Uploaded, 9.4 MB");
+
+  const file = row(page, "holiday video.mp4");
+  await expect(file).toBeVisible();
+  await expect(file).toContainText("3/3 copies");
+  await expect(file).toContainText("video/mp4");
+  await expect.poll(() => usedBytes(page)).toBe(original.length);
+  await expect(page.getByTestId("quota-used")).toHaveText("9.4 MB");
+
+  // Download through the signed link and compare.
+  const downloading = page.waitForEvent("download");
+  await file.getByRole("button", { name: "Download" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("holiday video.mp4");
+  expect(sha256(fs.readFileSync(await download.path()))).toBe(sha256(original));
+
+  // Details: size, type, checksum, copies on all three nodes.
+  await file.getByRole("button", { name: /holiday video/ }).click();
+  const detail = page.getByTestId("detail");
+  await expect(detail).toContainText(`${original.length} bytes`);
+  await expect(detail.getByTestId("checksum")).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(detail.getByTestId("copies").locator("li")).toHaveCount(3);
+  await expect(detail.getByTestId("copies")).not.toContainText("of 2 blocks");
+  await detail.getByRole("button", { name: "Close details" }).click();
+
+  await file.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("New name").fill("Summer 2026.mp4");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("Renamed to “Summer 2026.mp4”");
+  const renamed = row(page, "Summer 2026.mp4");
+  await expect(renamed).toBeVisible();
+
+  await page.getByLabel("New folder name").fill("Videos");
+  await page.getByRole("button", { name: "Create folder" }).click();
+  await expect(row(page, "Videos")).toBeVisible();
+  await renamed.getByRole("button", { name: "Move" }).click();
+  await renamed.getByLabel("Move to").selectOption({ label: "Videos" });
+  await renamed.getByRole("button", { name: "Move here" }).click();
+  await expect(page.getByRole("status")).toContainText("Moved “Summer 2026.mp4”");
+  await expect(row(page, "Summer 2026.mp4")).toHaveCount(0);
+  await row(page, "Videos").getByRole("link", { name: /Videos/ }).click();
+  await expect(page.getByTestId("breadcrumbs")).toHaveText("My drive / Videos");
+  await expect(row(page, "Summer 2026.mp4")).toBeVisible();
+
+  await row(page, "Summer 2026.mp4").getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText("moved to the trash");
+  await expect(page.getByTestId("empty")).toBeVisible();
+  // Still counted: the trash is part of what is used.
+  await expect(page.getByTestId("quota")).toContainText("of it in the trash");
+
+  await page.getByRole("link", { name: "Trash" }).click();
+  const trashed = page.locator('[data-testid="trashed"][data-name="Summer 2026.mp4"]');
+  await trashed.getByRole("button", { name: "Restore" }).click();
+  await expect(page.getByRole("status")).toContainText("is back in your drive");
+  await expect(page.getByTestId("trash-empty")).toBeVisible();
+  await page.getByRole("link", { name: "Back to your drive" }).click();
+  await row(page, "Videos").getByRole("link", { name: /Videos/ }).click();
+  await expect(row(page, "Summer 2026.mp4")).toBeVisible();
+});
+
+test("an upload beyond the quota is refused before any byte is sent, saying how much room is left", async ({ page }) => {
+  const email = await registerAndVerify(page, "Full Drive");
+  await page.goto("/login?next=%2Fdrive");
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/drive$/);
+  await hydrated(page);
+
+  const fits = crypto.randomBytes(12_000_000);
+  await dropFile(page, "fits.bin", fits);
+  await expect(page.locator('[data-testid="upload"][data-name="fits.bin"]')).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
+
+  const chunkRequests: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "PUT" && r.url().includes("/api/files/upload/")) chunkRequests.push(r.url());
+  });
+  // The test server's quota is 20 MB (DEFAULT_QUOTA_BYTES in playwright.config.ts).
+  await dropFile(page, "too big.bin", crypto.randomBytes(10_000_000));
+  const refused = page.locator('[data-testid="upload"][data-name="too big.bin"]');
+  await expect(refused).toHaveAttribute("data-phase", "failed");
+  await expect(refused).toContainText("Not enough room: this needs 10.0 MB and your drive has 8.0 MB left.");
+  expect(chunkRequests).toEqual([]);
+  await expect(row(page, "too big.bin")).toHaveCount(0);
+  expect(await usedBytes(page)).toBe(12_000_000);
+});
