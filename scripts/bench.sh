@@ -8,3 +8,4 @@ export PATH="$PWD/tools/node_modules/.bin:$PATH"
 export LEPTOS_OUTPUT_NAME=clouddrive
 cargo bench -p server --bench auth_load
 cargo bench -p server --bench cluster_io
+cargo bench -p server --bench drive_io

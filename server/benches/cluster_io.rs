@@ -13,23 +13,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use futures::StreamExt;
+use support::measure::{mb_per_s, memory_mb};
 use support::nodes::{data, TestCluster};
-
-/// Peak resident memory of a process, from /proc (kB -> MB).
-fn peak_rss_mb(pid: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn mb_per_s(bytes: u64, secs: f64) -> f64 {
-    bytes as f64 / 1_000_000.0 / secs
-}
 
 #[tokio::main]
 async fn main() {
@@ -70,7 +55,7 @@ async fn main() {
     }
 
     let c = TestCluster::start().await;
-    let rss_before = peak_rss_mb("self");
+    let rss_before = memory_mb("self", "VmHWM");
     let file = tokio::fs::File::open(&source).await.unwrap();
     let started = Instant::now();
     let meta = c.cluster.write("bench-object", file).await.unwrap();
@@ -104,6 +89,6 @@ async fn main() {
     );
     println!(
         "peak memory (VmHWM) of this process: {:.1} MB (before the transfer: {rss_before:.1} MB)",
-        peak_rss_mb("self")
+        memory_mb("self", "VmHWM")
     );
 }

@@ -1,6 +1,7 @@
 //! The drive's byte-carrying and id-in-path routes, beside the server functions:
 //! - `PUT /api/files/upload/<upload_id>/<chunk>`: one chunk, streamed into the cluster;
-//! - `POST /api/files/upload?name=..[&folder_id=..]`: a whole file in one streamed request;
+//! - `POST|PUT /api/files/upload?name=..[&folder_id=..]`: a whole file in one streamed request
+//!   (`curl -T` sends PUT);
 //! - `GET /api/files/download/<id>`: with a signed link's query, or the bearer token;
 //! - `DELETE|POST /api/files/delete/<id>`, `POST /api/files/replicate/<id>` (administrators).
 
@@ -23,7 +24,7 @@ use tokio_util::io::StreamReader;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/files/upload", post(upload_whole))
+        .route("/api/files/upload", post(upload_whole).put(upload_whole))
         .route(
             "/api/files/upload/{upload_id}/{index}",
             put(upload_chunk).post(upload_chunk),

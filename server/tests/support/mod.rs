@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod measure;
 pub mod nodes;
 
 pub const PASSWORD: &str = "tangerine-orbit-saddle-42";
@@ -123,6 +124,10 @@ impl TestServer {
             request = request.bearer_auth(token);
         }
         answer(request.send().await.expect("request")).await
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -1,0 +1,165 @@
+//! Uploads and downloads a 1 GiB file through the public HTTP API (chunked upload with the
+//! bearer token, signed download link), on the release server with its three storage nodes,
+//! and compares with the cluster-level write and read of the same bytes in the same run
+//! (three node processes, as in `cluster_io`). Prints throughput, the server's memory, and
+//! the ratios to the targets: upload >= 0.5x cluster write, download >= 500 MB/s, server
+//! memory growth < 100 MB.
+//!
+//! Run: `scripts/bench.sh` (or `cargo bench -p server --bench drive_io`). `BENCH_MIB` changes
+//! the size (default 1024).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::Instant;
+
+use futures::StreamExt;
+use serde_json::json;
+use support::measure::{mb_per_s, memory_mb};
+use support::nodes::{data, TestCluster};
+use support::TestServer;
+
+const CHUNK: u64 = 8 * 1024 * 1024;
+
+#[tokio::main]
+async fn main() {
+    let mib: u64 = std::env::var("BENCH_MIB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1024);
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("source.bin");
+    let mut hasher = blake3::Hasher::new();
+    {
+        let mut f = std::fs::File::create(&source).unwrap();
+        let block = data(8 * 1024 * 1024, 42);
+        for i in 0..(mib / 8).max(1) {
+            // Every block differs, so nothing could be deduplicated or cached by content.
+            let mut block = block.clone();
+            block[..8].copy_from_slice(&i.to_le_bytes());
+            hasher.update(&block);
+            f.write_all(&block).unwrap();
+        }
+        f.sync_all().unwrap();
+    }
+    let checksum = hasher.finalize().to_hex().to_string();
+    let size = std::fs::metadata(&source).unwrap().len();
+    println!(
+        "drive_io: {} MiB, HTTP API vs cluster API",
+        size / 1024 / 1024
+    );
+
+    // Baseline: the cluster API itself, three node processes on loopback.
+    let (cluster_write, cluster_read) = {
+        let c = TestCluster::start().await;
+        let file = tokio::fs::File::open(&source).await.unwrap();
+        let started = Instant::now();
+        c.cluster.write("bench-object", file).await.unwrap();
+        let write = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut read = c.cluster.read("bench-object", None).await.unwrap();
+        while let Some(chunk) = read.stream.next().await {
+            chunk.unwrap();
+        }
+        (write, started.elapsed().as_secs_f64())
+    };
+
+    // The product: the release server binary with its built-in nodes, over HTTP.
+    let server = TestServer::start().await;
+    let email = server.verified_user("Bench User").await;
+    let token = server.login(&email).await;
+    let pid = server.pid().to_string();
+    let rss_before = memory_mb(&pid, "VmRSS");
+
+    let started = Instant::now();
+    let ticket = server
+        .post(
+            "/api/files/upload/start",
+            json!({"name": "bench.bin", "size": size}),
+            Some(&token),
+        )
+        .await
+        .json();
+    let upload_id = ticket["upload_id"].as_str().unwrap().to_owned();
+    let mut file = std::fs::File::open(&source).unwrap();
+    for index in 0..size.div_ceil(CHUNK) {
+        let len = CHUNK.min(size - index * CHUNK) as usize;
+        let mut chunk = vec![0u8; len];
+        file.seek(SeekFrom::Start(index * CHUNK)).unwrap();
+        file.read_exact(&mut chunk).unwrap();
+        let r = server
+            .http
+            .put(format!(
+                "{}/api/files/upload/{upload_id}/{index}",
+                server.base
+            ))
+            .bearer_auth(&token)
+            .body(chunk)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "chunk {index}: {}", r.status());
+    }
+    let entry = server
+        .post(
+            "/api/files/upload/finish",
+            json!({"upload_id": upload_id}),
+            Some(&token),
+        )
+        .await
+        .json();
+    let upload = started.elapsed().as_secs_f64();
+    let id = entry["id"].as_str().unwrap().to_owned();
+
+    let started = Instant::now();
+    let link = server
+        .post("/api/files/link", json!({"id": id}), Some(&token))
+        .await
+        .json();
+    let response = server
+        .http
+        .get(format!("{}{}", server.base, link["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let mut body = response.bytes_stream();
+    let mut got = 0u64;
+    let mut downloaded = blake3::Hasher::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.unwrap();
+        got += chunk.len() as u64;
+        downloaded.update(&chunk);
+    }
+    let download = started.elapsed().as_secs_f64();
+    assert_eq!(got, size);
+    assert_eq!(downloaded.finalize().to_hex().to_string(), checksum);
+    let detail = server
+        .post("/api/files/detail", json!({"id": id}), Some(&token))
+        .await
+        .json();
+    assert_eq!(detail["checksum"], checksum.as_str());
+    let peak = memory_mb(&pid, "VmHWM");
+
+    let up = mb_per_s(size, upload);
+    let down = mb_per_s(size, download);
+    let cw = mb_per_s(size, cluster_write);
+    println!(
+        "cluster write (baseline): {cluster_write:>6.2} s  ({cw:>7.1} MB/s, 3 replicas, fsynced)"
+    );
+    println!(
+        "cluster read (baseline):  {cluster_read:>6.2} s  ({:>7.1} MB/s)",
+        mb_per_s(size, cluster_read)
+    );
+    println!("HTTP upload (8 MiB chunks): {upload:>6.2} s  ({up:>7.1} MB/s)");
+    println!(
+        "HTTP download (signed link): {download:>6.2} s  ({down:>7.1} MB/s, checksum verified)"
+    );
+    println!("upload / cluster write:   {:.2}x (target >= 0.5x)", up / cw);
+    println!("download:                 {down:.0} MB/s (target >= 500 MB/s)");
+    println!(
+        "server memory: {rss_before:.1} MB before, peak {peak:.1} MB, growth {:.1} MB (target < 100 MB)",
+        peak - rss_before
+    );
+}
