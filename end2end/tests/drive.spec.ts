@@ -126,3 +126,37 @@ test("an upload beyond the quota is refused before any byte is sent, saying how 
   await expect(row(page, "too big.bin")).toHaveCount(0);
   expect(await usedBytes(page)).toBe(12_000_000);
 });
+
+test("a reload in the middle of an upload resumes from the last chunk when the file is dropped again", async ({ page }) => {
+  const email = await registerAndVerify(page, "Reload User");
+  await page.goto("/login?next=%2Fdrive");
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/drive$/);
+  await hydrated(page);
+
+  const original = crypto.randomBytes(8 * 1024 * 1024 + 100_000);
+  const chunks: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "PUT") chunks.push(r.url().split("/").pop()!);
+  });
+  // The second chunk hangs, as on a connection that died: the user reloads.
+  await page.route("**/api/files/upload/*/1", () => {});
+  await dropFile(page, "dataset.csv", original, "text/csv");
+  await expect.poll(() => chunks).toEqual(["0", "1"]);
+  await page.reload();
+  await hydrated(page);
+  const pending = page.getByTestId("pending-uploads");
+  await expect(pending).toContainText("dataset.csv: 8.4 MB of 8.5 MB received");
+
+  await page.unroute("**/api/files/upload/*/1");
+  chunks.length = 0;
+  await dropFile(page, "dataset.csv", original, "text/csv");
+  await expect(page.locator('[data-testid="upload"][data-name="dataset.csv"]')).toHaveAttribute("data-phase", "done");
+  expect(chunks).toEqual(["1"]);
+  await expect(pending).toHaveCount(0);
+
+  const downloading = page.waitForEvent("download");
+  await row(page, "dataset.csv").getByRole("button", { name: "Download" }).click();
+  const download = await downloading;
+  expect(sha256(fs.readFileSync(await download.path()))).toBe(sha256(original));
+});
