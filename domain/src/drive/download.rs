@@ -37,18 +37,24 @@ impl Drive {
         ])
     }
 
-    /// A URL that downloads the file for the next minute or so, without the bearer header.
-    pub async fn download_link(
-        &self,
-        user_id: &str,
-        file_id: &str,
-    ) -> Result<model::drive::DownloadLink, DriveError> {
+    /// A file the user can see; folders cannot be downloaded.
+    async fn live_file(&self, user_id: &str, file_id: &str) -> Result<Entry, DriveError> {
         let entry = self.live_entry(user_id, file_id).await?;
         if entry.is_folder() {
             return Err(DriveError::Invalid(
                 "Folders cannot be downloaded, only files.".into(),
             ));
         }
+        Ok(entry)
+    }
+
+    /// A URL that downloads the file for the next minute or so, without the bearer header.
+    pub async fn download_link(
+        &self,
+        user_id: &str,
+        file_id: &str,
+    ) -> Result<model::drive::DownloadLink, DriveError> {
+        self.live_file(user_id, file_id).await?;
         let expires_at = now() + self.settings.link_lifetime.as_secs() as i64;
         let sig = self.link_mac(user_id, file_id, expires_at);
         Ok(model::drive::DownloadLink {
@@ -86,12 +92,7 @@ impl Drive {
         file_id: &str,
         range: Option<&str>,
     ) -> Result<FileRead, DriveError> {
-        let entry = self.live_entry(user_id, file_id).await?;
-        if entry.is_folder() {
-            return Err(DriveError::Invalid(
-                "Folders cannot be downloaded, only files.".into(),
-            ));
-        }
+        let entry = self.live_file(user_id, file_id).await?;
         let size = entry.size as u64;
         let range = range.map(str::trim).and_then(|value| {
             match value.strip_prefix("bytes=-").map(str::parse::<u64>) {

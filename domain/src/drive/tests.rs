@@ -40,6 +40,19 @@ fn upload(name: &str, size: u64) -> UploadStart {
     }
 }
 
+/// An empty file (no blocks, so no storage nodes needed) in `folder`.
+async fn empty_file(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
+    let request = UploadStart {
+        folder_id: folder.map(str::to_owned),
+        ..upload(name, 0)
+    };
+    let ticket = drive.start_upload("alice", &request).await.unwrap();
+    drive
+        .finish_upload("alice", &ticket.upload_id)
+        .await
+        .unwrap()
+}
+
 async fn names_in(drive: &Drive, user: &str, folder: Option<&str>) -> Vec<String> {
     let query = ListQuery {
         folder_id: folder.map(str::to_owned),
@@ -238,14 +251,7 @@ async fn folders_nest_move_and_refuse_cycles() {
         .create_folder("alice", Some(&docs.id), "2026")
         .await
         .unwrap();
-    let ticket = drive
-        .start_upload("alice", &upload("notes.txt", 0))
-        .await
-        .unwrap();
-    let file = drive
-        .finish_upload("alice", &ticket.upload_id)
-        .await
-        .unwrap();
+    let file = empty_file(&drive, "notes.txt", None).await;
 
     drive
         .move_to("alice", &file.id, Some(&inner.id))
@@ -316,20 +322,7 @@ async fn another_users_ids_read_as_missing() {
 async fn trash_hides_restores_and_empties() {
     let (drive, _dir) = drive().await;
     let folder = drive.create_folder("alice", None, "Old").await.unwrap();
-    let ticket = drive
-        .start_upload(
-            "alice",
-            &UploadStart {
-                folder_id: Some(folder.id.clone()),
-                ..upload("a.txt", 0)
-            },
-        )
-        .await
-        .unwrap();
-    let file = drive
-        .finish_upload("alice", &ticket.upload_id)
-        .await
-        .unwrap();
+    let file = empty_file(&drive, "a.txt", Some(&folder.id)).await;
 
     drive.trash("alice", &folder.id).await.unwrap();
     assert!(names_in(&drive, "alice", None).await.is_empty());
@@ -371,14 +364,7 @@ async fn trash_hides_restores_and_empties() {
 #[tokio::test]
 async fn download_links_are_bound_to_file_user_and_time() {
     let (drive, _dir) = drive().await;
-    let ticket = drive
-        .start_upload("alice", &upload("a.txt", 0))
-        .await
-        .unwrap();
-    let file = drive
-        .finish_upload("alice", &ticket.upload_id)
-        .await
-        .unwrap();
+    let file = empty_file(&drive, "a.txt", None).await;
     let link = drive.download_link("alice", &file.id).await.unwrap();
     let sig = link.url.rsplit_once("sig=").unwrap().1.to_owned();
     let signed = SignedLink {
