@@ -37,6 +37,9 @@ CREATE TABLE uploads (
     name_key    TEXT NOT NULL,
     mime        TEXT NOT NULL,
     size        INTEGER NOT NULL,
+    -- What the client says identifies its file (a browser sends the file's last-modified
+    -- time): a restart resumes only the same name, size and fingerprint.
+    fingerprint TEXT NOT NULL DEFAULT '',
     chunk_size  INTEGER NOT NULL,
     next_chunk  INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,

@@ -8,8 +8,10 @@ test("register, verify, log in with the emailed code, stay logged in, log out", 
   await expect(page.getByLabel("Email")).toHaveValue(email);
   await logIn(page, email);
 
-  await expect(page).toHaveURL(/\/account$/);
+  // Logging in opens the drive.
+  await expect(page).toHaveURL(/\/drive$/);
   await expect(page.getByTestId("nav-name")).toHaveText("Ada Lovelace");
+  await page.getByRole("link", { name: "Account" }).click();
   await expect(page.getByTestId("account-name")).toHaveText("Ada Lovelace");
 
   // The token lives in localStorage: a reload keeps the session.
@@ -38,11 +40,11 @@ test("register, verify, log in with the emailed code, stay logged in, log out", 
 test("a revoked session is sent to login on its next call", async ({ page, browser }) => {
   const email = await registerAndVerify(page, "Grace Hopper");
   await logIn(page, email);
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/\/drive$/);
 
   // A second browser logs in, then revokes every other session.
   const other = await browser.newPage();
-  await other.goto("/login");
+  await other.goto("/login?next=%2Faccount");
   await logIn(other, email);
   await expect(other).toHaveURL(/\/account$/);
   await expect(other.getByTestId("sessions").locator("tbody tr")).toHaveCount(2);
@@ -51,7 +53,7 @@ test("a revoked session is sent to login on its next call", async ({ page, brows
 
   // The first browser's token is now dead: its next call gets 401 and it lands on login.
   await page.reload();
-  await expect(page).toHaveURL(/\/login\?next=%2Faccount/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fdrive/);
   expect(await page.evaluate(() => localStorage.getItem("clouddrive.token"))).toBeNull();
   await other.close();
 });

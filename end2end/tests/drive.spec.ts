@@ -5,7 +5,8 @@ import { hydrated, logIn, registerAndVerify } from "./flows";
 
 const sha256 = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("hex");
 
-/** Drops a file onto the drive as a user dragging it from their desktop would. */
+/** Drops a file onto the drive as a user dragging it from their desktop would (the same
+ * file each time: a fixed last-modified time). */
 async function dropFile(page: Page, name: string, bytes: Buffer, mime = "application/octet-stream") {
   const dataTransfer = await page.evaluateHandle(
     ({ name, b64, mime }) => {
@@ -13,7 +14,7 @@ async function dropFile(page: Page, name: string, bytes: Buffer, mime = "applica
       const data = new Uint8Array(raw.length);
       for (let i = 0; i < raw.length; i++) data[i] = raw.charCodeAt(i);
       const transfer = new DataTransfer();
-      transfer.items.add(new File([data], name, { type: mime }));
+      transfer.items.add(new File([data], name, { type: mime, lastModified: 1_790_000_000_000 }));
       return transfer;
     },
     { name, b64: bytes.toString("base64"), mime },

@@ -104,6 +104,10 @@ pub struct UploadStart {
     /// The media type the browser reports; guessed from the name when empty.
     #[serde(default)]
     pub mime: Option<String>,
+    /// Anything that tells this file from another of the same name and size (a browser sends
+    /// its last-modified time). Starting again resumes only when it matches.
+    #[serde(default)]
+    pub fingerprint: Option<String>,
 }
 
 /// An upload in progress: send chunks `next_chunk..chunks`, then finish.

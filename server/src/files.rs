@@ -15,12 +15,15 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::cluster::ClusterError;
 use domain::drive::{DriveError, FileRead, SignedLink, UploadStart, CHUNK_SIZE};
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::StreamReader;
+
+/// How long a request body may go without sending anything.
+const BODY_IDLE: Duration = Duration::from_secs(60);
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -62,8 +65,37 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
+/// A request body as a reader that fails if the client sends nothing for `BODY_IDLE`, so a
+/// stalled upload does not hold its chunk forever.
 fn body_reader(body: Body) -> impl tokio::io::AsyncRead + Unpin + Send {
-    StreamReader::new(body.into_data_stream().map_err(std::io::Error::other))
+    let stream =
+        tokio_stream::StreamExt::timeout(body.into_data_stream(), BODY_IDLE).map(
+            |item| match item {
+                Ok(Ok(bytes)) => Ok(bytes),
+                Ok(Err(e)) => Err(std::io::Error::other(e)),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client sent nothing for a minute",
+                )),
+            },
+        );
+    StreamReader::new(Box::pin(stream))
+}
+
+/// Runs the upload work in its own task: a client that goes away mid-body then ends it
+/// cleanly (the chunk is refused, nothing kept, the reservation released) rather than
+/// dropping it half-way.
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::spawn(work).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "upload task failed");
+        Err(ApiError {
+            status: 500,
+            message: "Something went wrong on our side. Please try again.".into(),
+            retry_after_secs: None,
+        })
+    })
 }
 
 async fn upload_chunk(
@@ -72,33 +104,38 @@ async fn upload_chunk(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let mut body = body_reader(body);
-    let outcome = async {
-        let user = state.user_of(&headers).await?;
-        let received = state
-            .drive
-            .put_chunk(
-                &user.user_id,
-                &upload_id,
-                index,
-                content_length(&headers),
-                &mut body,
-            )
-            .await?;
-        Ok(received)
-    }
-    .await;
-    if outcome.is_err() {
-        // Read the rest of a refused chunk (at most one chunk), so the client, still
-        // sending, gets the answer instead of a broken connection.
-        let rest = (&mut body).take(CHUNK_SIZE + 1024 * 1024);
-        let _ = tokio::time::timeout(
-            Duration::from_secs(30),
-            tokio::io::copy(&mut { rest }, &mut tokio::io::sink()),
-        )
-        .await;
-    }
-    answer(outcome)
+    answer(
+        detached(async move {
+            let mut body = body_reader(body);
+            let outcome = async {
+                let user = state.user_of(&headers).await?;
+                let received = state
+                    .drive
+                    .put_chunk(
+                        &user.user_id,
+                        &upload_id,
+                        index,
+                        content_length(&headers),
+                        &mut body,
+                    )
+                    .await?;
+                Ok(received)
+            }
+            .await;
+            if outcome.is_err() {
+                // Read the rest of a refused chunk (at most one chunk), so the client, still
+                // sending, gets the answer instead of a broken connection.
+                let mut rest = (&mut body).take(CHUNK_SIZE + 1024 * 1024);
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(30),
+                    tokio::io::copy(&mut rest, &mut tokio::io::sink()),
+                )
+                .await;
+            }
+            outcome
+        })
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -115,7 +152,7 @@ async fn upload_whole(
     body: Body,
 ) -> Response {
     answer(
-        async {
+        detached(async move {
             let user = state.user_of(&headers).await?;
             let size = content_length(&headers).ok_or_else(|| ApiError {
                 status: 411,
@@ -129,13 +166,14 @@ async fn upload_whole(
                 size,
                 folder_id: query.folder_id,
                 mime: query.mime,
+                fingerprint: None,
             };
             let entry = state
                 .drive
                 .upload_whole(&user.user_id, &request, body_reader(body))
                 .await?;
             Ok(entry)
-        }
+        })
         .await,
     )
 }

@@ -520,3 +520,48 @@ async fn single_request_upload_trash_restore_and_admin_replication() {
         .collect();
     assert_eq!(holders, [json!(2), json!(2), json!(2)]);
 }
+
+#[tokio::test]
+async fn a_single_request_upload_cut_off_by_the_client_keeps_nothing() {
+    let drive = Drive::start(&[]).await;
+    let head = format!(
+        "POST /api/files/upload?name=cut.bin HTTP/1.1\r\nHost: localhost\r\n\
+         Authorization: Bearer {}\r\nContent-Length: 20000000\r\n\r\n",
+        drive.token
+    );
+    let address = drive.server.base.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    socket.write_all(head.as_bytes()).await.unwrap();
+    // A chunk and a half arrive, then the connection is gone.
+    socket.write_all(&data(12 * 1024 * 1024, 5)).await.unwrap();
+    drop(socket);
+
+    for _ in 0..100 {
+        let usage = drive.usage().await;
+        if usage["reserved_bytes"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let usage = drive.usage().await;
+    assert_eq!(
+        (usage["reserved_bytes"].clone(), usage["used_bytes"].clone()),
+        (json!(0), json!(0))
+    );
+    assert!(drive.names().await.is_empty());
+    assert_eq!(
+        drive
+            .server
+            .sql_number("SELECT COUNT(*) FROM uploads")
+            .await,
+        0
+    );
+    // The chunk that was stored went to the garbage and off the nodes.
+    assert_eq!(
+        drive
+            .server
+            .sql_number("SELECT COUNT(*) FROM objects")
+            .await,
+        0
+    );
+}

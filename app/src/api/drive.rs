@@ -44,16 +44,17 @@ api! { (GET "files/list")
 }
 
 api! { ("files/upload/start")
-    /// Reserves `size` bytes of the quota and plans the chunks; the same name, size and
-    /// folder as an unfinished upload resumes it (see `next_chunk`).
+    /// Reserves `size` bytes of the quota and plans the chunks; the same name, size, folder
+    /// and fingerprint as an unfinished upload resumes it (see `next_chunk`).
     pub async fn start_upload(
         name: String,
         size: u64,
         folder_id: Option<String>,
         mime: Option<String>,
+        fingerprint: Option<String>,
     ) -> Result<UploadTicket, ApiError> {
         let (state, user) = current_user().await?;
-        let request = model::drive::UploadStart { name, size, folder_id, mime };
+        let request = model::drive::UploadStart { name, size, folder_id, mime, fingerprint };
         Ok(state.drive.start_upload(&user.user_id, &request).await?)
     }
 }

@@ -44,7 +44,7 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(done)) = finish.value().get() {
             session.sign_in(done.token, done.account);
-            let to = next().unwrap_or_else(|| "/account".into());
+            let to = next().unwrap_or_else(|| "/drive".into());
             navigate(
                 &to,
                 NavigateOptions {

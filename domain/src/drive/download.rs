@@ -16,6 +16,10 @@ pub struct SignedLink {
     pub sig: String,
 }
 
+fn invalid_link() -> DriveError {
+    DriveError::Forbidden("This download link is not valid. Get a new one from your drive.".into())
+}
+
 pub struct FileRead {
     pub entry: Entry,
     /// First byte served.
@@ -65,15 +69,14 @@ impl Drive {
 
     /// The owner of the file, if the link is genuine and current.
     pub async fn check_link(&self, file_id: &str, link: &SignedLink) -> Result<String, DriveError> {
-        let owner = self.owner_of(file_id).await?;
+        // An unknown id reads like a bad signature: a link must not tell which ids exist.
+        let owner = self.owner_of(file_id).await.map_err(|_| invalid_link())?;
         let genuine = crate::secrets::same_secret(
             link.sig.as_bytes(),
             self.link_mac(&owner, file_id, link.expires).as_bytes(),
         );
         if !genuine {
-            return Err(DriveError::Forbidden(
-                "This download link is not valid. Get a new one from your drive.".into(),
-            ));
+            return Err(invalid_link());
         }
         if link.expires < now() {
             return Err(DriveError::Forbidden(
@@ -96,8 +99,13 @@ impl Drive {
         let size = entry.size as u64;
         let range = range.map(str::trim).and_then(|value| {
             match value.strip_prefix("bytes=-").map(str::parse::<u64>) {
+                // "The last 0 bytes" is unsatisfiable: a start past the end says so.
+                Some(Ok(0)) => Some(ByteRange {
+                    start: size,
+                    end: None,
+                }),
                 Some(Ok(last)) => Some(ByteRange {
-                    start: size.saturating_sub(last.max(1)),
+                    start: size.saturating_sub(last),
                     end: None,
                 }),
                 Some(Err(_)) => None,

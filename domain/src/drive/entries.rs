@@ -52,6 +52,9 @@ pub(super) fn entry_from_row(row: &SqliteRow) -> Result<Entry, sqlx::Error> {
     })
 }
 
+/// How deep folders may nest; also bounds every walk up the tree.
+const MAX_DEPTH: i64 = 64;
+
 /// One step of the walk from an entry up to the top of the drive.
 struct Step {
     id: String,
@@ -72,11 +75,13 @@ async fn path_to(
              UNION ALL
              SELECT e.id, e.parent_id, e.name, e.kind, e.trashed_at, up.depth + 1
              FROM entries e JOIN up ON e.id = up.parent_id
+             WHERE up.depth < ?3
          )
          SELECT id, name, kind, trashed_at FROM up ORDER BY depth DESC",
     )
     .bind(id)
     .bind(user_id)
+    .bind(MAX_DEPTH)
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
@@ -88,6 +93,19 @@ async fn path_to(
             trashed: trashed_at.is_some(),
         })
         .collect())
+}
+
+/// The path to an entry the user can see (neither it nor a folder above it in the trash).
+async fn live_path(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    id: &str,
+) -> Result<Vec<Step>, DriveError> {
+    let path = path_to(conn, user_id, id).await?;
+    if path.is_empty() || path.iter().any(|s| s.trashed) {
+        return Err(DriveError::NotFound("file or folder"));
+    }
+    Ok(path)
 }
 
 /// The breadcrumbs of a folder the user can see (not in the trash); `''` is the top.
@@ -135,10 +153,7 @@ impl Drive {
 
     /// An entry the user can see: neither it nor a folder above it is in the trash.
     pub(super) async fn live_entry(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
-        let path = path_to(&mut *self.db.acquire().await?, user_id, id).await?;
-        if path.is_empty() || path.iter().any(|s| s.trashed) {
-            return Err(DriveError::NotFound("file or folder"));
-        }
+        live_path(&mut *self.db.acquire().await?, user_id, id).await?;
         self.entry(user_id, id).await
     }
 
@@ -213,7 +228,14 @@ impl Drive {
     ) -> Result<Entry, DriveError> {
         let name = names::clean(name)?;
         let parent = parent_id.unwrap_or("");
-        live_folder(&mut *self.db.acquire().await?, user_id, parent).await?;
+        // Check and insert in one transaction, so the folder cannot go to the trash between.
+        let mut tx = self.write_tx().await?;
+        let crumbs = live_folder(&mut tx, user_id, parent).await?;
+        if crumbs.len() as i64 >= MAX_DEPTH {
+            return Err(DriveError::Invalid(format!(
+                "Folders nest at most {MAX_DEPTH} deep."
+            )));
+        }
         let id = Uuid::new_v4().simple().to_string();
         let t = now();
         sqlx::query(
@@ -227,9 +249,10 @@ impl Drive {
         .bind(&name.key)
         .bind(t)
         .bind(t)
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await
         .map_err(|e| collision(e, &name.display))?;
+        tx.commit().await?;
         self.entry(user_id, &id).await
     }
 
@@ -254,9 +277,12 @@ impl Drive {
         id: &str,
         folder_id: Option<&str>,
     ) -> Result<Entry, DriveError> {
-        let entry = self.live_entry(user_id, id).await?;
         let target = folder_id.unwrap_or("");
-        let crumbs = live_folder(&mut *self.db.acquire().await?, user_id, target).await?;
+        // Check and move in one transaction: two crossing moves cannot make a cycle.
+        let mut tx = self.write_tx().await?;
+        let path = live_path(&mut tx, user_id, id).await?;
+        let name = path.last().map(|s| s.name.clone()).unwrap_or_default();
+        let crumbs = live_folder(&mut tx, user_id, target).await?;
         if crumbs.iter().any(|c| c.id == id) {
             return Err(DriveError::Invalid(
                 "A folder cannot be moved into itself or into a folder inside it.".into(),
@@ -266,9 +292,10 @@ impl Drive {
             .bind(target)
             .bind(now())
             .bind(id)
-            .execute(&self.db)
+            .execute(&mut *tx)
             .await
-            .map_err(|e| collision(e, &entry.name))?;
+            .map_err(|e| collision(e, &name))?;
+        tx.commit().await?;
         self.entry(user_id, id).await
     }
 

@@ -37,6 +37,7 @@ fn upload(name: &str, size: u64) -> UploadStart {
         size,
         folder_id: None,
         mime: None,
+        fingerprint: None,
     }
 }
 
@@ -159,6 +160,14 @@ async fn starting_the_same_upload_again_resumes_it() {
         .await
         .unwrap();
     assert_eq!(first.upload_id, again.upload_id);
+    assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 500);
+    // Another file of the same name and size (another fingerprint) starts over.
+    let edited = UploadStart {
+        fingerprint: Some("modified 2026-11-24".into()),
+        ..upload("movie.mp4", 500)
+    };
+    let fresh = drive.start_upload("alice", &edited).await.unwrap();
+    assert_ne!(fresh.upload_id, first.upload_id);
     assert_eq!(drive.usage("alice").await.unwrap().reserved_bytes, 500);
     // Another size under the same name replaces the unfinished attempt.
     let other = drive

@@ -37,19 +37,24 @@ impl Drive {
         if entry.trashed_at.is_none() {
             return Err(DriveError::NotFound("item in the trash"));
         }
-        let mut conn = self.db.acquire().await?;
+        let mut tx = self.write_tx().await?;
         let parent = entry.parent_id.clone().unwrap_or_default();
-        let parent = match live_folder(&mut conn, user_id, &parent).await {
+        let parent = match live_folder(&mut tx, user_id, &parent).await {
             Ok(_) => parent,
             Err(_) => String::new(),
         };
-        sqlx::query("UPDATE entries SET trashed_at = NULL, parent_id = ? WHERE id = ?")
-            .bind(&parent)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| collision(e, &entry.name))?;
-        drop(conn);
+        // Still in the trash (not restored or purged meanwhile): then it comes back.
+        let restored =
+            sqlx::query("UPDATE entries SET trashed_at = NULL, parent_id = ? WHERE id = ? AND trashed_at IS NOT NULL")
+                .bind(&parent)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| collision(e, &entry.name))?;
+        if restored.rows_affected() == 0 {
+            return Err(DriveError::NotFound("item in the trash"));
+        }
+        tx.commit().await?;
         self.entry(user_id, id).await
     }
 

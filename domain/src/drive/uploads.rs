@@ -41,6 +41,7 @@ struct Upload {
     name_key: String,
     mime: String,
     size: i64,
+    fingerprint: String,
     chunk_size: i64,
     next_chunk: i64,
     expires_at: i64,
@@ -149,8 +150,14 @@ impl Drive {
         .bind(&name.key)
         .fetch_all(&mut *tx)
         .await?;
+        let fingerprint = request.fingerprint.clone().unwrap_or_default();
+        if fingerprint.len() > 200 {
+            return Err(DriveError::Invalid(
+                "The fingerprint is limited to 200 bytes.".into(),
+            ));
+        }
         for upload in earlier {
-            if resume && upload.size() == request.size {
+            if resume && upload.size() == request.size && upload.fingerprint == fingerprint {
                 let expires_at = self.expiry();
                 sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ?")
                     .bind(expires_at)
@@ -164,8 +171,9 @@ impl Drive {
                 });
             }
             if resume {
-                // The same name with another size is a new version: the old attempt goes.
-                drop_upload(&mut tx, &upload).await?;
+                // The same name with another size or file is a new version: the old attempt goes.
+                drop_upload(&mut tx, &upload, None).await?;
+                self.forget_progress(&upload.id);
             }
         }
         reserve(&mut tx, user_id, request.size).await?;
@@ -177,14 +185,15 @@ impl Drive {
             name: name.display,
             name_key: name.key,
             size: i64::try_from(request.size).unwrap_or(i64::MAX),
+            fingerprint,
             chunk_size: CHUNK_SIZE as i64,
             next_chunk: 0,
             expires_at: self.expiry(),
         };
         sqlx::query(
-            "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, chunk_size,
-                                  next_chunk, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, fingerprint,
+                                  chunk_size, next_chunk, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -193,6 +202,7 @@ impl Drive {
         .bind(&upload.name_key)
         .bind(&upload.mime)
         .bind(upload.size)
+        .bind(&upload.fingerprint)
         .bind(upload.chunk_size)
         .bind(now())
         .bind(upload.expires_at)
@@ -309,14 +319,39 @@ impl Drive {
             });
         }
 
+        let recorded = self
+            .record_chunk(upload_id, index, &object_id, expected)
+            .await;
+        if !matches!(recorded, Ok(true)) {
+            // Stored but not recorded (cancelled or expired meanwhile, or a database error):
+            // the block is garbage, not a leak.
+            sqlx::query("INSERT OR IGNORE INTO garbage (object_id) VALUES (?)")
+                .bind(&object_id)
+                .execute(&self.db)
+                .await?;
+            recorded?;
+            return Err(DriveError::NotFound(
+                "upload (it was cancelled or expired while this chunk arrived)",
+            ));
+        }
+        let hasher = reader.hasher.take();
+        self.progress(upload_id, |p| p.hasher = hasher.map(|h| (index + 1, h)));
+        Ok(ChunkReceived {
+            next_chunk: index + 1,
+            received_bytes: (index * upload.chunk_size as u64 + expected),
+        })
+    }
+
+    /// Records chunk `index` as block `object_id` and moves the upload on, if the upload is
+    /// still there and still waiting for that chunk.
+    async fn record_chunk(
+        &self,
+        upload_id: &str,
+        index: u64,
+        object_id: &str,
+        size: u64,
+    ) -> Result<bool, DriveError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES (?, ?, ?, ?)")
-            .bind(upload_id)
-            .bind(index as i64)
-            .bind(&object_id)
-            .bind(expected as i64)
-            .execute(&mut *tx)
-            .await?;
         let advanced = sqlx::query(
             "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = ?
              WHERE id = ? AND next_chunk = ?",
@@ -327,23 +362,17 @@ impl Drive {
         .execute(&mut *tx)
         .await?;
         if advanced.rows_affected() == 0 {
-            // Cancelled or expired while the chunk arrived: its block is not needed.
-            drop(tx);
-            sqlx::query("INSERT OR IGNORE INTO garbage (object_id) VALUES (?)")
-                .bind(&object_id)
-                .execute(&self.db)
-                .await?;
-            return Err(DriveError::NotFound(
-                "upload (it was cancelled or expired while this chunk arrived)",
-            ));
+            return Ok(false);
         }
+        sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES (?, ?, ?, ?)")
+            .bind(upload_id)
+            .bind(index as i64)
+            .bind(object_id)
+            .bind(size as i64)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        let hasher = reader.hasher.take();
-        self.progress(upload_id, |p| p.hasher = hasher.map(|h| (index + 1, h)));
-        Ok(ChunkReceived {
-            next_chunk: index + 1,
-            received_bytes: (index * upload.chunk_size as u64 + expected),
-        })
+        Ok(true)
     }
 
     /// The user's unfinished uploads, oldest first.
@@ -376,17 +405,32 @@ impl Drive {
                 chunks - 1
             )));
         }
-        let checksum = match self.progress(upload_id, |p| p.hasher.clone()) {
+        let running = self
+            .uploads
+            .lock()
+            .ok()
+            .and_then(|u| u.get(upload_id).and_then(|p| p.hasher.clone()));
+        let checksum = match running {
             Some((through, h)) if through == chunks => h.finalize().to_hex().to_string(),
             _ => self.checksum_of_blocks(upload_id).await?,
         };
         let mut tx = self.write_tx().await?;
-        // The folder may have been deleted for good meanwhile: then the file goes to the top.
-        let parent_exists: bool = upload.parent_id.is_empty()
-            || sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM entries WHERE id = ?)")
-                .bind(&upload.parent_id)
-                .fetch_one(&mut *tx)
+        // Taking the upload row decides a race with cancel or expiry: only one of them gets it.
+        let claimed =
+            sqlx::query("DELETE FROM uploads WHERE id = ? AND user_id = ? AND next_chunk = ?")
+                .bind(&upload.id)
+                .bind(user_id)
+                .bind(chunks as i64)
+                .execute(&mut *tx)
                 .await?;
+        if claimed.rows_affected() == 0 {
+            return Err(DriveError::NotFound("upload (it was cancelled or expired)"));
+        }
+        // The folder may be in the trash or gone meanwhile: then the file goes to the top.
+        let parent = match live_folder(&mut tx, user_id, &upload.parent_id).await {
+            Ok(_) => upload.parent_id.as_str(),
+            Err(_) => "",
+        };
         let t = now();
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
@@ -395,11 +439,7 @@ impl Drive {
         )
         .bind(&upload.id)
         .bind(user_id)
-        .bind(if parent_exists {
-            upload.parent_id.as_str()
-        } else {
-            ""
-        })
+        .bind(parent)
         .bind(&upload.name)
         .bind(&upload.name_key)
         .bind(upload.size)
@@ -411,10 +451,6 @@ impl Drive {
         .await
         .map_err(|e| collision(e, &upload.name))?;
         adjust(&mut tx, user_id, upload.size, -upload.size).await?;
-        sqlx::query("DELETE FROM uploads WHERE id = ?")
-            .bind(&upload.id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         self.forget_progress(upload_id);
         self.entry(user_id, upload_id).await
@@ -442,8 +478,13 @@ impl Drive {
     pub async fn cancel_upload(&self, user_id: &str, upload_id: &str) -> Result<(), DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
         let mut tx = self.write_tx().await?;
-        drop_upload(&mut tx, &upload).await?;
+        let dropped = drop_upload(&mut tx, &upload, None).await?;
         tx.commit().await?;
+        if !dropped {
+            return Err(DriveError::NotFound(
+                "upload (it has just finished or expired)",
+            ));
+        }
         self.forget_progress(upload_id);
         self.collect_garbage().await
     }
@@ -492,26 +533,36 @@ impl Drive {
                 continue;
             }
             let mut tx = self.write_tx().await?;
-            drop_upload(&mut tx, &upload).await?;
+            let dropped = drop_upload(&mut tx, &upload, Some(now())).await?;
             tx.commit().await?;
-            self.forget_progress(&upload.id);
-            tracing::info!(upload = %upload.id, "expired an abandoned upload");
+            if dropped {
+                self.forget_progress(&upload.id);
+                tracing::info!(upload = %upload.id, "expired an abandoned upload");
+            }
         }
         Ok(())
     }
 }
 
 /// Deletes the upload, lists its blocks as garbage and releases its reservation.
-async fn drop_upload(conn: &mut SqliteConnection, upload: &Upload) -> Result<(), DriveError> {
-    discard_blocks(conn, &upload.id).await?;
-    let deleted = sqlx::query("DELETE FROM uploads WHERE id = ?")
+/// Only an upload still there (and, with `expired_before`, still expired) is dropped: a finish,
+/// cancel or renewal that got there first wins, and its blocks are left alone.
+async fn drop_upload(
+    conn: &mut SqliteConnection,
+    upload: &Upload,
+    expired_before: Option<i64>,
+) -> Result<bool, DriveError> {
+    let deleted = sqlx::query("DELETE FROM uploads WHERE id = ? AND expires_at < ?")
         .bind(&upload.id)
+        .bind(expired_before.unwrap_or(i64::MAX))
         .execute(&mut *conn)
         .await?;
-    if deleted.rows_affected() == 1 {
-        adjust(conn, &upload.user_id, 0, -upload.size).await?;
+    if deleted.rows_affected() == 0 {
+        return Ok(false);
     }
-    Ok(())
+    discard_blocks(conn, &upload.id).await?;
+    adjust(conn, &upload.user_id, 0, -upload.size).await?;
+    Ok(true)
 }
 
 /// A chunk's body: hashed as it passes, and refused (as an I/O error, so the cluster keeps

@@ -8,6 +8,9 @@ use crate::api::drive::{all_folders, Entry, SortBy};
 use crate::components::LocalTime;
 use crate::format;
 
+/// The "Move to" list's placeholder (not a folder id: those are hex).
+const CHOOSE: &str = "choose";
+
 /// Copies every file should have.
 const NODES: u32 = 3;
 
@@ -76,7 +79,8 @@ fn EntryRow(entry: Entry) -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
     let editing = RwSignal::new(Editing::None);
     let new_name = RwSignal::new(entry.name.clone());
-    let target = RwSignal::new(String::new());
+    // None until a destination is chosen; Some("") is the top of the drive.
+    let target = RwSignal::new(None::<String>);
     let id = StoredValue::new(entry.id.clone());
     let name = StoredValue::new(entry.name.clone());
     let is_folder = entry.is_folder();
@@ -128,19 +132,23 @@ fn EntryRow(entry: Entry) -> impl IntoView {
                     Editing::Move => view! {
                         <form class="inline-form" on:submit=move |ev| {
                             ev.prevent_default();
-                            let to = Some(target.get_untracked()).filter(|t| !t.is_empty());
+                            let Some(to) = target.get_untracked() else { return };
+                            let to = Some(to).filter(|t| !t.is_empty());
                             ctx.change.dispatch(Change::Move { id: id.get_value(), to });
                             editing.set(Editing::None);
                         }>
-                            <select aria-label="Move to" on:change=move |ev| target.set(event_target_value(&ev))>
-                                <option value="">"Choose a folder…"</option>
+                            <select aria-label="Move to" on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                target.set((value != CHOOSE).then_some(value));
+                            }>
+                                <option value=CHOOSE>"Choose a folder…"</option>
                                 <option value="">"My drive (top)"</option>
                                 {move || folders.get().unwrap_or_default().into_iter()
                                     .filter(|f| f.id != id.get_value())
                                     .map(|f| view! { <option value=f.id>{f.name}</option> })
                                     .collect_view()}
                             </select>
-                            <button class="btn btn-primary" type="submit">"Move here"</button>
+                            <button class="btn btn-primary" type="submit" disabled=move || target.get().is_none()>"Move here"</button>
                             <button class="btn btn-quiet" type="button" on:click=move |_| editing.set(Editing::None)>"Cancel"</button>
                         </form>
                     }.into_any(),

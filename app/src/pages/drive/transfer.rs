@@ -124,6 +124,8 @@ mod browser {
         t: Transfer,
     ) -> Result<Entry, ApiError> {
         let size = t.size;
+        // The file's last-modified time tells it from another of the same name and size.
+        let fingerprint = format!("lastModified={}", file.last_modified());
         let begin = || {
             let mime = file.type_();
             start_upload(
@@ -131,14 +133,14 @@ mod browser {
                 size,
                 folder_id.clone(),
                 (!mime.is_empty()).then_some(mime),
+                Some(fingerprint.clone()),
             )
         };
         let mut ticket: UploadTicket = begin().await?;
         let mut failures = 0;
         while ticket.next_chunk < ticket.chunks {
             if t.cancel.get_untracked() {
-                let _ = cancel_upload(ticket.upload_id.clone()).await;
-                return Err(cancelled());
+                break;
             }
             let index = ticket.next_chunk;
             let from = index * ticket.chunk_size;
@@ -152,10 +154,11 @@ mod browser {
                     ticket.next_chunk += 1;
                     failures = 0;
                 }
-                Err(_) if t.cancel.get_untracked() => continue,
-                // Someone (another tab, an earlier attempt) moved the upload on: ask where.
-                Err(ChunkError::Refused(e)) if e.status == 409 => ticket = begin().await?,
-                Err(ChunkError::Refused(e)) if e.status < 500 => return Err(e),
+                Err(_) if t.cancel.get_untracked() => break,
+                // A refusal that trying again cannot fix (bad request, quota, gone).
+                Err(ChunkError::Refused(e)) if e.status != 409 && e.status < 500 => return Err(e),
+                // No answer, a server error, or the upload moved on without us (an answer lost
+                // on the way, another tab): wait, ask the server where to go on, try again.
                 Err(_) => {
                     failures += 1;
                     if failures >= ATTEMPTS {
@@ -165,10 +168,17 @@ mod browser {
                     }
                     t.message.set(Some("Connection lost; retrying…".into()));
                     sleep_ms(1000 << (failures - 1)).await;
-                    ticket = begin().await?;
+                    // If this fails too, the next round counts it.
+                    if let Ok(fresh) = begin().await {
+                        ticket = fresh;
+                    }
                     t.message.set(None);
                 }
             }
+        }
+        if t.cancel.get_untracked() {
+            let _ = cancel_upload(ticket.upload_id.clone()).await;
+            return Err(cancelled());
         }
         finish_upload(ticket.upload_id).await
     }
