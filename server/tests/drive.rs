@@ -94,6 +94,20 @@ impl Drive {
         request.send().await.unwrap()
     }
 
+    /// A raw connection that has sent only the head of a single-request upload of `length`
+    /// bytes: what follows (or not) is up to the test.
+    async fn whole_upload_head(&self, name: &str, length: usize) -> tokio::net::TcpStream {
+        let head = format!(
+            "POST /api/files/upload?name={name} HTTP/1.1\r\nHost: localhost\r\n\
+             Authorization: Bearer {}\r\nContent-Length: {length}\r\n\r\n",
+            self.token
+        );
+        let address = self.server.base.trim_start_matches("http://");
+        let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket
+    }
+
     async fn usage(&self) -> Value {
         self.call("list", json!({})).await.json()["usage"].clone()
     }
@@ -235,14 +249,7 @@ async fn an_upload_beyond_the_quota_is_refused_before_any_byte_with_the_room_lef
     );
     // The single-request form answers from its Content-Length alone: not one byte of the
     // body is sent here.
-    let head = format!(
-        "POST /api/files/upload?name=big.bin HTTP/1.1\r\nHost: localhost\r\n\
-         Authorization: Bearer {}\r\nContent-Length: 16000000\r\n\r\n",
-        drive.token
-    );
-    let address = drive.server.base.trim_start_matches("http://");
-    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
-    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut socket = drive.whole_upload_head("big.bin", 16_000_000).await;
     let mut reply = vec![0u8; 4096];
     let n = socket.read(&mut reply).await.unwrap();
     let reply = String::from_utf8_lossy(&reply[..n]);
@@ -524,14 +531,7 @@ async fn single_request_upload_trash_restore_and_admin_replication() {
 #[tokio::test]
 async fn a_single_request_upload_cut_off_by_the_client_keeps_nothing() {
     let drive = Drive::start(&[]).await;
-    let head = format!(
-        "POST /api/files/upload?name=cut.bin HTTP/1.1\r\nHost: localhost\r\n\
-         Authorization: Bearer {}\r\nContent-Length: 20000000\r\n\r\n",
-        drive.token
-    );
-    let address = drive.server.base.trim_start_matches("http://");
-    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
-    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut socket = drive.whole_upload_head("cut.bin", 20_000_000).await;
     // A chunk and a half arrive, then the connection is gone.
     socket.write_all(&data(12 * 1024 * 1024, 5)).await.unwrap();
     drop(socket);
