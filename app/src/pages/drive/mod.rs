@@ -18,7 +18,7 @@ use crate::api::drive::{
 };
 use crate::api::ApiError;
 use crate::components::{Alert, RequireAuth};
-use crate::session::use_session;
+use crate::session::{use_session, Session};
 use transfer::Transfer;
 
 /// Something done to the drive from the page; each answers with what to tell the user.
@@ -43,12 +43,14 @@ pub struct DriveCtx {
     pub selected: RwSignal<Option<String>>,
     pub error: RwSignal<Option<ApiError>>,
     pub uploads: RwSignal<Vec<Transfer>>,
+    /// Kept here, not looked up: `reload` also runs from upload tasks, outside any component.
+    pub session: Session,
 }
 
 impl DriveCtx {
     pub fn reload(&self) {
         self.refresh.update(|n| *n += 1);
-        use_session().refresh_account();
+        self.session.refresh_account();
     }
 }
 
@@ -98,6 +100,7 @@ fn DriveView() -> impl IntoView {
         selected: RwSignal::new(None),
         error,
         uploads: RwSignal::new(Vec::new()),
+        session: use_session(),
     };
     provide_context(ctx);
     Effect::new(move |_| {
