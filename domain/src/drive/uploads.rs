@@ -221,6 +221,15 @@ impl Drive {
         f(uploads.entry(id.to_owned()).or_default())
     }
 
+    /// Reads what is remembered of an upload, without starting a record of it.
+    fn peek_progress<T>(&self, id: &str, f: impl FnOnce(&Progress) -> T) -> Option<T> {
+        let uploads = self
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        uploads.get(id).map(f)
+    }
+
     fn forget_progress(&self, id: &str) {
         if let Ok(mut uploads) = self.uploads.lock() {
             uploads.remove(id);
@@ -406,10 +415,8 @@ impl Drive {
             )));
         }
         let running = self
-            .uploads
-            .lock()
-            .ok()
-            .and_then(|u| u.get(upload_id).and_then(|p| p.hasher.clone()));
+            .peek_progress(upload_id, |p| p.hasher.clone())
+            .flatten();
         let checksum = match running {
             Some((through, h)) if through == chunks => h.finalize().to_hex().to_string(),
             _ => self.checksum_of_blocks(upload_id).await?,
@@ -529,7 +536,7 @@ impl Drive {
             .fetch_all(&self.db)
             .await?;
         for upload in expired {
-            if self.progress(&upload.id, |p| p.busy) {
+            if self.peek_progress(&upload.id, |p| p.busy) == Some(true) {
                 continue;
             }
             let mut tx = self.write_tx().await?;
