@@ -236,6 +236,33 @@ async fn a_write_with_two_nodes_down_fails_cleanly() {
 }
 
 #[tokio::test]
+async fn a_stalled_node_is_down_after_two_missed_checks_and_writes_do_not_trust_a_stale_view() {
+    let mut c = TestCluster::start().await;
+    let client = c.new_client().await;
+    // Never checked, so every node is believed down: the write tries them all anyway.
+    let meta = client
+        .write("obj-unchecked", &data(300_000, 8)[..])
+        .await
+        .unwrap();
+    assert_eq!(meta.size, 300_000);
+    client.check_health().await;
+    assert_eq!(client.status().await.unwrap().three_copies, 1);
+
+    c.node("eu-west").set_paused(true);
+    client.check_health().await;
+    assert!(
+        client.state_of("eu-west").up,
+        "one late answer is not an outage"
+    );
+    client.check_health().await;
+    assert!(!client.state_of("eu-west").up, "two in a row are");
+    assert!(client.state_of("us-east").up && client.state_of("asia").up);
+    c.node("eu-west").set_paused(false);
+    client.check_health().await;
+    assert!(client.state_of("eu-west").up);
+}
+
+#[tokio::test]
 async fn a_request_without_the_cluster_secret_is_refused() {
     let mut c = TestCluster::start().await;
     let url = format!("{}/health", c.node("us-east").spec.url);

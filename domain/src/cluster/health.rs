@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::node_client::NodeError;
 use super::{Cluster, NodeStatus};
 use crate::clock::now;
 
@@ -19,14 +20,16 @@ impl Cluster {
                 Ok(_) => node.peers(TIMEOUT).await.unwrap_or_default(),
                 Err(_) => Vec::new(),
             };
-            (node, health.ok(), latency, peers)
+            let late = matches!(health, Err(NodeError::TimedOut));
+            (node, health.ok(), late, latency, peers)
         });
         let results = futures::future::join_all(checks).await;
         let mut returned = Vec::new();
-        let Ok(mut states) = self.states.write() else {
+        let (Ok(mut states), Ok(mut late_once)) = (self.states.write(), self.late_once.lock())
+        else {
             return returned;
         };
-        for (node, health, latency, peers) in results {
+        for (node, health, late, latency, peers) in results {
             let name = node.spec.name.clone();
             let previous = states.get(&name).cloned().unwrap_or_default();
             let mut state = NodeStatus {
@@ -35,9 +38,17 @@ impl Cluster {
                 url: node.spec.url.clone(),
                 ..previous.clone()
             };
-            state.up = health.is_some();
-            state.latency_ms = health.is_some().then_some(latency);
-            state.peers = peers;
+            // One late answer from a node that was up is load, not an outage: it is down when it
+            // refuses the connection or misses two checks in a row.
+            let first_miss = late && previous.up && late_once.insert(name.clone());
+            if !late {
+                late_once.remove(&name);
+            }
+            state.up = health.is_some() || first_miss;
+            if !first_miss {
+                state.latency_ms = health.is_some().then_some(latency);
+                state.peers = peers;
+            }
             // A node that does not answer keeps its last known counts and last-seen time.
             if let Some(h) = health {
                 state.last_seen = Some(now());
@@ -48,8 +59,10 @@ impl Cluster {
             if state.up && !previous.up {
                 returned.push(name.clone());
             }
-            if state.up != previous.up {
-                tracing::info!(node = %name, up = state.up, "storage node changed state");
+            match (previous.up, state.up) {
+                (true, false) => tracing::warn!(node = %name, "storage node is down"),
+                (false, true) => tracing::info!(node = %name, "storage node is up"),
+                _ => {}
             }
             states.insert(name, state);
         }

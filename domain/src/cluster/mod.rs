@@ -10,8 +10,8 @@ pub mod status;
 pub mod store;
 mod write;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -70,6 +70,8 @@ pub struct Cluster {
     nodes: Vec<NodeClient>,
     /// What the cluster knows of each node right now, by name.
     states: RwLock<HashMap<String, NodeStatus>>,
+    /// Up nodes whose last health check timed out (one more and they are down).
+    late_once: Mutex<HashSet<String>>,
     /// Wakes the repair worker (a write left a copy missing, a node came back).
     repair_needed: Notify,
 }
@@ -89,6 +91,7 @@ impl Cluster {
             db,
             nodes,
             states: RwLock::new(HashMap::new()),
+            late_once: Mutex::new(HashSet::new()),
             repair_needed: Notify::new(),
         })
     }

@@ -51,6 +51,8 @@ pub struct PullRequest {
 pub enum NodeError {
     #[error("node unreachable: {0}")]
     Unreachable(String),
+    #[error("node did not answer in time")]
+    TimedOut,
     #[error("object not on node")]
     NotFound,
     #[error("node answered {0}: {1}")]
@@ -59,6 +61,9 @@ pub enum NodeError {
 
 impl From<reqwest::Error> for NodeError {
     fn from(e: reqwest::Error) -> Self {
+        if e.is_timeout() {
+            return NodeError::TimedOut;
+        }
         NodeError::Unreachable(e.to_string())
     }
 }

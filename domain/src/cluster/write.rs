@@ -39,9 +39,11 @@ impl Cluster {
         if !valid_id(id) {
             return Err(ClusterError::InvalidId);
         }
-        let reachable = self.up_nodes_nearest_first();
+        let mut reachable = self.up_nodes_nearest_first();
         if reachable.len() < WRITE_QUORUM {
-            return Err(ClusterError::Unavailable);
+            // The health view may be a check behind (a busy node answered late): try them all,
+            // and let the write itself find out which nodes take data.
+            reachable = self.nodes.iter().collect();
         }
         let mut targets: Vec<Target> = reachable
             .into_iter()

@@ -61,6 +61,15 @@ impl TestNode {
         }
     }
 
+    /// SIGSTOP (or SIGCONT): the node keeps its connections but answers nothing, like a
+    /// machine stalled under load.
+    pub fn set_paused(&self, paused: bool) {
+        let pid = self.pid().expect("a running node").to_string();
+        let signal = if paused { "-STOP" } else { "-CONT" };
+        let status = Command::new("kill").args([signal, &pid]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill {signal} {pid}");
+    }
+
     /// Path of the object's bytes on this node's disk.
     pub fn object_path(&self, id: &str) -> PathBuf {
         self.dir.join("objects").join(&id[..2]).join(id)
@@ -76,7 +85,7 @@ impl Drop for TestNode {
 pub struct TestCluster {
     pub nodes: Vec<TestNode>,
     pub cluster: Arc<Cluster>,
-    pub _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 impl TestCluster {
@@ -115,8 +124,18 @@ impl TestCluster {
         TestCluster {
             nodes,
             cluster,
-            _dir: dir,
+            dir,
         }
+    }
+
+    /// A second cluster client over the same nodes, with its own metadata and no background
+    /// checks: it knows nothing of the nodes until the test says so.
+    pub async fn new_client(&self) -> Arc<Cluster> {
+        let db = domain::db::open(&self.dir.path().join("meta-2"))
+            .await
+            .expect("metadata db");
+        let specs = self.nodes.iter().map(|n| n.spec.clone()).collect();
+        Cluster::new(db, specs, SECRET)
     }
 
     pub fn node(&mut self, name: &str) -> &mut TestNode {
