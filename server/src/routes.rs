@@ -18,14 +18,15 @@ pub fn router(state: AppState) -> Router {
         state.config.auth_rate_limit_per_minute,
     ));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .merge(crate::files::routes())
         .leptos_routes_with_context(&state, routes, || (), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(normalise_api))
+        // Added after the JSON normalising, which must not touch bodies that are file bytes.
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::files::routes())
         .layer(middleware::from_fn_with_state(limiter, limit_auth_requests))
         .with_state(state)
 }

@@ -300,7 +300,7 @@ async fn an_upload_beyond_the_quota_is_refused_before_any_byte_with_the_room_lef
 }
 
 #[tokio::test]
-async fn hostile_names_are_refused_and_nothing_is_created() {
+async fn hostile_names_and_empty_files_are_refused_and_nothing_is_created() {
     let drive = Drive::start(&[]).await;
     for name in [
         "../etc/passwd",
@@ -316,6 +316,25 @@ async fn hostile_names_are_refused_and_nothing_is_created() {
         let a = drive.call("folder", json!({"name": name})).await;
         assert_eq!(a.status, 400, "{name:?}: {a:?}");
     }
+    // An empty file, in both forms of upload.
+    let a = drive.start_upload("empty.txt", 0).await;
+    assert_eq!(a.status, 400, "{a:?}");
+    assert!(a.message().contains("is empty (0 bytes)"), "{a:?}");
+    let r = drive
+        .server
+        .http
+        .post(format!(
+            "{}/api/files/upload?name=empty.txt",
+            drive.server.base
+        ))
+        .bearer_auth(&drive.token)
+        .header("content-length", "0") // as `curl -T empty.txt` sends it
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("is empty (0 bytes)"));
+    assert!(drive.names().await.is_empty());
     drive.upload("Re\u{301}sume\u{301}.txt", b"v1").await;
     let a = drive.start_upload("r\u{e9}sum\u{e9}.TXT", 2).await;
     assert_eq!(a.status, 409, "{a:?}");

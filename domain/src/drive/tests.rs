@@ -41,17 +41,23 @@ fn upload(name: &str, size: u64) -> UploadStart {
     }
 }
 
-/// An empty file (no blocks, so no storage nodes needed) in `folder`.
-async fn empty_file(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
-    let request = UploadStart {
-        folder_id: folder.map(str::to_owned),
-        ..upload(name, 0)
-    };
-    let ticket = drive.start_upload("alice", &request).await.unwrap();
-    drive
-        .finish_upload("alice", &ticket.upload_id)
-        .await
-        .unwrap()
+/// A file's record in `folder`, without bytes (so no storage nodes needed).
+async fn file_record(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
+    let id = uuid::Uuid::new_v4().to_string();
+    let name = names::clean(name).unwrap();
+    sqlx::query(
+        "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
+                              checksum, created_at, modified_at)
+         VALUES (?, 'alice', ?, 'file', ?, ?, 0, 'text/plain', '', 0, 0)",
+    )
+    .bind(&id)
+    .bind(folder.unwrap_or_default())
+    .bind(&name.display)
+    .bind(&name.key)
+    .execute(&drive.db)
+    .await
+    .unwrap();
+    drive.entry("alice", &id).await.unwrap()
 }
 
 async fn names_in(drive: &Drive, user: &str, folder: Option<&str>) -> Vec<String> {
@@ -213,21 +219,18 @@ async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
 }
 
 #[tokio::test]
-async fn an_empty_file_is_stored_and_listed() {
+async fn an_empty_file_is_refused() {
     let (drive, _dir) = drive().await;
-    let ticket = drive
+    let err = drive
         .start_upload("alice", &upload("empty.txt", 0))
         .await
-        .unwrap();
-    assert_eq!(ticket.chunks, 0);
-    let file = drive
-        .finish_upload("alice", &ticket.upload_id)
-        .await
-        .unwrap();
-    assert_eq!((file.size, file.mime.as_str()), (0, "text/plain"));
-    let detail = drive.detail("alice", &file.id).await.unwrap();
-    assert_eq!(detail.checksum, blake3::hash(b"").to_hex().to_string());
-    assert_eq!(names_in(&drive, "alice", None).await, ["empty.txt"]);
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "\"empty.txt\" is empty (0 bytes): there is nothing to upload."
+    );
+    assert!(drive.pending_uploads("alice").await.unwrap().is_empty());
+    assert!(names_in(&drive, "alice", None).await.is_empty());
 }
 
 #[tokio::test]
@@ -260,7 +263,7 @@ async fn folders_nest_move_and_refuse_cycles() {
         .create_folder("alice", Some(&docs.id), "2026")
         .await
         .unwrap();
-    let file = empty_file(&drive, "notes.txt", None).await;
+    let file = file_record(&drive, "notes.txt", None).await;
 
     drive
         .move_to("alice", &file.id, Some(&inner.id))
@@ -331,7 +334,7 @@ async fn another_users_ids_read_as_missing() {
 async fn trash_hides_restores_and_empties() {
     let (drive, _dir) = drive().await;
     let folder = drive.create_folder("alice", None, "Old").await.unwrap();
-    let file = empty_file(&drive, "a.txt", Some(&folder.id)).await;
+    let file = file_record(&drive, "a.txt", Some(&folder.id)).await;
 
     drive.trash("alice", &folder.id).await.unwrap();
     assert!(names_in(&drive, "alice", None).await.is_empty());
@@ -373,7 +376,7 @@ async fn trash_hides_restores_and_empties() {
 #[tokio::test]
 async fn download_links_are_bound_to_file_user_and_time() {
     let (drive, _dir) = drive().await;
-    let file = empty_file(&drive, "a.txt", None).await;
+    let file = file_record(&drive, "a.txt", None).await;
     let link = drive.download_link("alice", &file.id).await.unwrap();
     let sig = link.url.rsplit_once("sig=").unwrap().1.to_owned();
     let signed = SignedLink {

@@ -127,6 +127,13 @@ impl Drive {
         resume: bool,
     ) -> Result<UploadTicket, DriveError> {
         let name = names::clean(&request.name)?;
+        if request.size == 0 {
+            // An empty file is almost always a mistake (a failed export, a placeholder).
+            return Err(DriveError::Invalid(format!(
+                "\"{}\" is empty (0 bytes): there is nothing to upload.",
+                name.display
+            )));
+        }
         let parent = request.folder_id.clone().unwrap_or_default();
         let mut tx = self.write_tx().await?;
         live_folder(&mut tx, user_id, &parent).await?;
