@@ -52,8 +52,31 @@ pub(super) fn entry_from_row(row: &SqliteRow) -> Result<Entry, sqlx::Error> {
     })
 }
 
-/// How deep folders may nest; also bounds every walk up the tree.
+/// How deep folders may nest. Creating and moving keep every chain within it, so walks up
+/// the tree (bounded by it too) always reach the top, and the cycle check sees every ancestor.
 const MAX_DEPTH: i64 = 64;
+
+fn too_deep() -> DriveError {
+    DriveError::Invalid(format!("Folders nest at most {MAX_DEPTH} deep."))
+}
+
+/// Levels of folders from `id` down (itself included; 0 for a file), trashed ones too since
+/// they may come back.
+async fn folder_height(conn: &mut SqliteConnection, id: &str) -> Result<i64, DriveError> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE down(id, depth) AS (
+             SELECT id, 1 FROM entries WHERE id = ?1 AND kind = 'folder'
+             UNION ALL
+             SELECT e.id, down.depth + 1 FROM entries e JOIN down ON e.parent_id = down.id
+             WHERE e.kind = 'folder' AND down.depth <= ?2
+         )
+         SELECT COALESCE(MAX(depth), 0) FROM down",
+    )
+    .bind(id)
+    .bind(MAX_DEPTH)
+    .fetch_one(&mut *conn)
+    .await?)
+}
 
 /// One step of the walk from an entry up to the top of the drive.
 struct Step {
@@ -232,9 +255,7 @@ impl Drive {
         let mut tx = self.write_tx().await?;
         let crumbs = live_folder(&mut tx, user_id, parent).await?;
         if crumbs.len() as i64 >= MAX_DEPTH {
-            return Err(DriveError::Invalid(format!(
-                "Folders nest at most {MAX_DEPTH} deep."
-            )));
+            return Err(too_deep());
         }
         let id = Uuid::new_v4().simple().to_string();
         let t = now();
@@ -287,6 +308,9 @@ impl Drive {
             return Err(DriveError::Invalid(
                 "A folder cannot be moved into itself or into a folder inside it.".into(),
             ));
+        }
+        if crumbs.len() as i64 + folder_height(&mut tx, id).await? > MAX_DEPTH {
+            return Err(too_deep());
         }
         sqlx::query("UPDATE entries SET parent_id = ?, modified_at = ? WHERE id = ?")
             .bind(target)

@@ -307,6 +307,62 @@ async fn folders_nest_move_and_refuse_cycles() {
     assert_eq!(found[0].parent_id.as_deref(), Some(inner.id.as_str()));
 }
 
+/// A chain of `levels` folders named `name 0`, `name 1`...; returns their ids, top first.
+async fn folder_chain(drive: &Drive, name: &str, levels: usize) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for level in 0..levels {
+        let parent = ids.last().map(String::as_str);
+        let folder = drive
+            .create_folder("alice", parent, &format!("{name} {level}"))
+            .await
+            .unwrap();
+        ids.push(folder.id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
+    let (drive, _dir) = drive().await;
+    let deep = folder_chain(&drive, "deep", 64).await;
+    let err = drive
+        .create_folder("alice", deep.last().map(String::as_str), "one more")
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Folders nest at most 64 deep.");
+
+    // Three levels fit under level 60 (61 + 3 = 64), not under level 61.
+    let three = folder_chain(&drive, "three", 3).await;
+    let err = drive
+        .move_to("alice", &three[0], Some(&deep[61]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Folders nest at most 64 deep.");
+    drive
+        .move_to("alice", &three[0], Some(&deep[60]))
+        .await
+        .unwrap();
+    // A file goes anywhere a folder is, and the deepest breadcrumbs reach the top.
+    let file = file_record(&drive, "deep.txt", None).await;
+    drive
+        .move_to("alice", &file.id, Some(&three[2]))
+        .await
+        .unwrap();
+    let listing = drive
+        .list(
+            "alice",
+            &ListQuery {
+                folder_id: Some(three[2].clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(listing.path.len(), 64);
+    assert_eq!(listing.path[0].id, deep[0]);
+    assert_eq!(listing.entries[0].name, "deep.txt");
+}
+
 #[tokio::test]
 async fn another_users_ids_read_as_missing() {
     let (drive, _dir) = drive().await;
