@@ -103,7 +103,7 @@ test("drag a file in, watch it upload, download it intact, rename, move, delete 
   await expect(row(page, "Summer 2026.mp4")).toBeVisible();
 });
 
-test("an upload beyond the quota is refused before any byte is sent, saying how much room is left", async ({ page }) => {
+test("an upload beyond the quota, or of an empty file, is refused before any byte is sent, saying why", async ({ page }) => {
   const email = await registerAndVerify(page, "Full Drive");
   await page.goto("/login?next=%2Fdrive");
   await logIn(page, email);
@@ -123,8 +123,14 @@ test("an upload beyond the quota is refused before any byte is sent, saying how 
   const refused = page.locator('[data-testid="upload"][data-name="too big.bin"]');
   await expect(refused).toHaveAttribute("data-phase", "failed");
   await expect(refused).toContainText("Not enough room: this needs 10.0 MB and your drive has 8.0 MB left.");
+  // An empty file is refused the same way, with its reason.
+  await dropFile(page, "empty.txt", Buffer.alloc(0), "text/plain");
+  const empty = page.locator('[data-testid="upload"][data-name="empty.txt"]');
+  await expect(empty).toHaveAttribute("data-phase", "failed");
+  await expect(empty).toContainText("\"empty.txt\" is empty (0 bytes): there is nothing to upload.");
   expect(chunkRequests).toEqual([]);
   await expect(row(page, "too big.bin")).toHaveCount(0);
+  await expect(row(page, "empty.txt")).toHaveCount(0);
   expect(await usedBytes(page)).toBe(12_000_000);
 });
 
