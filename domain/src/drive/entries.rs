@@ -56,8 +56,15 @@ pub(super) fn entry_from_row(row: &SqliteRow) -> Result<Entry, sqlx::Error> {
 /// the tree (bounded by it too) always reach the top, and the cycle check sees every ancestor.
 const MAX_DEPTH: i64 = 64;
 
-fn too_deep() -> DriveError {
-    DriveError::Invalid(format!("Folders nest at most {MAX_DEPTH} deep."))
+/// Refuses putting `height` levels of folders under a folder with these breadcrumbs when
+/// that would nest deeper than `MAX_DEPTH`.
+fn check_depth(parent: &[Crumb], height: i64) -> Result<(), DriveError> {
+    if parent.len() as i64 + height > MAX_DEPTH {
+        return Err(DriveError::Invalid(format!(
+            "Folders nest at most {MAX_DEPTH} deep."
+        )));
+    }
+    Ok(())
 }
 
 /// Levels of folders from `id` down (itself included; 0 for a file), trashed ones too since
@@ -254,9 +261,7 @@ impl Drive {
         // Check and insert in one transaction, so the folder cannot go to the trash between.
         let mut tx = self.write_tx().await?;
         let crumbs = live_folder(&mut tx, user_id, parent).await?;
-        if crumbs.len() as i64 >= MAX_DEPTH {
-            return Err(too_deep());
-        }
+        check_depth(&crumbs, 1)?;
         let id = Uuid::new_v4().simple().to_string();
         let t = now();
         sqlx::query(
@@ -309,9 +314,7 @@ impl Drive {
                 "A folder cannot be moved into itself or into a folder inside it.".into(),
             ));
         }
-        if crumbs.len() as i64 + folder_height(&mut tx, id).await? > MAX_DEPTH {
-            return Err(too_deep());
-        }
+        check_depth(&crumbs, folder_height(&mut tx, id).await?)?;
         sqlx::query("UPDATE entries SET parent_id = ?, modified_at = ? WHERE id = ?")
             .bind(target)
             .bind(now())
