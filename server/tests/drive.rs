@@ -94,6 +94,20 @@ impl Drive {
         request.send().await.unwrap()
     }
 
+    /// A single-request upload of `bytes`, with its Content-Length as `curl -T` sends it (even
+    /// for an empty file).
+    async fn upload_whole(&self, name: &str, bytes: Vec<u8>) -> Answer {
+        let url = format!("{}/api/files/upload?name={name}", self.server.base);
+        let request = self
+            .server
+            .http
+            .post(url)
+            .bearer_auth(&self.token)
+            .header("content-length", bytes.len())
+            .body(bytes);
+        Answer::of(request.send().await.unwrap()).await
+    }
+
     /// A raw connection that has sent only the head of a single-request upload of `length`
     /// bytes: what follows (or not) is up to the test.
     async fn whole_upload_head(&self, name: &str, length: usize) -> tokio::net::TcpStream {
@@ -320,20 +334,9 @@ async fn hostile_names_and_empty_files_are_refused_and_nothing_is_created() {
     let a = drive.start_upload("empty.txt", 0).await;
     assert_eq!(a.status, 400, "{a:?}");
     assert!(a.message().contains("is empty (0 bytes)"), "{a:?}");
-    let r = drive
-        .server
-        .http
-        .post(format!(
-            "{}/api/files/upload?name=empty.txt",
-            drive.server.base
-        ))
-        .bearer_auth(&drive.token)
-        .header("content-length", "0") // as `curl -T empty.txt` sends it
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("is empty (0 bytes)"));
+    let a = drive.upload_whole("empty.txt", Vec::new()).await;
+    assert_eq!(a.status, 400, "{a:?}");
+    assert!(a.message().contains("is empty (0 bytes)"), "{a:?}");
     assert!(drive.names().await.is_empty());
     drive.upload("Re\u{301}sume\u{301}.txt", b"v1").await;
     let a = drive.start_upload("r\u{e9}sum\u{e9}.TXT", 2).await;
@@ -462,18 +465,9 @@ async fn expired_links_and_abandoned_uploads_are_dropped() {
 async fn single_request_upload_trash_restore_and_admin_replication() {
     let drive = Drive::start(&[("ADMIN_EMAILS", "root@example.com")]).await;
     let bytes = data(CHUNK + 5, 11);
-    let url = format!("{}/api/files/upload?name=whole.bin", drive.server.base);
-    let r = drive
-        .server
-        .http
-        .post(url)
-        .bearer_auth(&drive.token)
-        .body(bytes.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let file: Value = r.json().await.unwrap();
+    let a = drive.upload_whole("whole.bin", bytes.clone()).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let file = a.json();
     let id = file["id"].as_str().unwrap().to_owned();
 
     let folder = drive

@@ -40,6 +40,21 @@ impl std::fmt::Debug for Answer {
 }
 
 impl Answer {
+    pub async fn of(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response.bytes().await.expect("body").to_vec();
+        Answer {
+            status,
+            retry_after,
+            bytes,
+        }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
     }
@@ -115,7 +130,7 @@ impl TestServer {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        answer(request.send().await.expect("request")).await
+        Answer::of(request.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
@@ -123,7 +138,7 @@ impl TestServer {
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        answer(request.send().await.expect("request")).await
+        Answer::of(request.send().await.expect("request")).await
     }
 
     pub fn pid(&self) -> u32 {
@@ -258,21 +273,6 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-async fn answer(response: reqwest::Response) -> Answer {
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let bytes = response.bytes().await.expect("body").to_vec();
-    Answer {
-        status,
-        retry_after,
-        bytes,
     }
 }
 
