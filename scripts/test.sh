@@ -7,7 +7,10 @@ started=$SECONDS
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-step() { printf '\n== %s (%d s)\n' "$*" "$((SECONDS - started))"; }
+# Free disk is printed with each step: running out of it is how a build fails on a small machine.
+step() {
+  printf '\n== %s (%d s, %s free)\n' "$*" "$((SECONDS - started))" "$(df -h --output=avail . | tail -1 | tr -d ' ')"
+}
 
 scripts/setup.sh --test
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
