@@ -24,15 +24,20 @@ async function dropFile(page: Page, name: string, bytes: Buffer, mime = "applica
   await drive.dispatchEvent("drop", { dataTransfer });
 }
 
-const row = (page: Page, name: string) => page.locator(`[data-testid="entry"][data-name="${name}"]`);
-const usedBytes = async (page: Page) => Number(await page.getByTestId("quota").getAttribute("data-used-bytes"));
-
-test("drag a file in, watch it upload, download it intact, rename, move, delete and restore it", async ({ page }) => {
-  const email = await registerAndVerify(page, "Drive User");
+/** Registers a new account, logs in, and waits on its (empty) drive: where logging in lands. */
+async function openNewDrive(page: Page, name: string) {
+  const email = await registerAndVerify(page, name);
   await page.goto("/login?next=%2Fdrive");
   await logIn(page, email);
   await expect(page).toHaveURL(/\/drive$/);
   await hydrated(page);
+}
+
+const row = (page: Page, name: string) => page.locator(`[data-testid="entry"][data-name="${name}"]`);
+const usedBytes = async (page: Page) => Number(await page.getByTestId("quota").getAttribute("data-used-bytes"));
+
+test("drag a file in, watch it upload, download it intact, rename, move, delete and restore it", async ({ page }) => {
+  await openNewDrive(page, "Drive User");
   await expect(page.getByTestId("empty")).toBeVisible();
   expect(await usedBytes(page)).toBe(0);
 
@@ -104,11 +109,7 @@ test("drag a file in, watch it upload, download it intact, rename, move, delete 
 });
 
 test("an upload beyond the quota, or of an empty file, is refused before any byte is sent, saying why", async ({ page }) => {
-  const email = await registerAndVerify(page, "Full Drive");
-  await page.goto("/login?next=%2Fdrive");
-  await logIn(page, email);
-  await expect(page).toHaveURL(/\/drive$/);
-  await hydrated(page);
+  await openNewDrive(page, "Full Drive");
 
   const fits = crypto.randomBytes(12_000_000);
   await dropFile(page, "fits.bin", fits);
@@ -135,11 +136,7 @@ test("an upload beyond the quota, or of an empty file, is refused before any byt
 });
 
 test("a reload in the middle of an upload resumes from the last chunk when the file is dropped again", async ({ page }) => {
-  const email = await registerAndVerify(page, "Reload User");
-  await page.goto("/login?next=%2Fdrive");
-  await logIn(page, email);
-  await expect(page).toHaveURL(/\/drive$/);
-  await hydrated(page);
+  await openNewDrive(page, "Reload User");
 
   const original = crypto.randomBytes(8 * 1024 * 1024 + 100_000);
   const chunks: string[] = [];
@@ -165,5 +162,32 @@ test("a reload in the middle of an upload resumes from the last chunk when the f
   const downloading = page.waitForEvent("download");
   await row(page, "dataset.csv").getByRole("button", { name: "Download" }).click();
   const download = await downloading;
+  expect(sha256(fs.readFileSync(await download.path()))).toBe(sha256(original));
+});
+
+test("a name taken while a file uploads gets a number, and the upload row says so", async ({ page }) => {
+  await openNewDrive(page, "Busy Folder");
+
+  // Hold the finishing call until the name is taken.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/files/upload/finish", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const original = crypto.randomBytes(100_000);
+  await dropFile(page, "notes.txt", original, "text/plain");
+  await page.getByLabel("New folder name").fill("Notes.TXT");
+  await page.getByRole("button", { name: "Create folder" }).click();
+  await expect(row(page, "Notes.TXT")).toBeVisible();
+  release();
+
+  const upload = page.locator('[data-testid="upload"][data-name="notes.txt"]');
+  await expect(upload).toHaveAttribute("data-phase", "done");
+  await expect(upload).toContainText('Saved as "notes (1).txt": the name was taken while it uploaded.');
+  const downloading = page.waitForEvent("download");
+  await row(page, "notes (1).txt").getByRole("button", { name: "Download" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("notes (1).txt");
   expect(sha256(fs.readFileSync(await download.path()))).toBe(sha256(original));
 });

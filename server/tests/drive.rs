@@ -346,6 +346,27 @@ async fn hostile_names_and_empty_files_are_refused_and_nothing_is_created() {
 }
 
 #[tokio::test]
+async fn a_name_taken_during_an_upload_gets_a_number_and_keeps_the_bytes() {
+    let drive = Drive::start(&[]).await;
+    let bytes = b"the slow upload".to_vec();
+    let ticket = drive.start_upload("Report.pdf", bytes.len()).await.json();
+    let upload_id = ticket["upload_id"].as_str().unwrap();
+    // Another tab uploads a file of the same name (in other case) first.
+    let a = drive
+        .upload_whole("report.PDF", b"the quick one".to_vec())
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let file = drive.send_rest(upload_id, &bytes, 0).await;
+    assert_eq!(file["name"], "Report (1).pdf");
+    let mut names = drive.names().await;
+    names.sort();
+    assert_eq!(names, ["Report (1).pdf", "report.PDF"]);
+    let got = drive.download(file["id"].as_str().unwrap(), None).await;
+    assert_eq!(got.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    assert_eq!(drive.usage().await["reserved_bytes"], 0);
+}
+
+#[tokio::test]
 async fn downloads_stream_ranges_and_name_the_file_for_any_language() {
     let drive = Drive::start(&[]).await;
     let bytes = data(CHUNK * 2 + 12345, 3);

@@ -162,6 +162,48 @@ pub(super) async fn live_folder(
         .collect())
 }
 
+/// Whether a folder (`''`: the top) holds an item, not in the trash, whose name collides with
+/// `name`.
+pub(super) async fn name_taken(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    parent_id: &str,
+    name: &names::Name,
+) -> Result<bool, DriveError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM entries
+         WHERE user_id = ? AND parent_id = ? AND name_key = ? AND trashed_at IS NULL)",
+    )
+    .bind(user_id)
+    .bind(parent_id)
+    .bind(&name.key)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// How many numbered names (" (1)" up to this) are tried before giving up.
+const MAX_NUMBERED_NAME: u32 = 1000;
+
+/// `name` if it is free in the folder, else the first free "name (n)". Call inside the write
+/// transaction that takes the name, so that nobody takes it in between.
+pub(super) async fn free_name(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    parent_id: &str,
+    name: names::Name,
+) -> Result<names::Name, DriveError> {
+    if !name_taken(conn, user_id, parent_id, &name).await? {
+        return Ok(name);
+    }
+    for n in 1..=MAX_NUMBERED_NAME {
+        let candidate = names::numbered(&name, n);
+        if !name_taken(conn, user_id, parent_id, &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(DriveError::name_taken(&name.display))
+}
+
 impl Drive {
     pub(super) fn columns(&self) -> String {
         entry_columns(self.cluster.nodes().len())

@@ -44,6 +44,26 @@ pub fn clean(raw: &str) -> Result<Name, DriveError> {
     Ok(Name { display, key })
 }
 
+/// `name` with " (n)" before its extension: "report (1).pdf", ".bashrc (1)", "notes (2)".
+/// The stem is shortened when needed, so the result stays within `MAX_NAME_BYTES`.
+pub fn numbered(name: &Name, n: u32) -> Name {
+    let display = &name.display;
+    // A leading dot starts a hidden file's name, not an extension; neither is half the name.
+    let (stem, ext) = match display.rfind('.') {
+        Some(dot) if dot > 0 && display.len() - dot <= MAX_NAME_BYTES / 2 => display.split_at(dot),
+        _ => (display.as_str(), ""),
+    };
+    let suffix = format!(" ({n}){ext}");
+    let mut room = MAX_NAME_BYTES.saturating_sub(suffix.len()).min(stem.len());
+    while !stem.is_char_boundary(room) {
+        room -= 1;
+    }
+    // Shortening can leave a trailing space, which names may not end the stem with either.
+    let display = format!("{}{suffix}", stem[..room].trim_end());
+    let key = search_key(&display);
+    Name { display, key }
+}
+
 /// What a search compares with names: the same normalisation as collision keys.
 pub fn search_key(text: &str) -> String {
     text.nfc().collect::<String>().to_lowercase()
@@ -84,6 +104,27 @@ mod tests {
         assert!(refused(&"x".repeat(1000)).contains("255 bytes; this one has 1000"));
         // 128 two-byte characters are 256 bytes.
         assert!(refused(&"é".repeat(128)).contains("256"));
+    }
+
+    #[test]
+    fn numbered_names_keep_the_extension_and_the_length_limit() {
+        let of = |raw: &str, n| numbered(&clean(raw).unwrap(), n).display;
+        assert_eq!(of("report.pdf", 1), "report (1).pdf");
+        assert_eq!(of("archive.tar.gz", 2), "archive.tar (2).gz");
+        assert_eq!(of(".bashrc", 1), ".bashrc (1)");
+        assert_eq!(of("notes", 12), "notes (12)");
+        assert_eq!(
+            numbered(&clean("Résumé.PDF").unwrap(), 1).key,
+            "résumé (1).pdf"
+        );
+        // 127 two-byte characters and ".txt": the stem gives up whole characters to fit.
+        let long = format!("{}.txt", "é".repeat(125));
+        let n = of(&long, 3);
+        assert!(n.len() <= MAX_NAME_BYTES, "{} bytes", n.len());
+        assert!(n.ends_with("é (3).txt"));
+        assert!(clean(&n).is_ok());
+        let odd = format!("a.{}", "x".repeat(250));
+        assert_eq!(of(&odd, 1), format!("{} (1)", &odd[..251]));
     }
 
     #[test]

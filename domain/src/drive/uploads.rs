@@ -11,7 +11,7 @@ use sqlx::SqliteConnection;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use uuid::Uuid;
 
-use super::entries::{collision, live_folder};
+use super::entries::{collision, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
 use super::{
@@ -137,16 +137,7 @@ impl Drive {
         let parent = request.folder_id.clone().unwrap_or_default();
         let mut tx = self.write_tx().await?;
         live_folder(&mut tx, user_id, &parent).await?;
-        let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM entries
-             WHERE user_id = ? AND parent_id = ? AND name_key = ? AND trashed_at IS NULL)",
-        )
-        .bind(user_id)
-        .bind(&parent)
-        .bind(&name.key)
-        .fetch_one(&mut *tx)
-        .await?;
-        if taken {
+        if name_taken(&mut tx, user_id, &parent, &name).await? {
             return Err(DriveError::name_taken(&name.display));
         }
         let earlier: Vec<Upload> = sqlx::query_as(
@@ -445,6 +436,13 @@ impl Drive {
             Ok(_) => upload.parent_id.as_str(),
             Err(_) => "",
         };
+        // Something may have taken the name since the start: then the file gets a numbered
+        // one ("report (1).pdf") rather than leaving the bytes stuck.
+        let requested = names::Name {
+            display: upload.name.clone(),
+            key: upload.name_key.clone(),
+        };
+        let name = free_name(&mut tx, user_id, parent, requested).await?;
         let t = now();
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
@@ -454,8 +452,8 @@ impl Drive {
         .bind(&upload.id)
         .bind(user_id)
         .bind(parent)
-        .bind(&upload.name)
-        .bind(&upload.name_key)
+        .bind(&name.display)
+        .bind(&name.key)
         .bind(upload.size)
         .bind(&upload.mime)
         .bind(&checksum)
@@ -463,7 +461,7 @@ impl Drive {
         .bind(t)
         .execute(&mut *tx)
         .await
-        .map_err(|e| collision(e, &upload.name))?;
+        .map_err(|e| collision(e, &name.display))?;
         adjust(&mut tx, user_id, upload.size, -upload.size).await?;
         tx.commit().await?;
         self.forget_progress(upload_id);

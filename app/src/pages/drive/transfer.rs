@@ -103,9 +103,17 @@ mod browser {
     pub async fn send(file: File, folder_id: Option<String>, t: Transfer) {
         let outcome = upload(&file, folder_id, t).await;
         match outcome {
-            Ok(_) => {
+            Ok(entry) => {
                 t.sent.set(t.size);
                 t.phase.set(Phase::Done);
+                // The server stores names in NFC; only a real change of name is news.
+                let sent_as = js_sys::JsString::from(t.name.get_value()).normalize("NFC");
+                if sent_as != entry.name.as_str() {
+                    t.message.set(Some(format!(
+                        "Saved as \"{}\": the name was taken while it uploaded.",
+                        entry.name
+                    )));
+                }
             }
             Err(_) if t.cancel.get_untracked() => {
                 t.phase.set(Phase::Cancelled);
