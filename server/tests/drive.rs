@@ -6,6 +6,7 @@ mod support;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::StreamExt;
 use serde_json::{json, Value};
 use support::nodes::data;
 use support::{Answer, TestServer};
@@ -141,6 +142,19 @@ impl Drive {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("reserved and objects are {seen:?}, not ({reserved}, {objects})");
+    }
+
+    /// Waits (up to 20 s) until a chunk's bytes are streaming into a storage node: a node's
+    /// temporary directory holds a file.
+    async fn chunk_reaching_the_nodes(&self) {
+        let tmp = self.server.data_dir.path().join("nodes/us-east/tmp");
+        for _ in 0..200 {
+            if std::fs::read_dir(&tmp).is_ok_and(|mut d| d.next().is_some()) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no chunk reached {}", tmp.display());
     }
 
     async fn names(&self) -> Vec<String> {
@@ -363,6 +377,45 @@ async fn a_name_taken_during_an_upload_gets_a_number_and_keeps_the_bytes() {
     assert_eq!(names, ["Report (1).pdf", "report.PDF"]);
     let got = drive.download(file["id"].as_str().unwrap(), None).await;
     assert_eq!(got.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    assert_eq!(drive.usage().await["reserved_bytes"], 0);
+}
+
+#[tokio::test]
+async fn another_file_of_the_same_name_does_not_cut_off_an_upload_in_flight() {
+    let drive = Drive::start(&[]).await;
+    let first = vec![1u8; 1000];
+    let ticket = drive.start_upload("photo.jpg", first.len()).await.json();
+    let first_id = ticket["upload_id"].as_str().unwrap().to_owned();
+    // Tab one's chunk is on its way: half of it sent, the rest held back.
+    let (rest_tx, rest_rx) = futures::channel::oneshot::channel::<Vec<u8>>();
+    let parts =
+        futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(first[..500].to_vec()))]).chain(
+            futures::stream::once(async move { Ok(Bytes::from(rest_rx.await.unwrap())) }),
+        );
+    let in_flight = {
+        let body = reqwest::Body::wrap_stream(parts);
+        let (drive, id) = (&drive, first_id.clone());
+        async move { drive.put_chunk(&id, 0, body).await }
+    };
+    let second_tab = async {
+        drive.chunk_reaching_the_nodes().await;
+        let other = drive.start_upload("photo.jpg", 2000).await;
+        rest_tx.send(first[500..].to_vec()).unwrap();
+        other
+    };
+    let (chunk, other) = futures::join!(in_flight, second_tab);
+    assert_eq!(chunk.status, 200, "{chunk:?}");
+    assert_eq!(other.status, 200, "{other:?}");
+    let other_id = other.json()["upload_id"].as_str().unwrap().to_owned();
+    assert_ne!(other_id, first_id);
+    // Both files are kept: the second to finish gets a number.
+    let a = drive
+        .call("upload/finish", json!({"upload_id": first_id}))
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let b = drive.send_rest(&other_id, &[2u8; 2000], 0).await;
+    assert_eq!(b["name"], "photo (1).jpg");
+    assert_eq!(drive.usage().await["used_bytes"], 3000);
     assert_eq!(drive.usage().await["reserved_bytes"], 0);
 }
 

@@ -168,8 +168,11 @@ impl Drive {
                     ..upload.ticket()
                 });
             }
-            if resume {
-                // The same name with another size or file is a new version: the old attempt goes.
+            // The same name with another size or file is a new version: the old attempt goes,
+            // unless a chunk of it is arriving right now (another tab sending another file of
+            // that name). Then both go on, and the one finishing second gets a numbered name.
+            let receiving = self.peek_progress(&upload.id, |p| p.busy) == Some(true);
+            if resume && !receiving {
                 drop_upload(&mut tx, &upload, None).await?;
                 self.forget_progress(&upload.id);
             }
