@@ -22,7 +22,11 @@ use pages::skillshare::{
     teacher::TeacherPage, teachers::TeachersPage,
 };
 use pages::{
-    account::AccountPage, home::HomePage, login::LoginPage, register::RegisterPage,
+    account::AccountPage,
+    home::HomePage,
+    login::LoginPage,
+    password_reset::{ForgotPage, ResetPage},
+    register::RegisterPage,
     verify::VerifyPage,
 };
 
@@ -62,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/verify") view=VerifyPage/>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/forgot") view=ForgotPage/>
+                    <Route path=path!("/reset") view=ResetPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/drive") view=DrivePage/>
                     <Route path=path!("/drive/trash") view=TrashPage/>

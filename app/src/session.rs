@@ -13,6 +13,9 @@ pub struct Session {
     account: RwSignal<Option<AccountInfo>>,
     /// False until the browser has read localStorage: private pages wait for it.
     ready: RwSignal<bool>,
+    /// The email and password just typed into the sign-up form, kept in memory only, so the
+    /// verify page need not ask for the password again.
+    signup: RwSignal<Option<(String, String)>>,
 }
 
 impl Session {
@@ -42,6 +45,23 @@ impl Session {
         self.account.set(None);
     }
 
+    pub fn remember_signup(&self, email: String, password: String) {
+        self.signup.set(Some((email, password)));
+    }
+
+    /// The password typed at sign-up for this email, if the user came straight from there.
+    pub fn signup_password(&self, email: &str) -> Option<String> {
+        self.signup.with_untracked(|s| {
+            s.as_ref()
+                .filter(|(e, _)| e.trim().eq_ignore_ascii_case(email.trim()))
+                .map(|(_, p)| p.clone())
+        })
+    }
+
+    pub fn forget_signup(&self) {
+        self.signup.set(None);
+    }
+
     /// Fetches the account again (after usage changes, say).
     pub fn refresh_account(&self) {
         let this = *self;
@@ -59,6 +79,7 @@ pub fn provide_session() -> Session {
         token: RwSignal::new(None),
         account: RwSignal::new(None),
         ready: RwSignal::new(false),
+        signup: RwSignal::new(None),
     };
     // Effects run only in the browser, after hydration, so the server render and the first
     // client render agree.

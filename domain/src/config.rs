@@ -17,8 +17,12 @@ pub struct Config {
     pub bcrypt_cost: u32,
     pub session_idle_timeout: Duration,
     pub session_max_age: Duration,
-    /// Requests per minute one IP address may make to the auth endpoints.
+    /// Requests per minute one client (IPv4 address, IPv6 /64) may make to the auth endpoints.
     pub auth_rate_limit_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, CIDR list).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The site's origin (`PUBLIC_URL`): links in mails, HSTS. Never taken from a request.
+    pub public_url: String,
     pub default_quota_bytes: i64,
     /// Remote storage nodes; `None` runs the three default nodes inside the app.
     pub cluster_nodes: Option<Vec<crate::cluster::NodeSpec>>,
@@ -49,6 +53,8 @@ impl Default for Config {
             session_idle_timeout: Duration::from_secs(7 * 24 * 3600),
             session_max_age: Duration::from_secs(30 * 24 * 3600),
             auth_rate_limit_per_minute: 60,
+            trusted_proxies: Vec::new(),
+            public_url: "http://127.0.0.1:3000".into(),
             default_quota_bytes: DEFAULT_QUOTA_BYTES,
             cluster_nodes: None,
             cluster_secret: None,
@@ -81,7 +87,27 @@ impl Config {
                 reason: "must be between 4 and 31".into(),
             });
         }
+        let public_url = match get("PUBLIC_URL") {
+            Some(raw) => origin(&raw).map_err(|reason| ConfigError {
+                name: "PUBLIC_URL",
+                reason,
+            })?,
+            None => format!(
+                "http://{}",
+                get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into())
+            ),
+        };
+        let trusted_proxies = get("TRUSTED_PROXIES")
+            .map(|raw| parse_networks(&raw))
+            .transpose()
+            .map_err(|reason| ConfigError {
+                name: "TRUSTED_PROXIES",
+                reason,
+            })?
+            .unwrap_or_default();
         Ok(Config {
+            public_url,
+            trusted_proxies,
             data_dir: get("DATA_DIR").map(PathBuf::from).unwrap_or(d.data_dir),
             smtp_url: get("SMTP_URL"),
             mail_from: get("MAIL_FROM").unwrap_or(d.mail_from),
@@ -124,6 +150,30 @@ impl Config {
             },
         })
     }
+}
+
+/// `https://drive.example.org` from what an operator typed: scheme and host (and port) only.
+fn origin(raw: &str) -> Result<String, String> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| format!("{raw:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!(
+            "{raw:?}: give the site's http(s) origin, like https://drive.example.org"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// `10.0.0.0/8, 192.0.2.1` (a bare address is a network of one).
+fn parse_networks(raw: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{item:?} is not an address or a CIDR network"))
+        })
+        .collect()
 }
 
 fn parse<T: std::str::FromStr>(
@@ -176,6 +226,32 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(c.bcrypt_cost, 4);
         assert_eq!(c.session_idle_timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn public_url_and_trusted_proxies() {
+        let c = config(&[("LEPTOS_SITE_ADDR", "127.0.0.1:3100")]).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:3100");
+        assert!(c.trusted_proxies.is_empty());
+        let c = config(&[
+            ("PUBLIC_URL", "https://Drive.Example.org/some/path"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1 ,fd00::/8"),
+        ])
+        .unwrap();
+        assert_eq!(c.public_url, "https://drive.example.org");
+        assert_eq!(c.trusted_proxies.len(), 3);
+        assert_eq!(
+            config(&[("PUBLIC_URL", "drive.example.org")])
+                .unwrap_err()
+                .name,
+            "PUBLIC_URL"
+        );
+        assert_eq!(
+            config(&[("TRUSTED_PROXIES", "10.0.0.0/33")])
+                .unwrap_err()
+                .name,
+            "TRUSTED_PROXIES"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { hydrated, logIn, registerAndVerify } from "./flows";
 
 test("register, verify, log in with the emailed code, stay logged in, log out", async ({ page }) => {

@@ -1,4 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { hydrated, logIn, registerAndVerify } from "./flows";

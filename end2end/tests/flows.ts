@@ -26,11 +26,11 @@ export async function registerAndVerify(page: Page, name: string, email = unique
 }
 
 /** On the login page: password, then the emailed code. */
-export async function logIn(page: Page, email: string) {
+export async function logIn(page: Page, email: string, password = PASSWORD) {
   await hydrated(page);
   const seen = await seenMail(page.request, email);
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Continue" }).click();
   const code = await waitForCode(page.request, email, "login code", seen);
   await page.getByLabel("Login code").fill(code);

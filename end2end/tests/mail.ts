@@ -22,7 +22,7 @@ export async function seenMail(request: APIRequestContext, address: string): Pro
 export async function waitForCode(
   request: APIRequestContext,
   address: string,
-  kind: "verification code" | "login code",
+  kind: "verification code" | "login code" | "password reset code" | "confirmation code",
   seen: Set<string>,
 ): Promise<string> {
   let code = "";

@@ -1,4 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
+import { Page } from "@playwright/test";
+import { test, expect } from "./fixtures";
 import { hydrated, logIn, registerAndVerify } from "./flows";
 import { seenMail } from "./mail";
 import { MAIL_API } from "../playwright.config";

@@ -1,11 +1,14 @@
 //! CloudDrive server: reads the configuration, opens the data directory, and serves the app.
+#![recursion_limit = "256"]
 
 mod api_responses;
 mod cli;
+mod data_dir;
 mod files;
 mod node;
 mod rate_limit;
 mod routes;
+mod security_headers;
 mod startup;
 
 use std::net::SocketAddr;

@@ -1,19 +1,26 @@
-//! Per-IP request limit on the auth endpoints (`/api/auth/...`), against password guessing
-//! and mail bombing from one address.
+//! Per-client request limit on the auth endpoints (`/api/auth/...`), against password guessing
+//! and mail bombing from one place. Counts live in the database (see `domain::rate_limit`).
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use domain::rate_limit::RateLimiter;
+use domain::clock::now;
+use domain::db::Db;
+use domain::rate_limit::{client_ip, client_key, hit, RateError};
+use ipnet::IpNet;
 
-pub type AuthRateLimit = RateLimiter<IpAddr>;
+#[derive(Clone)]
+pub struct AuthRateLimit {
+    pub db: Db,
+    pub per_minute: u32,
+    pub trusted_proxies: Vec<IpNet>,
+}
 
 pub async fn limit_auth_requests(
-    State(limiter): State<Arc<AuthRateLimit>>,
+    State(limit): State<AuthRateLimit>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
@@ -21,16 +28,35 @@ pub async fn limit_auth_requests(
     if !request.uri().path().starts_with("/api/auth/") {
         return next.run(request).await;
     }
-    match limiter.check(&peer.ip()) {
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let client = client_key(client_ip(peer.ip(), &forwarded, &limit.trusted_proxies));
+    match hit(&limit.db, &client, limit.per_minute, now()).await {
         Ok(()) => next.run(request).await,
-        Err(retry_after_secs) => too_many(retry_after_secs),
+        Err(e @ RateError::Limited { retry_after_secs }) => {
+            too_many(e.to_string(), retry_after_secs)
+        }
+        Err(RateError::Db(e)) => {
+            // A limit that cannot be counted refuses rather than lets everything through.
+            tracing::error!(error = %e, "cannot count the request limit");
+            let body = app::api::ApiError {
+                status: 503,
+                message: "The service is busy. Please try again in a moment.".into(),
+                retry_after_secs: Some(5),
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+        }
     }
 }
 
-fn too_many(retry_after_secs: u64) -> Response {
+fn too_many(message: String, retry_after_secs: u64) -> Response {
     let body = app::api::ApiError {
         status: 429,
-        message: format!("Too many requests from your address. Try again in {retry_after_secs} s."),
+        message,
         retry_after_secs: Some(retry_after_secs),
     };
     let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();

@@ -1,7 +1,5 @@
 //! The HTTP router: server functions and pages from the app, plus plain routes.
 
-use std::sync::Arc;
-
 use app::api::context::AppState;
 use app::{shell, App};
 use axum::middleware;
@@ -11,22 +9,32 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 
 use crate::api_responses::normalise_api;
 use crate::rate_limit::{limit_auth_requests, AuthRateLimit};
+use crate::security_headers::{add_security_headers, provide_response_nonce, SiteSecurity};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let limiter = Arc::new(AuthRateLimit::per_minute(
-        state.config.auth_rate_limit_per_minute,
-    ));
+    let limit = AuthRateLimit {
+        db: state.db.clone(),
+        per_minute: state.config.auth_rate_limit_per_minute,
+        trusted_proxies: state.config.trusted_proxies.clone(),
+    };
+    let site = SiteSecurity {
+        https: state.config.public_url.starts_with("https://"),
+    };
     Router::new()
-        .leptos_routes_with_context(&state, routes, || (), {
+        .leptos_routes_with_context(&state, routes, provide_response_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_response_nonce, shell))
         .layer(middleware::from_fn(normalise_api))
         // Added after the JSON normalising, which must not touch bodies that are file bytes.
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::files::routes())
-        .layer(middleware::from_fn_with_state(limiter, limit_auth_requests))
+        .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
+        .layer(middleware::from_fn_with_state(site, add_security_headers))
         .with_state(state)
 }

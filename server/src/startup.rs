@@ -14,11 +14,16 @@ use leptos::prelude::get_configuration;
 
 use crate::node::embedded::EmbeddedNodes;
 
+/// How often run-out codes, counts and week-old sign-ups are cleared.
+const ACCOUNT_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);
+
 pub async fn build_state() -> Result<AppState, String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let leptos_options = get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
+    crate::data_dir::make_private(&config.data_dir)
+        .map_err(|e| format!("data directory {}: {e}", config.data_dir.display()))?;
     let db = db::open(&config.data_dir)
         .await
         .map_err(|e| e.to_string())?;
@@ -66,12 +71,14 @@ pub async fn build_state() -> Result<AppState, String> {
     drive.start_background();
     let mailer = Arc::new(mailer);
     let marketplace = Marketplace::new(db.clone(), mailer.clone());
-    let accounts = Accounts::new(db, mailer, secrets, &config)
+    let accounts = Accounts::new(db.clone(), mailer, secrets, &config)
         .await
         .map_err(|e| format!("accounts: {e}"))?;
+    accounts.start_background(ACCOUNT_SWEEP_INTERVAL);
     tracing::info!("data directory: {}", config.data_dir.display());
     Ok(AppState {
         leptos_options,
+        db,
         config: Arc::new(config),
         accounts: Arc::new(accounts),
         marketplace: Arc::new(marketplace),

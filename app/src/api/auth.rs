@@ -1,4 +1,5 @@
-//! Accounts API: register, verify email, two-factor login, logout, sessions, user info.
+//! Accounts API: register, verify email, two-factor login, password reset and change, the
+//! second factor (emailed codes or an authenticator app), logout, sessions, user info.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,9 @@ use crate::api;
 pub enum LoginNext {
     /// A login code was emailed: submit it to `/api/auth/login/verify`.
     Code,
+    /// The account uses an authenticator app: submit its code (or a recovery code) to
+    /// `/api/auth/login/verify`.
+    App,
     /// The email is not verified yet: a verification code was emailed.
     VerifyEmail,
 }
@@ -79,17 +83,137 @@ api! { ("auth/register")
 }
 
 api! { ("auth/verify-email")
-    pub async fn verify_email(email: String, code: String) -> Result<Ack, ApiError> {
-        state()?.accounts.verify_email(&email, &code).await?;
+    /// Verifies the address with a mailed code and the password chosen at sign-up.
+    pub async fn verify_email(email: String, code: String, password: String) -> Result<Ack, ApiError> {
+        state()?.accounts.verify_email(&email, &code, &password).await?;
         Ok(Ack::new("Your email is verified. You can log in now."))
     }
 }
 
+/// Seconds between two codes mailed to one address.
+pub const RESEND_AFTER_SECS: u64 = 30;
+
 api! { ("auth/resend-code")
-    /// Emails a fresh code (verification or login, whichever is pending), replacing the old one.
+    /// Emails a fresh code (login or verification, whichever is waiting). Answers the same for
+    /// every address, whether or not a code was sent.
     pub async fn resend_code(email: String) -> Result<Ack, ApiError> {
-        state()?.accounts.resend_code(&email).await?;
-        Ok(Ack::new("If a code is pending for this email, a new one is on its way."))
+        state()?.accounts.resend_code(&email)?;
+        Ok(Ack::new(format!(
+            "If a code is waiting for this address, a new one is on its way. You can ask again in {RESEND_AFTER_SECS} s."
+        )))
+    }
+}
+
+api! { ("auth/password/forgot")
+    /// Emails a password reset code if the address has an account; the same answer either way.
+    pub async fn forgot_password(email: String) -> Result<Ack, ApiError> {
+        state()?.accounts.forgot_password(&email)?;
+        Ok(Ack::new(
+            "If this address has an account, we emailed it a code to choose a new password. It works for 15 minutes.",
+        ))
+    }
+}
+
+api! { ("auth/password/reset")
+    /// Sets a new password with the emailed reset code. Every session ends; log in next.
+    pub async fn reset_password(email: String, code: String, password: String) -> Result<Ack, ApiError> {
+        state()?.accounts.reset_password(&email, &code, &password).await?;
+        Ok(Ack::new("Your password was changed and every session logged out. Log in with the new password."))
+    }
+}
+
+api! { ("auth/password/change")
+    /// Changes the password (bearer); other sessions end, this one stays.
+    pub async fn change_password(current_password: String, new_password: String) -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        state.accounts.change_password(&user, &current_password, &new_password).await?;
+        Ok(Ack::new("Your password was changed. Your other sessions were logged out."))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorView {
+    /// Logging in asks an authenticator app (else an emailed code).
+    pub app: bool,
+    pub recovery_codes_left: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSetup {
+    /// The secret in base32, for typing into the app.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The same as a QR code, drawn by the server.
+    pub qr_svg: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    /// Shown this once; each works once instead of an app code.
+    pub recovery_codes: Vec<String>,
+}
+
+api! { ("auth/second-factor")
+    /// How this account logs in (bearer).
+    pub async fn second_factor() -> Result<SecondFactorView, ApiError> {
+        let (state, user) = current_user().await?;
+        let factor = state.accounts.second_factor(&user).await?;
+        Ok(SecondFactorView {
+            app: factor.app,
+            recovery_codes_left: factor.recovery_codes_left,
+        })
+    }
+}
+
+api! { ("auth/second-factor/confirm-code")
+    /// Emails a code that confirms a change of the second factor (bearer).
+    pub async fn send_confirm_code() -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        state.accounts.send_confirm_code(&user).await?;
+        Ok(Ack::new("We emailed you a 6-digit confirmation code."))
+    }
+}
+
+api! { ("auth/second-factor/app/setup")
+    /// A new secret for an authenticator app, with its QR code (bearer). It takes effect only
+    /// once `app/enable` succeeds.
+    pub async fn start_app_setup() -> Result<AppSetup, ApiError> {
+        let (state, user) = current_user().await?;
+        let shown = state.accounts.start_app_setup(&user).await?;
+        Ok(AppSetup {
+            secret: shown.secret_base32,
+            otpauth_url: shown.otpauth_url,
+            qr_svg: shown.qr_svg,
+        })
+    }
+}
+
+api! { ("auth/second-factor/app/enable")
+    /// Switches login to the app (bearer): the password, the emailed confirmation code and a
+    /// code from the app. Answers the recovery codes.
+    pub async fn enable_app(password: String, emailed_code: String, app_code: String) -> Result<RecoveryCodes, ApiError> {
+        let (state, user) = current_user().await?;
+        let recovery_codes = state.accounts.enable_app(&user, &password, &emailed_code, &app_code).await?;
+        Ok(RecoveryCodes { recovery_codes })
+    }
+}
+
+api! { ("auth/second-factor/app/disable")
+    /// Back to emailed codes (bearer): the password and an app or recovery code.
+    pub async fn disable_app(password: String, code: String) -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        state.accounts.disable_app(&user, &password, &code).await?;
+        Ok(Ack::new("Logging in uses emailed codes again."))
+    }
+}
+
+api! { ("auth/second-factor/recovery-codes")
+    /// Ten new recovery codes in place of the old (bearer): the password and an app or
+    /// recovery code.
+    pub async fn regenerate_recovery_codes(password: String, code: String) -> Result<RecoveryCodes, ApiError> {
+        let (state, user) = current_user().await?;
+        let recovery_codes = state.accounts.regenerate_recovery_codes(&user, &password, &code).await?;
+        Ok(RecoveryCodes { recovery_codes })
     }
 }
 
@@ -103,6 +227,10 @@ api! { ("auth/login")
                 next: LoginNext::Code,
                 message: "We emailed you a 6-digit login code.".into(),
             },
+            LoginStep::AppCode => LoginStarted {
+                next: LoginNext::App,
+                message: "Enter the code your authenticator app shows, or a recovery code.".into(),
+            },
             LoginStep::VerifyEmail => LoginStarted {
                 next: LoginNext::VerifyEmail,
                 message: "Verify your email first: we emailed you a 6-digit code.".into(),
@@ -112,7 +240,8 @@ api! { ("auth/login")
 }
 
 api! { ("auth/login/verify")
-    /// Second factor: the emailed code. Answers with a new session token.
+    /// Second factor: the emailed code, or the app's code or a recovery code. Answers with a
+    /// new session token.
     pub async fn login_verify(email: String, code: String) -> Result<LoggedIn, ApiError> {
         let session = state()?.accounts.login_verify(&email, &code, &user_agent()).await?;
         Ok(LoggedIn {

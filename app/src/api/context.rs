@@ -17,6 +17,8 @@ use super::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The metadata database (for limits counted outside any one service).
+    pub db: domain::db::Db,
     pub config: Arc<domain::Config>,
     pub accounts: Arc<Accounts>,
     pub marketplace: Arc<Marketplace>,

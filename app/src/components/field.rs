@@ -31,3 +31,26 @@ pub fn Field(
         </label>
     }
 }
+
+/// A field for a one-time code (emailed, or from an authenticator app): digits on phones, and
+/// the browser may fill it from an SMS or mail.
+#[component]
+pub fn CodeField(
+    label: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "code")] name: &'static str,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    view! {
+        <Field
+            label
+            name
+            value
+            inputmode="numeric"
+            autocomplete="one-time-code"
+            hint
+            autofocus
+        />
+    }
+}

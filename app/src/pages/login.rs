@@ -4,14 +4,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::auth::{login, login_verify, resend_code, LoginNext};
+use crate::api::auth::{login, login_verify, LoginNext};
 use crate::api::ApiError;
-use crate::components::{Alert, Field};
+use crate::components::{Alert, CodeField, Field, ResendButton};
 use crate::format::{safe_next, url_encode};
 use crate::session::use_session;
 
-/// Two steps: email and password, then the code we email. Afterwards the user goes back to the
-/// page that sent them here (`?next=`), or to their account.
+/// Two steps: email and password, then the code we email (or, for accounts that chose one, the
+/// authenticator app's code or a recovery code). Afterwards the user goes back to the page that
+/// sent them here (`?next=`, only within this site), or to their drive.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
@@ -21,17 +22,20 @@ pub fn LoginPage() -> impl IntoView {
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let code_step = RwSignal::new(false);
+    // The second step, once the password was right: which kind of code it asks for.
+    let second = RwSignal::new(None::<LoginNext>);
+    let code_step = move || second.get().is_some();
 
     let start =
         Action::new(|(email, password): &(String, String)| login(email.clone(), password.clone()));
     let finish =
         Action::new(|(email, code): &(String, String)| login_verify(email.clone(), code.clone()));
-    let resend = Action::new(|email: &String| resend_code(email.clone()));
 
     let to_verify = navigate.clone();
     Effect::new(move |_| match start.value().get() {
-        Some(Ok(started)) if started.next == LoginNext::Code => code_step.set(true),
+        Some(Ok(started)) if started.next != LoginNext::VerifyEmail => {
+            second.set(Some(started.next))
+        }
         Some(Ok(_)) => {
             let next = next()
                 .map(|n| format!("&next={}", url_encode(&n)))
@@ -56,23 +60,24 @@ pub fn LoginPage() -> impl IntoView {
     });
 
     let error = Signal::derive(move || {
-        if code_step.get() {
-            ApiError::of(finish.value().get()).or_else(|| ApiError::of(resend.value().get()))
+        if code_step() {
+            ApiError::of(finish.value().get())
         } else {
             ApiError::of(start.value().get())
         }
     });
     let notice = Signal::derive(move || {
-        if let Some(Ok(ack)) = resend.value().get() {
-            Some(ack.message)
-        } else if code_step.get() {
+        if code_step() {
             start.value().get().and_then(Result::ok).map(|s| s.message)
         } else if query.with(|q| q.get("verified").is_some()) {
             Some("Your email is verified. Log in to continue.".into())
+        } else if query.with(|q| q.get("reset").is_some()) {
+            Some("Your password was changed. Log in with the new one.".into())
         } else {
             None
         }
     });
+    let uses_app = move || second.get() == Some(LoginNext::App);
     let ready = move || session.ready();
 
     view! {
@@ -80,7 +85,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="panel">
             <h1>"Log in"</h1>
             <Show
-                when=move || code_step.get()
+                when=code_step
                 fallback=move || {
                     view! {
                         <form
@@ -107,7 +112,11 @@ pub fn LoginPage() -> impl IntoView {
                                 {move || if start.pending().get() { "Checking…" } else { "Continue" }}
                             </button>
                         </form>
-                        <p class="muted">"New here? " <A href="/register">"Create an account"</A></p>
+                        <p class="muted">
+                            <A href="/forgot">"Forgot your password?"</A>
+                            " · New here? "
+                            <A href="/register">"Create an account"</A>
+                        </p>
                     }
                 }
             >
@@ -118,15 +127,24 @@ pub fn LoginPage() -> impl IntoView {
                         finish.dispatch((email.get(), code.get()));
                     }
                 >
-                    <p>"Enter the 6-digit code we sent to " <strong>{move || email.get()}</strong> "."</p>
-                    <Field
-                        label="Login code"
-                        name="code"
-                        value=code
-                        inputmode="numeric"
-                        autocomplete="one-time-code"
-                        autofocus=true
-                    />
+                    <Show
+                        when=uses_app
+                        fallback=move || {
+                            view! {
+                                <p>"Enter the 6-digit code we sent to " <strong>{move || email.get()}</strong> "."</p>
+                                <CodeField label="Login code" value=code autofocus=true/>
+                            }
+                        }
+                    >
+                        <Field
+                            label="Authenticator app code or recovery code"
+                            name="code"
+                            value=code
+                            autocomplete="one-time-code"
+                            hint="The 6 digits your app shows now, or one of your recovery codes if you lost the app."
+                            autofocus=true
+                        />
+                    </Show>
                     <Alert error notice/>
                     <div class="actions">
                         <button
@@ -136,21 +154,14 @@ pub fn LoginPage() -> impl IntoView {
                         >
                             "Log in"
                         </button>
-                        <button
-                            class="btn"
-                            type="button"
-                            disabled=move || resend.pending().get()
-                            on:click=move |_| {
-                                resend.dispatch(email.get());
-                            }
-                        >
-                            "Send a new code"
-                        </button>
+                        <Show when=move || !uses_app()>
+                            <ResendButton email/>
+                        </Show>
                         <button
                             class="btn btn-quiet"
                             type="button"
                             on:click=move |_| {
-                                code_step.set(false);
+                                second.set(None);
                                 code.set(String::new());
                             }
                         >

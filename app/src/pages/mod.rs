@@ -3,6 +3,7 @@ pub mod drive;
 pub mod home;
 pub mod login;
 pub mod nodes;
+pub mod password_reset;
 pub mod register;
 pub mod skillshare;
 pub mod verify;

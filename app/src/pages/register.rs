@@ -22,6 +22,7 @@ pub fn RegisterPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = submit.value().get() {
+            session.remember_signup(email.get_untracked(), password.get_untracked());
             let next = query
                 .with_untracked(|q| q.get("next"))
                 .map(|n| format!("&next={}", url_encode(&n)))

@@ -2,13 +2,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::auth::{resend_code, verify_email};
+use crate::api::auth::verify_email;
 use crate::api::ApiError;
-use crate::components::{Alert, Field};
+use crate::components::{Alert, CodeField, Field, ResendButton};
 use crate::format::url_encode;
 use crate::session::use_session;
 
-/// Enter the 6-digit code sent at sign-up; then on to login.
+/// Enter the 6-digit code sent at sign-up, with the password chosen there (remembered in
+/// memory when the user comes straight from the sign-up form); then on to login.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let session = use_session();
@@ -16,11 +17,21 @@ pub fn VerifyPage() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let code = RwSignal::new(String::new());
-    let verify =
-        Action::new(|(email, code): &(String, String)| verify_email(email.clone(), code.clone()));
-    let resend = Action::new(|email: &String| resend_code(email.clone()));
+    let password = RwSignal::new(String::new());
+    // Filled in the browser from the sign-up form, if the user came straight from it.
+    let remembered = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(p) = session.signup_password(&email.get_untracked()) {
+            password.set(p);
+            remembered.set(true);
+        }
+    });
+    let verify = Action::new(|(email, code, password): &(String, String, String)| {
+        verify_email(email.clone(), code.clone(), password.clone())
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = verify.value().get() {
+            session.forget_signup();
             let next = query
                 .with_untracked(|q| q.get("next"))
                 .map(|n| format!("&next={}", url_encode(&n)))
@@ -32,11 +43,7 @@ pub fn VerifyPage() -> impl IntoView {
             navigate(&to, Default::default());
         }
     });
-    let error = Signal::derive(move || {
-        ApiError::of(verify.value().get()).or_else(|| ApiError::of(resend.value().get()))
-    });
-    let notice =
-        Signal::derive(move || resend.value().get().and_then(Result::ok).map(|a| a.message));
+    let error = Signal::derive(move || ApiError::of(verify.value().get()));
     view! {
         <Title text="Verify your email — CloudDrive"/>
         <section class="panel">
@@ -46,19 +53,22 @@ pub fn VerifyPage() -> impl IntoView {
                 method="post"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    verify.dispatch((email.get(), code.get()));
+                    verify.dispatch((email.get(), code.get(), password.get()));
                 }
             >
                 <Field label="Email" name="email" kind="email" value=email autocomplete="email"/>
-                <Field
-                    label="Code"
-                    name="code"
-                    value=code
-                    inputmode="numeric"
-                    autocomplete="one-time-code"
-                    autofocus=true
-                />
-                <Alert error notice/>
+                <CodeField label="Code" value=code autofocus=true/>
+                <Show when=move || !remembered.get()>
+                    <Field
+                        label="Password"
+                        name="password"
+                        kind="password"
+                        value=password
+                        autocomplete="current-password"
+                        hint="The password you chose when you signed up."
+                    />
+                </Show>
+                <Alert error/>
                 <div class="actions">
                     <button
                         class="btn btn-primary"
@@ -67,16 +77,7 @@ pub fn VerifyPage() -> impl IntoView {
                     >
                         "Verify email"
                     </button>
-                    <button
-                        class="btn"
-                        type="button"
-                        disabled=move || !session.ready() || resend.pending().get()
-                        on:click=move |_| {
-                            resend.dispatch(email.get());
-                        }
-                    >
-                        "Send a new code"
-                    </button>
+                    <ResendButton email/>
                 </div>
             </form>
         </section>

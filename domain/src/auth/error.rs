@@ -10,20 +10,25 @@ pub enum AuthError {
     BadCredentials,
     #[error("That code is not right. {tries_left} tries left before it stops working.")]
     WrongCode { tries_left: i64 },
-    #[error("That code has expired (codes last 10 minutes). Request a new one.")]
-    CodeExpired,
     #[error("Too many wrong tries: that code no longer works. Request a new one.")]
     CodeUsedUp,
-    #[error("There is no code waiting for this email. Request a new one.")]
+    /// No live code: none was sent, or it expired or was used (which one is not told).
+    #[error("There is no code waiting for this email, or it has expired (codes last 10 minutes). Request a new one.")]
     NoCode,
-    /// For email verification, every code failure reads the same: a distinct answer would tell
-    /// a stranger whether an address has a pending sign-up.
-    #[error("That code is not valid: check for typos, or request a new one (codes last 10 minutes and allow 5 tries).")]
-    InvalidVerificationCode,
+    /// For email verification and password reset every failure reads the same: a distinct
+    /// answer would tell a stranger whether an address has a pending sign-up or an account.
+    #[error("That code is not valid, or the password does not go with it: check both for typos, or request a new code (codes allow 5 tries).")]
+    InvalidCode,
     #[error("A code was sent moments ago. You can ask for another in {retry_after_secs} s.")]
     ResendTooSoon { retry_after_secs: u64 },
     #[error("Too many failed attempts. Try again in {retry_after_secs} s.")]
     Throttled { retry_after_secs: u64 },
+    #[error("Too many wrong codes for this address: entering codes is locked for the rest of the hour. Try again in {}.", wait_words(*.retry_after_secs))]
+    CodesLocked { retry_after_secs: u64 },
+    #[error("Your current password is not right.")]
+    WrongPassword,
+    #[error("That code is not right. Use the code your authenticator app shows now, or one of your recovery codes.")]
+    WrongAppCode,
     #[error("Please log in.")]
     Unauthenticated,
     #[error("No such session.")]
@@ -47,19 +52,43 @@ impl UserFacing for AuthError {
             Invalid(_)
             | BadCredentials
             | WrongCode { .. }
-            | CodeExpired
             | CodeUsedUp
             | NoCode
-            | InvalidVerificationCode => ErrorKind::Invalid,
-            ResendTooSoon { retry_after_secs } | Throttled { retry_after_secs } => {
-                ErrorKind::TooManyRequests {
-                    retry_after_secs: *retry_after_secs,
-                }
-            }
+            | InvalidCode
+            | WrongPassword
+            | WrongAppCode => ErrorKind::Invalid,
+            ResendTooSoon { retry_after_secs }
+            | Throttled { retry_after_secs }
+            | CodesLocked { retry_after_secs } => ErrorKind::TooManyRequests {
+                retry_after_secs: *retry_after_secs,
+            },
             Unauthenticated => ErrorKind::Unauthenticated,
             SessionNotFound => ErrorKind::NotFound,
             Mail(e) => e.kind(),
             Internal(_) => ErrorKind::Internal,
         }
+    }
+}
+
+/// "45 s", "1 minute", "12 minutes": how long to wait, as a person would say it.
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=119 => "1 minute".into(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_says_when_it_ends() {
+        let e = AuthError::CodesLocked {
+            retry_after_secs: 1500,
+        };
+        assert!(e.to_string().ends_with("Try again in 25 minutes."), "{e}");
+        assert_eq!(wait_words(30), "30 s");
     }
 }

@@ -1,26 +1,39 @@
-//! Accounts: registration with email verification, two-factor login (password, then an
-//! emailed code), and bearer-token sessions.
+//! Accounts: sign-up with email verification, two-factor login (password, then an emailed code
+//! or an authenticator app), password reset and change, and bearer-token sessions.
+//!
+//! Every answer about an address is the same whether or not it has an account, and every limit
+//! is counted before the work it limits (see `attempts`, `codes`, `throttle`).
 
+mod attempts;
 mod codes;
 mod emails;
 mod error;
 mod input;
+mod login;
 mod password;
+mod password_reset;
+mod recovery_codes;
+mod registration;
+mod second_factor;
 mod sessions;
 mod throttle;
+pub mod totp;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
 pub use codes::Purpose;
 pub use error::AuthError;
 pub use password::{MAX_BYTES as PASSWORD_MAX_BYTES, MIN_BYTES as PASSWORD_MIN_BYTES};
+pub use second_factor::SecondFactor;
 pub use sessions::{CurrentUser, SessionInfo};
+pub use totp::Enrolment;
 
 use crate::clock::now;
 use crate::db::Db;
-use crate::mail::Mailer;
+use crate::mail::{Mail, Mailer};
 use crate::secrets::Secrets;
 use crate::Config;
 use password::Hasher;
@@ -41,6 +54,8 @@ pub struct Profile {
 pub enum LoginStep {
     /// A login code was emailed.
     CodeSent,
+    /// The account uses an authenticator app: its code (or a recovery code) comes next.
+    AppCode,
     /// The email is not verified yet; a verification code was emailed.
     VerifyEmail,
 }
@@ -51,6 +66,9 @@ pub struct NewSession {
     pub profile: Profile,
 }
 
+/// The account service. Cheap to clone (it is handles all the way down), so slow work such as
+/// mailing can go on after the request has been answered.
+#[derive(Clone)]
 pub struct Accounts {
     db: Db,
     mailer: Arc<Mailer>,
@@ -58,17 +76,20 @@ pub struct Accounts {
     hasher: Hasher,
     lifetimes: Lifetimes,
     default_quota_bytes: i64,
-    /// Checked against when the account does not exist, so that answer takes as long as a
-    /// wrong password.
-    dummy_hash: String,
+    /// `PUBLIC_URL`: where links in mails lead.
+    site: Arc<str>,
+    /// Checked against when there is no account, so that answer takes as long as a wrong
+    /// password.
+    dummy_hash: Arc<str>,
 }
 
+/// A verified account, as the login and recovery steps need it.
 struct UserRow {
     id: String,
     email: String,
     name: String,
     password_hash: String,
-    verified: bool,
+    totp_secret: Option<String>,
 }
 
 impl Accounts {
@@ -90,152 +111,8 @@ impl Accounts {
                 max_age_secs: config.session_max_age.as_secs() as i64,
             },
             default_quota_bytes: config.default_quota_bytes,
-            dummy_hash,
-        })
-    }
-
-    /// Registers an account and emails a verification code. Registering an email that already
-    /// has an account answers the same, and emails its owner instead.
-    pub async fn register(&self, email: &str, password: &str, name: &str) -> Result<(), AuthError> {
-        let email = input::email(email)?;
-        let name = input::display_name(name)?;
-        password::check_policy(password, &[&email, &name])?;
-        if let Some(existing) = self.find_user(&email).await? {
-            return self.answer_existing_registration(existing).await;
-        }
-        let hash = self.hasher.hash(password).await?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let inserted = sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&email)
-        .bind(&name)
-        .bind(&hash)
-        .bind(self.default_quota_bytes)
-        .bind(now())
-        .execute(&self.db)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            // A concurrent registration of the same email won the race.
-            return Ok(());
-        }
-        self.send_code(&id, &email, &name, Purpose::VerifyEmail)
-            .await
-    }
-
-    async fn answer_existing_registration(&self, user: UserRow) -> Result<(), AuthError> {
-        // Same cost as hashing a new password, so timing does not tell either.
-        self.hasher.verify("timing only", &self.dummy_hash).await?;
-        if user.verified {
-            let mail = emails::already_registered(&user.email, &user.name);
-            self.mailer.send(mail).await?;
-            return Ok(());
-        }
-        match self
-            .send_code(&user.id, &user.email, &user.name, Purpose::VerifyEmail)
-            .await
-        {
-            Err(AuthError::ResendTooSoon { .. }) => Ok(()),
-            other => other,
-        }
-    }
-
-    pub async fn verify_email(&self, email: &str, code: &str) -> Result<(), AuthError> {
-        let email = input::email(email)?;
-        let user = self
-            .find_user(&email)
-            .await?
-            .filter(|u| !u.verified)
-            .ok_or(AuthError::InvalidVerificationCode)?;
-        codes::consume(
-            &self.db,
-            &self.secrets,
-            &user.id,
-            Purpose::VerifyEmail,
-            code,
-            now(),
-        )
-        .await
-        .map_err(|e| match e {
-            AuthError::WrongCode { .. }
-            | AuthError::CodeExpired
-            | AuthError::CodeUsedUp
-            | AuthError::NoCode => AuthError::InvalidVerificationCode,
-            other => other,
-        })?;
-        sqlx::query("UPDATE users SET verified_at = ? WHERE id = ?")
-            .bind(now())
-            .bind(&user.id)
-            .execute(&self.db)
-            .await?;
-        Ok(())
-    }
-
-    /// Sends a fresh code replacing the pending one: the verification code for an unverified
-    /// account, else the login code if one is pending. Unknown emails get the same answer.
-    pub async fn resend_code(&self, email: &str) -> Result<(), AuthError> {
-        let email = input::email(email)?;
-        let Some(user) = self.find_user(&email).await? else {
-            return Ok(());
-        };
-        let purpose = if !user.verified {
-            Purpose::VerifyEmail
-        } else if codes::exists(&self.db, &user.id, Purpose::Login).await? {
-            Purpose::Login
-        } else {
-            return Ok(());
-        };
-        self.send_code(&user.id, &user.email, &user.name, purpose)
-            .await
-    }
-
-    /// First factor. A correct password emails a login code (or, for an unverified account,
-    /// a verification code). Unknown email and wrong password give the same error.
-    pub async fn login(&self, email: &str, password: &str) -> Result<LoginStep, AuthError> {
-        let email = input::email(email).map_err(|_| AuthError::BadCredentials)?;
-        let t = now();
-        throttle::check(&self.db, &email, t).await?;
-        let user = self.find_user(&email).await?;
-        let hash = user.as_ref().map_or(&self.dummy_hash, |u| &u.password_hash);
-        let password_ok = self.hasher.verify(password, hash).await?;
-        let Some(user) = user.filter(|_| password_ok) else {
-            throttle::record_failure(&self.db, &email, t).await?;
-            return Err(AuthError::BadCredentials);
-        };
-        throttle::reset(&self.db, &email).await?;
-        let (purpose, step) = if user.verified {
-            (Purpose::Login, LoginStep::CodeSent)
-        } else {
-            (Purpose::VerifyEmail, LoginStep::VerifyEmail)
-        };
-        // A second click within 30 s keeps the code already sent instead of mailing another.
-        if !codes::recently_issued(&self.db, &user.id, purpose, t).await? {
-            self.send_code(&user.id, &user.email, &user.name, purpose)
-                .await?;
-        }
-        Ok(step)
-    }
-
-    /// Second factor: the emailed code starts a new session.
-    pub async fn login_verify(
-        &self,
-        email: &str,
-        code: &str,
-        user_agent: &str,
-    ) -> Result<NewSession, AuthError> {
-        let email = input::email(email)?;
-        let user = self.find_user(&email).await?.ok_or(AuthError::NoCode)?;
-        let t = now();
-        codes::consume(&self.db, &self.secrets, &user.id, Purpose::Login, code, t).await?;
-        let (session_id, token) =
-            sessions::create(&self.db, &user.id, user_agent, &self.lifetimes, t).await?;
-        Ok(NewSession {
-            token,
-            session_id,
-            profile: self.profile(&user.id).await?,
+            site: config.public_url.as_str().into(),
+            dummy_hash: dummy_hash.into(),
         })
     }
 
@@ -282,38 +159,112 @@ impl Accounts {
         sessions::revoke_others(&self.db, &current.user_id, &current.session_id).await
     }
 
+    /// Clears what has run out: codes, counts older than every window, sign-ups never
+    /// verified within 7 days.
+    pub async fn sweep(&self) -> Result<(), AuthError> {
+        let t = now();
+        codes::prune(&self.db, t).await?;
+        registration::prune(&self.db, t).await?;
+        crate::rate_limit::prune(&self.db, t).await?;
+        Ok(())
+    }
+
+    /// Sweeps every `interval` for as long as the process runs.
+    pub fn start_background(&self, interval: Duration) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            loop {
+                tick.tick().await;
+                if let Err(e) = this.sweep().await {
+                    tracing::warn!(error = %e, "account sweep failed");
+                }
+            }
+        });
+    }
+
     async fn find_user(&self, email: &str) -> Result<Option<UserRow>, AuthError> {
-        let row: Option<(String, String, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, email, name, password_hash, verified_at FROM users WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(&self.db)
-        .await?;
+        self.user_where("email", email).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<UserRow, AuthError> {
+        self.user_where("id", id)
+            .await?
+            .ok_or(AuthError::Unauthenticated)
+    }
+
+    async fn user_where(&self, column: &str, value: &str) -> Result<Option<UserRow>, AuthError> {
+        let sql = format!(
+            "SELECT id, email, name, password_hash, totp_secret FROM users WHERE {column} = ?"
+        );
+        let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(&sql)
+            .bind(value)
+            .fetch_optional(&self.db)
+            .await?;
         Ok(
-            row.map(|(id, email, name, password_hash, verified_at)| UserRow {
+            row.map(|(id, email, name, password_hash, totp_secret)| UserRow {
                 id,
                 email,
                 name,
                 password_hash,
-                verified: verified_at.is_some(),
+                totp_secret,
             }),
         )
     }
 
-    async fn send_code(
-        &self,
-        user_id: &str,
-        email: &str,
-        name: &str,
-        purpose: Purpose,
-    ) -> Result<(), AuthError> {
-        let code = codes::issue(&self.db, &self.secrets, user_id, purpose, now()).await?;
+    fn to<'a>(&'a self, email: &'a str, name: &'a str) -> emails::To<'a> {
+        emails::To {
+            email,
+            name,
+            site: &self.site,
+        }
+    }
+
+    /// Mails a fresh code of `purpose` (within the mail limits) and returns nothing else.
+    async fn send_code(&self, email: &str, name: &str, purpose: Purpose) -> Result<(), AuthError> {
+        let code = codes::issue(&self.db, &self.secrets, email, purpose, now()).await?;
+        let to = self.to(email, name);
         let mail = match purpose {
-            Purpose::VerifyEmail => emails::verification_code(email, name, &code),
-            Purpose::Login => emails::login_code(email, name, &code),
+            Purpose::VerifyEmail => emails::verification_code(&to, &code),
+            Purpose::Login => emails::login_code(&to, &code),
+            Purpose::PasswordReset => emails::reset_code(&to, &code),
+            Purpose::Confirm => emails::confirm_code(&to, &code),
         };
         self.mailer.send(mail).await?;
         Ok(())
+    }
+
+    /// Runs `work` after the answer has gone out, so how long it takes (a mail server's round
+    /// trip, say) tells nothing about the address; failures go to the log.
+    fn in_background<F>(&self, what: &'static str, work: impl FnOnce(Accounts) -> F)
+    where
+        F: std::future::Future<Output = Result<(), AuthError>> + Send + 'static,
+    {
+        let job = work(self.clone());
+        tokio::spawn(async move {
+            match job.await {
+                Ok(()) | Err(AuthError::ResendTooSoon { .. }) => {}
+                Err(e) => tracing::warn!(error = ?e, "{what} failed"),
+            }
+        });
+    }
+
+    /// Counts a wrong guess; the one that locks the address for the hour tells its owner.
+    async fn wrong_code(&self, email: &str, guess: &codes::Guess, what: &str) -> AuthError {
+        if guess.locked_the_address() {
+            if let Ok(Some(user)) = self.find_user(email).await {
+                let mail = emails::codes_under_attack(&self.to(&user.email, &user.name), what);
+                self.notify(mail).await;
+            }
+        }
+        guess.wrong()
+    }
+
+    /// A notice about the account: worth a log line if it cannot be sent, not a failed request.
+    async fn notify(&self, mail: Mail) {
+        if let Err(e) = self.mailer.send(mail).await {
+            tracing::warn!(error = %e, "account notice not sent");
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub struct CurrentUser {
     pub session_id: String,
 }
 
+#[derive(Clone, Copy)]
 pub struct Lifetimes {
     pub idle_secs: i64,
     pub max_age_secs: i64,
@@ -154,6 +155,15 @@ pub async fn revoke_others(db: &Db, user_id: &str, keep: &str) -> Result<u64, Au
             .await?
             .rows_affected(),
     )
+}
+
+/// Ends every session of the user (after a password reset).
+pub async fn revoke_all(db: &Db, user_id: &str) -> Result<u64, AuthError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        .bind(user_id)
+        .execute(db)
+        .await?
+        .rows_affected())
 }
 
 #[cfg(test)]

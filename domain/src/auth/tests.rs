@@ -66,9 +66,13 @@ async fn register_verify_login_and_use_the_session() {
         a.login("ann@example.com", PASSWORD).await.unwrap(),
         LoginStep::VerifyEmail
     );
-    a.verify_email("ann@example.com", &f.last_code_to("ann@example.com"))
-        .await
-        .unwrap();
+    a.verify_email(
+        "ann@example.com",
+        &f.last_code_to("ann@example.com"),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         a.login("ann@example.com", PASSWORD).await.unwrap(),
         LoginStep::CodeSent
@@ -104,9 +108,13 @@ async fn registering_an_existing_email_answers_alike_and_tells_the_owner() {
     let f = fixture().await;
     let a = &f.accounts;
     a.register("bo@example.com", PASSWORD, "Bo").await.unwrap();
-    a.verify_email("bo@example.com", &f.last_code_to("bo@example.com"))
-        .await
-        .unwrap();
+    a.verify_email(
+        "bo@example.com",
+        &f.last_code_to("bo@example.com"),
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     a.register("BO@example.com", "another-strong-passphrase-9", "Mallory")
         .await
         .unwrap();
@@ -158,14 +166,258 @@ async fn verification_code_failures_all_read_the_same() {
     let a = &f.accounts;
     a.register("ed@example.com", PASSWORD, "Ed").await.unwrap();
     let wrong = a
-        .verify_email("ed@example.com", "000000x")
+        .verify_email("ed@example.com", "000000x", PASSWORD)
         .await
         .unwrap_err();
     let unknown = a
-        .verify_email("zed@example.com", "123456")
+        .verify_email("zed@example.com", "123456", PASSWORD)
         .await
         .unwrap_err();
     assert_eq!(wrong.to_string(), unknown.to_string());
 }
 
 use crate::error::UserFacing;
+
+const SQUATTER_PASSWORD: &str = "squatter-chose-this-77";
+
+/// Squatter registers, then the owner; the owner verifies with `code_of` (one of the two
+/// codes in their inbox) and their own password.
+async fn squatting(f: &Fixture, pick_squatters_code: bool) {
+    let a = &f.accounts;
+    let email = "owner@example.com";
+    a.register(email, SQUATTER_PASSWORD, "Squatter")
+        .await
+        .unwrap();
+    let squatters_code = f.last_code_to(email);
+    // Another sign-up within 30 s mails nothing and changes nothing.
+    sqlx::query("UPDATE limit_events SET at = at - 31")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    a.register(email, PASSWORD, "Owner").await.unwrap();
+    let owners_code = f.last_code_to(email);
+    let code = if pick_squatters_code {
+        squatters_code
+    } else {
+        owners_code
+    };
+    // The squatter's password with the owner's inbox code would work, but the squatter has no
+    // code; the owner's password never activates the squatter's registration.
+    a.verify_email(email, &code, PASSWORD).await.unwrap();
+    assert_eq!(a.login(email, PASSWORD).await.unwrap(), LoginStep::CodeSent);
+    assert!(matches!(
+        a.login(email, SQUATTER_PASSWORD).await,
+        Err(AuthError::BadCredentials)
+    ));
+    let user = a.find_user(email).await.unwrap().unwrap();
+    assert_eq!(user.name, "Owner");
+}
+
+#[tokio::test]
+async fn a_squatter_cannot_keep_an_address_with_either_code() {
+    squatting(&fixture().await, false).await;
+    squatting(&fixture().await, true).await;
+}
+
+#[tokio::test]
+async fn a_second_sign_up_within_30_s_changes_nothing() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    a.register("fa@example.com", PASSWORD, "Fa").await.unwrap();
+    a.register("fa@example.com", SQUATTER_PASSWORD, "Squatter")
+        .await
+        .unwrap();
+    assert_eq!(f.subjects_to("fa@example.com").len(), 1);
+    let code = f.last_code_to("fa@example.com");
+    assert!(a
+        .verify_email("fa@example.com", &code, SQUATTER_PASSWORD)
+        .await
+        .is_err());
+    a.verify_email("fa@example.com", &code, PASSWORD)
+        .await
+        .unwrap();
+}
+
+async fn verified(f: &Fixture, email: &str) {
+    f.accounts
+        .register(email, PASSWORD, "Someone")
+        .await
+        .unwrap();
+    f.accounts
+        .verify_email(email, &f.last_code_to(email), PASSWORD)
+        .await
+        .unwrap();
+}
+
+async fn log_in(f: &Fixture, email: &str) -> NewSession {
+    f.accounts.login(email, PASSWORD).await.unwrap();
+    f.accounts
+        .login_verify(email, &f.last_code_to(email), "test")
+        .await
+        .unwrap()
+}
+
+/// Background work (a mailed reset code) has happened once a mail to `to` shows up.
+async fn wait_for_mail(f: &Fixture, to: &str, count: usize) {
+    for _ in 0..200 {
+        if f.subjects_to(to).len() >= count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no mail to {to}");
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_every_session_and_does_not_log_in() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let email = "gi@example.com";
+    verified(&f, email).await;
+    let one = log_in(&f, email).await;
+    let mails = f.subjects_to(email).len();
+    a.forgot_password(email).unwrap();
+    wait_for_mail(&f, email, mails + 1).await;
+    let code = f.last_code_to(email);
+    let new = "a-whole-new-passphrase-31";
+    let weak = a
+        .reset_password(email, &code, "password1")
+        .await
+        .unwrap_err();
+    assert!(weak.to_string().contains("too easy"), "{weak}");
+    a.reset_password(email, &code, new).await.unwrap();
+    assert!(a.authenticate(&one.token).await.is_err());
+    assert!(
+        a.reset_password(email, &code, new).await.is_err(),
+        "code used twice"
+    );
+    assert!(f
+        .subjects_to(email)
+        .last()
+        .unwrap()
+        .contains("password was changed"));
+    assert!(matches!(
+        a.login(email, PASSWORD).await,
+        Err(AuthError::BadCredentials)
+    ));
+    assert_eq!(a.login(email, new).await.unwrap(), LoginStep::CodeSent);
+}
+
+#[tokio::test]
+async fn a_reset_verifies_a_sign_up_and_unknown_addresses_get_no_mail() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    a.register("hu@example.com", PASSWORD, "Hu").await.unwrap();
+    sqlx::query("UPDATE limit_events SET at = at - 31")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    a.forgot_password("hu@example.com").unwrap();
+    a.forgot_password("nobody@example.com").unwrap();
+    wait_for_mail(&f, "hu@example.com", 2).await;
+    let code = f.last_code_to("hu@example.com");
+    a.reset_password("hu@example.com", &code, "a-whole-new-passphrase-31")
+        .await
+        .unwrap();
+    assert_eq!(
+        a.login("hu@example.com", "a-whole-new-passphrase-31")
+            .await
+            .unwrap(),
+        LoginStep::CodeSent
+    );
+    assert!(std::fs::read_dir(f.dir.path().join("outbox"))
+        .unwrap()
+        .all(|m| !std::fs::read_to_string(m.unwrap().path())
+            .unwrap()
+            .contains("nobody@")));
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_keeps_this_session() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let email = "ia@example.com";
+    verified(&f, email).await;
+    let this = log_in(&f, email).await;
+    sqlx::query("UPDATE limit_events SET at = at - 31")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    let other = log_in(&f, email).await;
+    let me = a.authenticate(&this.token).await.unwrap();
+    let new = "a-whole-new-passphrase-31";
+    assert!(matches!(
+        a.change_password(&me, "not-my-password-1", new).await,
+        Err(AuthError::WrongPassword)
+    ));
+    a.change_password(&me, PASSWORD, new).await.unwrap();
+    assert!(a.authenticate(&this.token).await.is_ok());
+    assert!(a.authenticate(&other.token).await.is_err());
+    assert!(f
+        .subjects_to(email)
+        .last()
+        .unwrap()
+        .contains("password was changed"));
+}
+
+#[tokio::test]
+async fn an_authenticator_app_replaces_email_codes() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let email = "jo@example.com";
+    verified(&f, email).await;
+    let session = log_in(&f, email).await;
+    let me = a.authenticate(&session.token).await.unwrap();
+    let shown = a.start_app_setup(&me).await.unwrap();
+    sqlx::query("UPDATE limit_events SET at = at - 31")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    a.send_confirm_code(&me).await.unwrap();
+    let emailed = f.last_code_to(email);
+    let now = crate::clock::now();
+    let app = |t: i64| totp::code_at(&shown.secret_base32, t as u64).unwrap();
+    // The password and the emailed code are both needed.
+    assert!(a
+        .enable_app(&me, "not-my-password-1", &emailed, &app(now))
+        .await
+        .is_err());
+    let recovery = a
+        .enable_app(&me, PASSWORD, &emailed, &app(now))
+        .await
+        .unwrap();
+    assert_eq!(recovery.len(), 10);
+    assert!(a.second_factor(&me).await.unwrap().app);
+
+    // Login now asks the app; the step used at set-up is not accepted again.
+    assert_eq!(a.login(email, PASSWORD).await.unwrap(), LoginStep::AppCode);
+    assert!(matches!(
+        a.login_verify(email, &app(now), "t").await,
+        Err(AuthError::WrongAppCode)
+    ));
+    sqlx::query("UPDATE users SET totp_last_step = totp_last_step - 1")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    a.login_verify(email, &app(now), "t").await.unwrap();
+    // The same code again (a replay) is refused, even with a new password step.
+    a.login(email, PASSWORD).await.unwrap();
+    assert!(a.login_verify(email, &app(now), "t").await.is_err());
+    // A recovery code works once.
+    a.login(email, PASSWORD).await.unwrap();
+    a.login_verify(email, &recovery[0], "t").await.unwrap();
+    a.login(email, PASSWORD).await.unwrap();
+    assert!(a.login_verify(email, &recovery[0], "t").await.is_err());
+    a.login_verify(email, &recovery[1], "t").await.unwrap();
+    assert_eq!(a.second_factor(&me).await.unwrap().recovery_codes_left, 8);
+
+    // Switching back needs the password and an app or recovery code.
+    assert!(a.disable_app(&me, PASSWORD, "000000").await.is_err());
+    a.disable_app(&me, PASSWORD, &recovery[2]).await.unwrap();
+    assert!(!a.second_factor(&me).await.unwrap().app);
+    let stored: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users")
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+    assert!(stored.is_none());
+}

@@ -1,6 +1,7 @@
-//! Back-off after repeated failed logins on one email: 5 free tries, then a lock that doubles
+//! Back-off after repeated wrong passwords on one email: 5 free tries, then a lock that doubles
 //! from 30 s up to 15 minutes. Keyed by the email whether or not an account exists, so the
-//! throttle answers the same for both.
+//! throttle answers the same for both. An attempt is counted (and the lock set) in one
+//! statement before bcrypt runs, so requests queued behind the hasher cannot slip past it.
 
 use super::AuthError;
 use crate::db::Db;
@@ -17,41 +18,52 @@ fn lock_secs(failures: i64) -> i64 {
     (FIRST_LOCK_SECS << doublings).min(MAX_LOCK_SECS)
 }
 
-pub async fn check(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
-    let locked_until: Option<i64> =
-        sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = ?")
-            .bind(email)
-            .fetch_optional(db)
-            .await?;
-    match locked_until {
-        Some(until) if until > now => Err(AuthError::Throttled {
-            retry_after_secs: (until - now) as u64,
-        }),
-        _ => Ok(()),
+/// `CASE failures WHEN 5 THEN 30 ...` for the lock after `failures` attempts: the back-off as
+/// plain SQL that every database runs the same.
+fn lock_secs_sql(failures: &str) -> String {
+    let mut sql = format!("CASE WHEN {failures} < {FREE_FAILURES} THEN 0");
+    let mut n = FREE_FAILURES;
+    while lock_secs(n) < MAX_LOCK_SECS {
+        sql.push_str(&format!(" WHEN {failures} = {n} THEN {}", lock_secs(n)));
+        n += 1;
     }
+    sql.push_str(&format!(" ELSE {MAX_LOCK_SECS} END"));
+    sql
 }
 
-pub async fn record_failure(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
-    let failures: i64 = sqlx::query_scalar(
-        "INSERT INTO login_failures (email, failures, locked_until) VALUES (?, 1, 0)
-         ON CONFLICT (email) DO UPDATE SET failures = failures + 1
+/// Counts an attempt before the password is checked; `Err(Throttled)` while the email is
+/// locked. The attempt that reaches the limit still runs (and may succeed, which clears it),
+/// but sets the lock for every attempt after it.
+pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
+    let sql = format!(
+        "INSERT INTO login_failures (email, failures, locked_until) VALUES (?1, 1, 0)
+         ON CONFLICT (email) DO UPDATE
+           SET failures = login_failures.failures + 1,
+               locked_until = ?2 + {}
+           WHERE login_failures.locked_until <= ?2
          RETURNING failures",
-    )
-    .bind(email)
-    .fetch_one(db)
-    .await?;
-    let lock = lock_secs(failures);
-    if lock > 0 {
-        sqlx::query("UPDATE login_failures SET locked_until = ? WHERE email = ?")
-            .bind(now + lock)
-            .bind(email)
-            .execute(db)
-            .await?;
+        lock_secs_sql("login_failures.failures + 1")
+    );
+    let counted: Option<i64> = sqlx::query_scalar(&sql)
+        .bind(email)
+        .bind(now)
+        .fetch_optional(db)
+        .await?;
+    if counted.is_some() {
+        return Ok(());
     }
-    Ok(())
+    let until: i64 = sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = ?")
+        .bind(email)
+        .fetch_optional(db)
+        .await?
+        .unwrap_or(now + 1);
+    Err(AuthError::Throttled {
+        retry_after_secs: (until - now).max(1) as u64,
+    })
 }
 
-pub async fn reset(db: &Db, email: &str) -> Result<(), AuthError> {
+/// A right password clears the count (a password reset does too).
+pub async fn clear(db: &Db, email: &str) -> Result<(), AuthError> {
     sqlx::query("DELETE FROM login_failures WHERE email = ?")
         .bind(email)
         .execute(db)
@@ -73,21 +85,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn fifth_failure_locks_and_says_when_to_retry() {
+    async fn fifth_attempt_locks_and_says_when_to_retry() {
         let (db, _dir) = test_db().await;
-        for _ in 0..4 {
-            record_failure(&db, "x@example.com", 100).await.unwrap();
-            check(&db, "x@example.com", 100).await.unwrap();
+        for _ in 0..5 {
+            reserve(&db, "x@example.com", 100).await.unwrap();
         }
-        record_failure(&db, "x@example.com", 100).await.unwrap();
-        match check(&db, "x@example.com", 110).await {
+        match reserve(&db, "x@example.com", 110).await {
             Err(AuthError::Throttled { retry_after_secs }) => assert_eq!(retry_after_secs, 20),
             other => panic!("expected throttled, got {other:?}"),
         }
-        check(&db, "x@example.com", 130).await.unwrap();
-        check(&db, "other@example.com", 110).await.unwrap();
-        reset(&db, "x@example.com").await.unwrap();
-        record_failure(&db, "x@example.com", 200).await.unwrap();
-        check(&db, "x@example.com", 200).await.unwrap();
+        // Past the lock one more try, which locks for twice as long.
+        reserve(&db, "x@example.com", 130).await.unwrap();
+        match reserve(&db, "x@example.com", 131).await {
+            Err(AuthError::Throttled { retry_after_secs }) => assert_eq!(retry_after_secs, 59),
+            other => panic!("expected throttled, got {other:?}"),
+        }
+        reserve(&db, "other@example.com", 131).await.unwrap();
+        clear(&db, "x@example.com").await.unwrap();
+        reserve(&db, "x@example.com", 131).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn concurrent_attempts_get_at_most_five_through() {
+        let (db, _dir) = test_db().await;
+        let attempts = (0..20).map(|_| reserve(&db, "x@example.com", 100));
+        let outcomes = futures::future::join_all(attempts).await;
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 5);
     }
 }

@@ -207,6 +207,27 @@ impl TestServer {
             .collect()
     }
 
+    /// Mails to `to` whose subject mentions `kind`.
+    pub fn count_mails(&self, to: &str, kind: &str) -> usize {
+        self.subjects_to(to)
+            .iter()
+            .filter(|s| s.contains(kind))
+            .count()
+    }
+
+    /// Waits for the `n`th mail to `to` whose subject mentions `kind` (some mails go out after
+    /// the answer).
+    pub async fn wait_for_mails(&self, to: &str, kind: &str, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.count_mails(to, kind) < n {
+            assert!(
+                Instant::now() < deadline,
+                "no {kind} mail number {n} to {to}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The code in the newest mail to `to` whose subject mentions `kind`.
     pub fn code(&self, to: &str, kind: &str) -> String {
         let subject = self
@@ -232,7 +253,7 @@ impl TestServer {
         let a = self
             .post(
                 "/api/auth/verify-email",
-                json!({"email": email, "code": code}),
+                json!({"email": email, "code": code, "password": PASSWORD}),
                 None,
             )
             .await;

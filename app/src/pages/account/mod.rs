@@ -1,3 +1,8 @@
+//! The account page: profile, password, how you log in (second factor), sessions.
+
+mod password;
+mod second_factor;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -17,7 +22,7 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// Profile, quota, and the sessions that can act for this account.
+/// Profile, quota, password, second factor, and the sessions that can act for this account.
 #[component]
 fn AccountView() -> impl IntoView {
     let session = use_session();
@@ -61,6 +66,8 @@ fn AccountView() -> impl IntoView {
                         }
                     })
             }}
+            <password::ChangePassword/>
+            <second_factor::SecondFactorSection/>
             <h2>"Active sessions"</h2>
             <p class="muted">"Every device or browser where you are logged in. Revoke any you do not recognise."</p>
             <Alert error notice/>

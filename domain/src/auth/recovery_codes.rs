@@ -1,0 +1,136 @@
+//! Ten one-time recovery codes for when the authenticator app is lost: 50 random bits each,
+//! shown once, stored as keyed hashes, each usable once, replaced as a set.
+
+use rand::Rng;
+
+use super::AuthError;
+use crate::db::Db;
+use crate::secrets::Secrets;
+
+pub const COUNT: usize = 10;
+/// No 0/o, 1/l/i: easy to copy from paper.
+const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
+const LENGTH: usize = 10;
+
+/// "abcde-fghjk"; what a user types is compared without dashes, spaces or case.
+fn generate() -> String {
+    let mut rng = rand::rngs::OsRng;
+    let chars: String = (0..LENGTH)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("{}-{}", &chars[..LENGTH / 2], &chars[LENGTH / 2..])
+}
+
+fn normalise(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Whether what was typed has the shape of a recovery code (rather than a 6-digit app code).
+pub fn looks_like_one(code: &str) -> bool {
+    normalise(code).len() == LENGTH
+}
+
+fn hash(secrets: &Secrets, user_id: &str, code: &str) -> String {
+    secrets.mac(&[
+        b"recovery code",
+        user_id.as_bytes(),
+        normalise(code).as_bytes(),
+    ])
+}
+
+/// Replaces the user's codes with ten new ones; returns them (the only time they are seen).
+pub async fn replace(db: &Db, secrets: &Secrets, user_id: &str) -> Result<Vec<String>, AuthError> {
+    let codes: Vec<String> = (0..COUNT).map(|_| generate()).collect();
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    for code in &codes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+            .bind(user_id)
+            .bind(hash(secrets, user_id, code))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(codes)
+}
+
+/// Uses up a code: true for exactly one of any number of concurrent uses of the same code.
+pub async fn use_one(
+    db: &Db,
+    secrets: &Secrets,
+    user_id: &str,
+    code: &str,
+    now: i64,
+) -> Result<bool, AuthError> {
+    let used = sqlx::query(
+        "UPDATE recovery_codes SET used_at = ?
+         WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(hash(secrets, user_id, code))
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(used == 1)
+}
+
+pub async fn left(db: &Db, user_id: &str) -> Result<i64, AuthError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(db)
+    .await?)
+}
+
+pub async fn drop_all(db: &Db, user_id: &str) -> Result<(), AuthError> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::test_db;
+
+    #[tokio::test]
+    async fn each_code_works_once_and_a_new_set_replaces_the_old() {
+        let (db, _dir) = test_db().await;
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
+             VALUES ('u1', 'a@example.com', 'A', 'x', 1, 0)",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        let s = Secrets::for_tests();
+        let codes = replace(&db, &s, "u1").await.unwrap();
+        assert_eq!(codes.len(), COUNT);
+        assert!(looks_like_one(&codes[0]));
+        let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert!(codes
+            .iter()
+            .all(|c| !stored.iter().any(|h| h.contains(&normalise(c)))));
+        // Typed in capitals without the dash, it still works; once.
+        let typed = normalise(&codes[0]).to_uppercase();
+        assert!(use_one(&db, &s, "u1", &typed, 1).await.unwrap());
+        assert!(!use_one(&db, &s, "u1", &codes[0], 2).await.unwrap());
+        assert_eq!(left(&db, "u1").await.unwrap(), 9);
+        replace(&db, &s, "u1").await.unwrap();
+        assert!(!use_one(&db, &s, "u1", &codes[1], 3).await.unwrap());
+        assert_eq!(left(&db, "u1").await.unwrap(), 10);
+    }
+}
