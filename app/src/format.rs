@@ -136,7 +136,9 @@ pub fn safe_next(next: Option<String>) -> Option<String> {
 fn within_site(next: &str, origin: &str) -> Option<String> {
     let base = url::Url::parse(origin).ok()?;
     let target = base.join(next).ok()?;
-    if target.origin() != base.origin() {
+    // Same origin, and a path that the router will not read as another host ("/.//x" becomes
+    // "//x" once normalised).
+    if target.origin() != base.origin() || target.path().starts_with("//") {
         return None;
     }
     let mut path = target.path().to_owned();
@@ -209,6 +211,9 @@ mod tests {
             "JavaScript:alert(1)",
             "data:text/html,<script>alert(1)</script>",
             "//drive.example@evil.example",
+            "/.//evil.example",
+            "/a/..//evil.example",
+            "/%2e//evil.example",
         ] {
             assert_eq!(
                 within_site(hostile, site),

@@ -26,7 +26,7 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpNet]) -> IpA
     let mut client = peer;
     for hop in hops {
         // An unreadable hop ends what can be believed: the last trusted hop vouched for it.
-        let Ok(ip) = hop.parse::<IpAddr>() else {
+        let Some(ip) = hop_address(hop) else {
             break;
         };
         client = ip;
@@ -35,6 +35,14 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpNet]) -> IpA
         }
     }
     client
+}
+
+/// The address of one `X-Forwarded-For` entry: `1.2.3.4`, `2001:db8::1`, or with a port as
+/// some proxies write it (`1.2.3.4:5678`, `[2001:db8::1]:5678`).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }
 
 /// The bucket a client address counts in: itself for IPv4, its /64 for IPv6 (an IPv4-mapped
@@ -133,6 +141,15 @@ mod tests {
         assert_eq!(
             client_ip(ip("10.0.0.2"), &["1.2.3.4, garbage"], &trusted),
             ip("10.0.0.2")
+        );
+        // Proxies that add the client's port.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), &["198.51.100.7:5123"], &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), &["[2001:db8::7]:443"], &trusted),
+            ip("2001:db8::7")
         );
         // Nothing trusted by default.
         assert_eq!(client_ip(ip("::1"), &["1.2.3.4"], &[]), ip("::1"));

@@ -35,11 +35,14 @@ pub async fn add_security_headers(
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        &content_security_policy(&nonce),
-    );
+    // A route that set its own policy keeps it (user files: `sandbox`).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        set(
+            headers,
+            header::CONTENT_SECURITY_POLICY,
+            &content_security_policy(&nonce),
+        );
+    }
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");

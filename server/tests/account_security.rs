@@ -31,7 +31,7 @@ async fn thirty_concurrent_wrong_login_codes_give_no_token_and_take_at_most_five
     let s = TestServer::start().await;
     let email = s.verified_user("Code Grinder").await;
     s.start_login(&email).await;
-    let right = s.code(&email, "login code");
+    let right = s.code(&email, "login code").await;
     let wrong = wrong_code_for(&right);
     let guesses = (0..30).map(|_| verify_login(&s, &email, wrong));
     let answers = futures::future::join_all(guesses).await;
@@ -62,7 +62,7 @@ async fn resends_never_reset_the_hourly_limit_of_ten_wrong_codes() {
             assert_eq!(a.status, 200);
             s.wait_for_mails(&email, "login code", round).await;
         }
-        let right = s.code(&email, "login code");
+        let right = s.code(&email, "login code").await;
         for _ in 0..5 {
             let a = verify_login(&s, &email, wrong_code_for(&right)).await;
             match a.status {
@@ -117,15 +117,15 @@ async fn squatting(use_squatters_code: bool) {
         )
     };
     assert_eq!(register(squatter, "Squatter").await.status, 200);
-    let squatters_code = s.code(email, "verification code");
+    let squatters_code = s.code(email, "verification code").await;
     // The next sign-up is past the 30 s between two codes.
     s.sql("UPDATE limit_events SET at = at - 31").await;
     assert_eq!(register(PASSWORD, "Owner").await.status, 200);
-    assert_eq!(s.count_mails(email, "verification code"), 2);
+    s.wait_for_mails(email, "verification code", 2).await;
     let code = if use_squatters_code {
         squatters_code
     } else {
-        s.code(email, "verification code")
+        s.code(email, "verification code").await
     };
     let verified = s
         .post(
@@ -178,7 +178,7 @@ async fn a_verification_code_without_the_sign_up_password_activates_nothing() {
         None,
     )
     .await;
-    let code = s.code(email, "verification code");
+    let code = s.code(email, "verification code").await;
     let wrong = s
         .post(
             "/api/auth/verify-email",
@@ -217,7 +217,7 @@ async fn a_password_reset_ends_every_session_and_does_not_log_in() {
     assert_eq!(known.status, 200);
     assert_eq!(known.bytes, unknown.bytes, "forgot answers alike");
     s.wait_for_mails(&email, "password reset code", 1).await;
-    let code = s.code(&email, "password reset code");
+    let code = s.code(&email, "password reset code").await;
 
     let weak = s
         .post(
@@ -324,7 +324,7 @@ async fn enable_app(s: &TestServer, email: &str, token: &str) -> (String, Vec<St
         )
         .await;
     assert_eq!(mailed.status, 200, "{mailed:?}");
-    let emailed = s.code(email, "confirmation code");
+    let emailed = s.code(email, "confirmation code").await;
     let app = app_code(&secret, 0);
     // Without the emailed code (the current second factor) nothing changes.
     let bad = s
@@ -507,6 +507,8 @@ async fn links_in_mails_use_public_url_never_the_host_header() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    s.wait_for_mails("hosted@example.com", "verification code", 1)
+        .await;
     let outbox = s.data_dir.path().join("outbox");
     let mail = std::fs::read_dir(outbox)
         .unwrap()
@@ -623,4 +625,86 @@ async fn the_data_directory_is_private() {
         }
     }
     assert!(objects >= 3, "no stored objects found");
+}
+
+#[tokio::test]
+async fn signing_up_then_logging_in_reads_alike_for_known_and_unknown_addresses() {
+    let s = TestServer::start().await;
+    let known = s.verified_user("Known Person").await;
+    // Past the 30 s between two sign-up mails to one address.
+    s.sql("UPDATE limit_events SET at = at - 31").await;
+    let probe = "attacker-chose-this-55";
+    let mut answers = Vec::new();
+    for email in [known.as_str(), "unknown@example.com"] {
+        let body = json!({"email": email, "password": probe, "name": "Probe"});
+        let signed_up = s.post("/api/auth/register", body, None).await;
+        let body = json!({"email": email, "password": probe});
+        let logged_in = s.post("/api/auth/login", body, None).await;
+        answers.push((
+            signed_up.status,
+            signed_up.bytes,
+            logged_in.status,
+            logged_in.bytes,
+        ));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "known and unknown addresses answered differently"
+    );
+    // The probe's sign-up changes nothing for the real account.
+    let token = s.login(&known).await;
+    assert_eq!(
+        s.get("/api/user/info", Some(&token)).await.json()["name"],
+        "Known Person"
+    );
+}
+
+#[tokio::test]
+async fn strangers_cannot_lock_anyone_out_of_login() {
+    let s = TestServer::start().await;
+    let email = s.verified_user("Never Locked").await;
+    for _ in 0..15 {
+        let a = verify_login(&s, &email, "000000").await;
+        assert_eq!(a.status, 400, "{a:?}");
+    }
+    assert_eq!(s.count_mails(&email, "someone is trying codes"), 0);
+    let token = s.login(&email).await;
+    assert_eq!(s.get("/api/user/info", Some(&token)).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_uploaded_script_is_served_inert_in_its_sandbox() {
+    let s = TestServer::start().await;
+    let token = s.login(&s.verified_user("Script Kid").await).await;
+    let upload = s
+        .http
+        .put(format!(
+            "{}/api/files/upload?name=evil.js&mime=text/javascript",
+            s.base
+        ))
+        .bearer_auth(&token)
+        .body("alert(document.domain)")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), 200);
+    let id = upload.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let download = s
+        .http
+        .get(format!("{}/api/files/download/{id}", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(
+        header(&download, "content-type"),
+        "application/octet-stream"
+    );
+    assert_eq!(header(&download, "content-security-policy"), "sandbox");
+    assert_eq!(header(&download, "x-content-type-options"), "nosniff");
+    assert_eq!(download.text().await.unwrap(), "alert(document.domain)");
 }

@@ -57,9 +57,23 @@ impl Purpose {
         }
     }
 
-    /// Each sign-up keeps its own code; for the rest a new code replaces the old one.
-    fn replaces(self) -> bool {
-        self != Purpose::VerifyEmail
+    /// How many codes may be live at once: the newest replaces the rest, except that two
+    /// sign-ups (a squatter's and the owner's, say) each keep theirs. Every live code is a
+    /// target for a guess, so they are few.
+    fn live_at_most(self) -> i64 {
+        match self {
+            Purpose::VerifyEmail => 2,
+            _ => 1,
+        }
+    }
+
+    /// Whether a guess counts when no code is live. A login step exists only after the right
+    /// password (for no address without it) and a confirmation only for a logged-in user, so
+    /// for those, guesses at nothing are not counted: nobody can lock a stranger out.
+    /// Sign-up and reset codes can be caused by anyone for any address, so guesses always
+    /// count, and known and unknown addresses lock alike.
+    fn counts_without_code(self) -> bool {
+        matches!(self, Purpose::VerifyEmail | Purpose::PasswordReset)
     }
 }
 
@@ -84,7 +98,7 @@ pub async fn reserve_mail(
     purpose: Purpose,
     now: i64,
 ) -> Result<(), AuthError> {
-    let rule = if purpose.replaces() && !usable(db, email, purpose, now).await? {
+    let rule = if purpose != Purpose::VerifyEmail && !usable(db, email, purpose, now).await? {
         Rule {
             min_gap_secs: 0,
             ..MAILED_CODES
@@ -96,16 +110,6 @@ pub async fn reserve_mail(
         Counted::Yes { .. } => Ok(()),
         Counted::No { retry_after_secs } => Err(AuthError::ResendTooSoon { retry_after_secs }),
     }
-}
-
-/// Counts a notice to `email` (not a code): five an hour, so notices cannot flood an inbox.
-pub async fn reserve_notice(db: &Db, email: &str, now: i64) -> Result<bool, AuthError> {
-    let rule = Rule {
-        min_gap_secs: 0,
-        ..MAILED_CODES
-    };
-    let counted = attempts::count(db, &format!("notice:{email}"), rule, now).await?;
-    Ok(matches!(counted, Counted::Yes { .. }))
 }
 
 /// Mails are limited (see `reserve_mail`); returns the plain code, which only goes into the mail.
@@ -143,13 +147,18 @@ async fn store(
     now: i64,
 ) -> Result<(), AuthError> {
     let mut tx = db.begin().await?;
-    if purpose.replaces() {
-        sqlx::query("DELETE FROM auth_codes WHERE email = ? AND purpose = ?")
-            .bind(email)
-            .bind(purpose.as_str())
-            .execute(&mut *tx)
-            .await?;
-    }
+    sqlx::query(
+        "DELETE FROM auth_codes WHERE email = ? AND purpose = ? AND id NOT IN
+           (SELECT id FROM auth_codes WHERE email = ? AND purpose = ?
+            ORDER BY created_at DESC LIMIT ?)",
+    )
+    .bind(email)
+    .bind(purpose.as_str())
+    .bind(email)
+    .bind(purpose.as_str())
+    .bind(purpose.live_at_most() - 1)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO auth_codes (id, email, purpose, code_hash, created_at, expires_at, tries)
          VALUES (?, ?, ?, ?, ?, ?, 0)",
@@ -205,7 +214,7 @@ pub async fn count_guess(
 ) -> Result<Guess, AuthError> {
     match attempts::count(db, &limit_key("wrong", email, purpose), WRONG_CODES, now).await? {
         Counted::Yes { id, count } => Ok(Guess {
-            event: id,
+            event: Some(id),
             hourly: count,
             live: Vec::new(),
         }),
@@ -216,7 +225,8 @@ pub async fn count_guess(
 /// A guess that has been counted and may now be compared.
 #[derive(Debug)]
 pub struct Guess {
-    event: i64,
+    /// The counted guess, if it was counted.
+    event: Option<i64>,
     /// This guess's place among the address's wrong codes of the hour (10 locks the address).
     pub hourly: i64,
     /// Live codes with the tries this guess took: (id, hash, tries so far).
@@ -224,8 +234,16 @@ pub struct Guess {
 }
 
 /// Counts a guess at the live codes of (email, purpose) before anything is compared;
-/// `Err(CodesLocked)` past the hourly limit. With no live code the guess still counts.
+/// `Err(CodesLocked)` past the hourly limit. With no live code the guess counts only for the
+/// purposes anyone can cause a code for (see `counts_without_code`).
 pub async fn guess(db: &Db, email: &str, purpose: Purpose, now: i64) -> Result<Guess, AuthError> {
+    if !purpose.counts_without_code() && !pending(db, email, purpose, now).await? {
+        return Ok(Guess {
+            event: None,
+            hourly: 0,
+            live: Vec::new(),
+        });
+    }
     let mut guess = count_guess(db, email, purpose, now).await?;
     // One statement takes a try from every live code; a code with no tries left is dead.
     guess.live = sqlx::query_as(
@@ -278,12 +296,15 @@ impl Guess {
         if gone == 0 {
             return Err(AuthError::CodeUsedUp);
         }
-        attempts::give_back(db, self.event).await
+        self.right(db).await
     }
 
     /// A guess checked elsewhere (an app or recovery code) that was right: no wrong code.
     pub async fn right(self, db: &Db) -> Result<(), AuthError> {
-        attempts::give_back(db, self.event).await
+        match self.event {
+            Some(id) => attempts::give_back(db, id).await,
+            None => Ok(()),
+        }
     }
 
     /// The error for a wrong guess: how many tries are left, the fewer of this code's and the

@@ -29,6 +29,10 @@ pub enum AuthError {
     WrongPassword,
     #[error("That code is not right. Use the code your authenticator app shows now, or one of your recovery codes.")]
     WrongAppCode,
+    /// Every failed second step of a login reads the same, so a stranger learns neither
+    /// whether a login is under way nor whether the account uses an app.
+    #[error("That code is not right or no longer valid. Enter the newest code (emailed, or from your authenticator app, or a recovery code), or log in again for a new one. Each code allows 5 tries.")]
+    InvalidLoginCode,
     #[error("Please log in.")]
     Unauthenticated,
     #[error("No such session.")]
@@ -56,7 +60,8 @@ impl UserFacing for AuthError {
             | NoCode
             | InvalidCode
             | WrongPassword
-            | WrongAppCode => ErrorKind::Invalid,
+            | WrongAppCode
+            | InvalidLoginCode => ErrorKind::Invalid,
             ResendTooSoon { retry_after_secs }
             | Throttled { retry_after_secs }
             | CodesLocked { retry_after_secs } => ErrorKind::TooManyRequests {

@@ -9,38 +9,55 @@ use super::{
 use crate::clock::now;
 
 impl Accounts {
-    /// First factor. A right password moves on to the second factor (or, for a sign-up not yet
-    /// verified, mails a verification code). Unknown address and wrong password read alike.
+    /// First factor. A right password moves on to the second factor. A password of a sign-up
+    /// not yet verified leads to verification (and mails its code, if the address has no
+    /// account). Every other case reads alike, and every failure costs two bcrypt checks, so
+    /// neither the answer nor its time tells whether the address has an account.
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginStep, AuthError> {
         let email = input::email(email).map_err(|_| AuthError::BadCredentials)?;
         let t = now();
         throttle::reserve(&self.db, &email, t).await?;
-        let Some(user) = self.find_user(&email).await? else {
-            // No account: perhaps a sign-up waiting for its code.
-            let Some(registration) = self.registration_with_password(&email, password).await?
-            else {
-                return Err(AuthError::BadCredentials);
-            };
-            throttle::clear(&self.db, &email).await?;
-            match self
-                .send_code(&email, &registration.name, Purpose::VerifyEmail)
-                .await
-            {
-                Ok(()) | Err(AuthError::ResendTooSoon { .. }) => {}
-                Err(e) => return Err(e),
+        let user = self.find_user(&email).await?;
+        let hash = user
+            .as_ref()
+            .map_or(&*self.dummy_hash, |u| &u.password_hash);
+        if self.hasher.verify(password, hash).await? {
+            if let Some(user) = user {
+                return self.second_step(user, t).await;
             }
-            return Ok(LoginStep::VerifyEmail);
-        };
-        if !self.hasher.verify(password, &user.password_hash).await? {
+        }
+        // Not the account's password: perhaps the newest sign-up's. A match does not clear the
+        // lockout (anyone can sign up with any address).
+        let newest = self.registrations(&email).await?.into_iter().next();
+        let hash = newest
+            .as_ref()
+            .map_or(&*self.dummy_hash, |r| &r.password_hash);
+        if !self.hasher.verify(password, hash).await? {
             return Err(AuthError::BadCredentials);
         }
-        throttle::clear(&self.db, &email).await?;
+        let Some(registration) = newest else {
+            return Err(AuthError::BadCredentials);
+        };
+        if user.is_none() {
+            self.in_background("mailing a verification code", move |this| async move {
+                this.send_code(&email, &registration.name, Purpose::VerifyEmail)
+                    .await
+            });
+        }
+        Ok(LoginStep::VerifyEmail)
+    }
+
+    async fn second_step(&self, user: super::UserRow, t: i64) -> Result<LoginStep, AuthError> {
+        throttle::clear(&self.db, &user.email).await?;
         if user.totp_secret.is_some() {
-            codes::await_app_code(&self.db, &email, t).await?;
+            codes::await_app_code(&self.db, &user.email, t).await?;
             return Ok(LoginStep::AppCode);
         }
         // A second click within 30 s keeps the code already sent instead of mailing another.
-        match self.send_code(&email, &user.name, Purpose::Login).await {
+        match self
+            .send_code(&user.email, &user.name, Purpose::Login)
+            .await
+        {
             Ok(()) | Err(AuthError::ResendTooSoon { .. }) => Ok(LoginStep::CodeSent),
             Err(e) => Err(e),
         }
@@ -58,7 +75,6 @@ impl Accounts {
         let t = now();
         let guess = codes::guess(&self.db, &email, Purpose::Login, t).await?;
         let user = self.find_user(&email).await?;
-        let uses_app = user.as_ref().is_some_and(|u| u.totp_secret.is_some());
         let step = match &user {
             Some(user) if user.totp_secret.is_some() => match guess.app_step() {
                 Some(step) if self.app_code_or_recovery_ok(user, code, t).await? => Some(step),
@@ -68,13 +84,15 @@ impl Accounts {
             None => None,
         };
         let (Some(step), Some(user)) = (step, user) else {
-            let error = self.wrong_code(&email, &guess, "login").await;
-            return Err(match error {
-                AuthError::WrongCode { .. } if uses_app => AuthError::WrongAppCode,
-                other => other,
-            });
+            // One answer for every failure: a stranger learns neither whether someone is
+            // logging in nor how.
+            self.wrong_code(&email, &guess, "login");
+            return Err(AuthError::InvalidLoginCode);
         };
-        guess.consume(&self.db, &step).await?;
+        guess
+            .consume(&self.db, &step)
+            .await
+            .map_err(|_| AuthError::InvalidLoginCode)?;
         let (session_id, token) =
             sessions::create(&self.db, &user.id, user_agent, &self.lifetimes, t).await?;
         Ok(NewSession {

@@ -249,13 +249,20 @@ impl Accounts {
         });
     }
 
-    /// Counts a wrong guess; the one that locks the address for the hour tells its owner.
-    async fn wrong_code(&self, email: &str, guess: &codes::Guess, what: &str) -> AuthError {
+    /// The error for a wrong guess. The guess that locks the address for the hour tells its
+    /// owner, by a mail sent after the answer (so its time tells nothing either).
+    fn wrong_code(&self, email: &str, guess: &codes::Guess, what: &'static str) -> AuthError {
         if guess.locked_the_address() {
-            if let Ok(Some(user)) = self.find_user(email).await {
-                let mail = emails::codes_under_attack(&self.to(&user.email, &user.name), what);
-                self.notify(mail).await;
-            }
+            let email = email.to_owned();
+            self.in_background("mailing a code warning", move |this| async move {
+                if let Some(user) = this.find_user(&email).await? {
+                    let to = this.to(&user.email, &user.name);
+                    this.mailer
+                        .send(emails::codes_under_attack(&to, what))
+                        .await?;
+                }
+                Ok(())
+            });
         }
         guess.wrong()
     }

@@ -38,7 +38,7 @@ impl Accounts {
         let guess = codes::guess(&self.db, &email, Purpose::PasswordReset, now()).await?;
         let Some(code_id) = guess.matching(&self.secrets, &email, Purpose::PasswordReset, code)
         else {
-            self.wrong_code(&email, &guess, "password reset").await;
+            self.wrong_code(&email, &guess, "password reset");
             return Err(AuthError::InvalidCode);
         };
         let hash = self.hasher.hash(new_password).await?;

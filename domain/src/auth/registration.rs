@@ -1,8 +1,12 @@
 //! Sign-up. Until the address is verified there is no account, only registrations: each keeps
-//! its own password hash and name, and exists only if it mailed a code. Verifying takes a code
-//! from the inbox (proof of the address) and a password, which picks the registration that
+//! its own password hash and name, and exists only if it was allowed a mail. Verifying takes a
+//! code from the inbox (proof of the address) and a password, which picks the registration that
 //! becomes the account; so whoever registered first cannot squat the address, and the owner,
 //! typing their own password, never activates someone else's registration.
+//!
+//! A sign-up for an address that has an account is kept the same way (its owner is mailed a
+//! notice instead of a code), so nothing that follows, a login with that password included,
+//! answers differently for known and unknown addresses.
 
 use super::codes::{self, Purpose};
 use super::{emails, input, password, Accounts, AuthError};
@@ -22,34 +26,38 @@ pub(super) struct Registration {
 
 impl Accounts {
     /// Registers a sign-up and mails a verification code. An address that has an account gets
-    /// the same answer, and its owner a notice instead.
+    /// the same answer, and its owner a notice instead; the mail goes out after the answer.
     pub async fn register(&self, email: &str, password: &str, name: &str) -> Result<(), AuthError> {
         let email = input::email(email)?;
         let name = input::display_name(name)?;
         password::check_policy(password, &[&email, &name])?;
         // Hashed whatever happens next, so the answer takes as long for every address.
         let hash = self.hasher.hash(password).await?;
-        if let Some(owner) = self.find_user(&email).await? {
-            // Counted like a code, so the notice cannot be used to flood the owner's inbox.
-            if codes::reserve_notice(&self.db, &email, now()).await? {
-                self.notify(emails::already_registered(
-                    &self.to(&owner.email, &owner.name),
-                ))
-                .await;
-            }
-            return Ok(());
-        }
-        let code = match codes::issue(&self.db, &self.secrets, &email, Purpose::VerifyEmail, now())
-            .await
-        {
+        let owner = self.find_user(&email).await?;
+        // One mail slot either way (a code, or the owner's notice): within 30 s of the last,
+        // or past five an hour, nothing changes.
+        let code = match &owner {
+            Some(_) => codes::reserve_mail(&self.db, &email, Purpose::VerifyEmail, now())
+                .await
+                .map(|()| None),
+            None => codes::issue(&self.db, &self.secrets, &email, Purpose::VerifyEmail, now())
+                .await
+                .map(Some),
+        };
+        let code = match code {
             Ok(code) => code,
-            // Within 30 s of the last code (or past five an hour) nothing changes.
             Err(AuthError::ResendTooSoon { .. }) => return Ok(()),
             Err(e) => return Err(e),
         };
         self.add_registration(&email, &name, &hash).await?;
-        let mail = emails::verification_code(&self.to(&email, &name), &code);
-        self.mailer.send(mail).await?;
+        self.in_background("mailing a sign-up", move |this| async move {
+            let mail = match (owner, code) {
+                (Some(owner), _) => emails::already_registered(&this.to(&owner.email, &owner.name)),
+                (None, Some(code)) => emails::verification_code(&this.to(&email, &name), &code),
+                (None, None) => return Ok(()),
+            };
+            Ok(this.mailer.send(mail).await?)
+        });
         Ok(())
     }
 
@@ -92,7 +100,7 @@ impl Accounts {
         let chosen = self.registration_with_password(&email, password).await?;
         let matched = guess.matching(&self.secrets, &email, Purpose::VerifyEmail, code);
         let (Some(code_id), Some(registration)) = (matched, chosen) else {
-            self.wrong_code(&email, &guess, "verification").await;
+            self.wrong_code(&email, &guess, "verification");
             return Err(AuthError::InvalidCode);
         };
         guess
@@ -128,8 +136,8 @@ impl Accounts {
             .collect())
     }
 
-    /// The pending sign-up whose password this is. With none pending, a dummy hash is checked
-    /// so the answer takes as long.
+    /// The pending sign-up whose password this is (each is checked: at most five are kept).
+    /// With none pending, a dummy hash is checked so the answer takes as long.
     pub(super) async fn registration_with_password(
         &self,
         email: &str,

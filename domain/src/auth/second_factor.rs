@@ -79,7 +79,7 @@ impl Accounts {
         let Some(code_id) =
             guess.matching(&self.secrets, &user.email, Purpose::Confirm, emailed_code)
         else {
-            return Err(self.wrong_code(&user.email, &guess, "confirmation").await);
+            return Err(self.wrong_code(&user.email, &guess, "confirmation"));
         };
         let Some(step) = totp::matching_step(&self.secrets, &user.id, &pending, app_code, t)?
         else {
@@ -176,7 +176,7 @@ impl Accounts {
         if self.app_code_or_recovery_ok(user, code, now()).await? {
             return guess.right(&self.db).await;
         }
-        self.wrong_code(&user.email, &guess, "confirmation").await;
+        self.wrong_code(&user.email, &guess, "confirmation");
         Err(AuthError::WrongAppCode)
     }
 

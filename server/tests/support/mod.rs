@@ -228,8 +228,10 @@ impl TestServer {
         }
     }
 
-    /// The code in the newest mail to `to` whose subject mentions `kind`.
-    pub fn code(&self, to: &str, kind: &str) -> String {
+    /// The code in the newest mail to `to` whose subject mentions `kind` (waiting for a first
+    /// one: sign-up mails go out after the answer).
+    pub async fn code(&self, to: &str, kind: &str) -> String {
+        self.wait_for_mails(to, kind, 1).await;
         let subject = self
             .subjects_to(to)
             .into_iter()
@@ -249,7 +251,7 @@ impl TestServer {
             )
             .await;
         assert_eq!(a.status, 200, "register: {a:?}");
-        let code = self.code(&email, "verification code");
+        let code = self.code(&email, "verification code").await;
         let a = self
             .post(
                 "/api/auth/verify-email",
@@ -277,7 +279,7 @@ impl TestServer {
     /// Both factors; returns the session token.
     pub async fn login(&self, email: &str) -> String {
         self.start_login(email).await;
-        let code = self.code(email, "login code");
+        let code = self.code(email, "login code").await;
         let a = self
             .post(
                 "/api/auth/login/verify",
