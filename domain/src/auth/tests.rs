@@ -461,3 +461,29 @@ async fn an_authenticator_app_replaces_email_codes() {
         .unwrap();
     assert!(stored.is_none());
 }
+
+#[tokio::test]
+async fn a_sign_up_never_verified_is_gone_after_seven_days() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    a.register("ka@example.com", PASSWORD, "Ka").await.unwrap();
+    let code = f.last_code_to("ka@example.com").await;
+    sqlx::query("UPDATE registrations SET created_at = created_at - 7 * 86400")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    a.sweep().await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations")
+        .fetch_one(&a.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert!(a
+        .verify_email("ka@example.com", &code, PASSWORD)
+        .await
+        .is_err());
+    assert!(matches!(
+        a.login("ka@example.com", PASSWORD).await,
+        Err(AuthError::BadCredentials)
+    ));
+}
