@@ -13,14 +13,15 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use domain::cluster::ClusterError;
-use domain::drive::{DriveError, FileRead, SignedLink, UploadStart, CHUNK_SIZE};
+use domain::drive::{OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
 use futures::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::StreamReader;
+
+use crate::range::{self, Ranged};
 
 /// How long a request body may go without sending anything.
 const BODY_IDLE: Duration = Duration::from_secs(60);
@@ -202,21 +203,22 @@ async fn download(
         Ok(owner) => owner,
         Err(e) => return failure(e),
     };
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    let read = state.drive.open(&owner, &id, range).await;
-    match read {
-        Ok(read) => file_response(read),
-        Err(DriveError::Storage(ClusterError::RangeNotSatisfiable { size })) => {
-            let mut response = failure(ApiError::from(DriveError::Storage(
-                ClusterError::RangeNotSatisfiable { size },
-            )));
-            *response.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
-                response.headers_mut().insert(header::CONTENT_RANGE, v);
-            }
-            response
-        }
-        Err(e) => failure(e.into()),
+    let file = match state.drive.open(&owner, &id).await {
+        Ok(file) => file,
+        Err(e) => return failure(e.into()),
+    };
+    let size = file.entry.size.max(0) as u64;
+    match range::resolve(&headers, size) {
+        Ranged::Full => file_response(file, None),
+        Ranged::Partial(part) => file_response(file, Some(part)),
+        Ranged::Unsatisfiable => range::unsatisfiable(
+            size,
+            failure(ApiError {
+                status: 416,
+                message: format!("That byte range is outside the file ({size} bytes)."),
+                retry_after_secs: None,
+            }),
+        ),
     }
 }
 
@@ -245,11 +247,17 @@ fn content_disposition(name: &str) -> String {
     )
 }
 
-fn file_response(read: FileRead) -> Response {
-    let size = read.entry.size as u64;
-    let length = read.end - read.start;
-    let stream = read
-        .stream
+/// The file's bytes: all of them (200), or the `part` asked for (206).
+fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Response {
+    let size = file.entry.size.max(0) as u64;
+    let (mime, name) = (
+        inert_mime(&file.entry.mime).to_owned(),
+        file.entry.name.clone(),
+    );
+    let bytes = part.clone().unwrap_or(0..size);
+    let length = bytes.end - bytes.start;
+    let stream = file
+        .read(bytes)
         .map(|chunk| chunk.map_err(std::io::Error::other));
     let mut response = Response::new(Body::from_stream(stream));
     let h = response.headers_mut();
@@ -258,25 +266,18 @@ fn file_response(read: FileRead) -> Response {
             h.insert(name, v);
         }
     };
-    set(
-        header::CONTENT_TYPE,
-        inert_mime(&read.entry.mime).to_owned(),
-    );
+    set(header::CONTENT_TYPE, mime);
     set(header::CONTENT_LENGTH, length.to_string());
     set(header::ACCEPT_RANGES, "bytes".into());
-    set(
-        header::CONTENT_DISPOSITION,
-        content_disposition(&read.entry.name),
-    );
+    set(header::CONTENT_DISPOSITION, content_disposition(&name));
     // The bytes are the user's, never a page of ours: no sniffing, no scripts.
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff".into());
     set(header::CONTENT_SECURITY_POLICY, "sandbox".into());
     set(header::CACHE_CONTROL, "private, no-store".into());
-    if read.partial {
-        set(
-            header::CONTENT_RANGE,
-            format!("bytes {}-{}/{size}", read.start, read.end.saturating_sub(1)),
-        );
+    if let Some(part) = part {
+        if let Some(v) = range::content_range(&part, size) {
+            response.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
         *response.status_mut() = StatusCode::PARTIAL_CONTENT;
     }
     response

@@ -6,6 +6,7 @@ mod cli;
 mod data_dir;
 mod files;
 mod node;
+mod range;
 mod rate_limit;
 mod routes;
 mod security_headers;

@@ -124,13 +124,7 @@ async fn a_node_killed_mid_download_does_not_break_the_download() {
     // A ranged read from the middle also works with the node gone.
     let mut part = c
         .cluster
-        .read(
-            "obj-failover",
-            Some(domain::cluster::ByteRange {
-                start: 1000,
-                end: Some(1999),
-            }),
-        )
+        .read("obj-failover", Some(1000..2000))
         .await
         .unwrap();
     let mut slice = Vec::new();

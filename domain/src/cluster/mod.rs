@@ -18,7 +18,7 @@ use tokio::sync::Notify;
 
 pub use maintenance::{ObjectReport, ProbeReport, ReplicaState, PROBE_ID};
 pub use node_client::{NodeClient, NodeSpec, PeerView};
-pub use read::{ByteRange, ObjectRead};
+pub use read::ObjectRead;
 pub use status::NodeStatus;
 pub use store::ObjectMeta;
 
@@ -40,8 +40,6 @@ pub enum ClusterError {
     Interrupted(String),
     #[error("Invalid object id.")]
     InvalidId,
-    #[error("That byte range is outside the file ({size} bytes).")]
-    RangeNotSatisfiable { size: u64 },
     #[error("Something went wrong in storage. Please try again.")]
     Internal(String),
 }
@@ -57,9 +55,7 @@ impl UserFacing for ClusterError {
         match self {
             ClusterError::NotFound => ErrorKind::NotFound,
             ClusterError::Unavailable => ErrorKind::Unavailable,
-            ClusterError::Interrupted(_)
-            | ClusterError::InvalidId
-            | ClusterError::RangeNotSatisfiable { .. } => ErrorKind::Invalid,
+            ClusterError::Interrupted(_) | ClusterError::InvalidId => ErrorKind::Invalid,
             ClusterError::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -153,12 +153,25 @@ impl NodeClient {
         id: &str,
         offset: u64,
     ) -> Result<impl Stream<Item = Result<Bytes, NodeError>> + Send + 'static, NodeError> {
-        let r = self
-            .request(reqwest::Method::GET, &format!("/objects/{id}"))
-            .header(header::RANGE, format!("bytes={offset}-"))
-            .send()
-            .await?;
-        let r = check(r).await?;
+        let mut request = self.request(reqwest::Method::GET, &format!("/objects/{id}"));
+        if offset > 0 {
+            request = request.header(header::RANGE, format!("bytes={offset}-"));
+        }
+        let r = check(request.send().await?).await?;
+        // Bytes from anywhere but `offset` would be spliced in at the wrong place.
+        let expected = format!("bytes {offset}-");
+        let from_offset = offset == 0
+            || (r.status() == reqwest::StatusCode::PARTIAL_CONTENT
+                && r.headers()
+                    .get(header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with(&expected)));
+        if !from_offset {
+            return Err(NodeError::Status(
+                r.status().as_u16(),
+                format!("asked for bytes from {offset}, got another part"),
+            ));
+        }
         Ok(r.bytes_stream().map_err(NodeError::from))
     }
 

@@ -3,6 +3,7 @@
 //! object was read, its BLAKE3 is checked against the recorded one.
 
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -12,27 +13,6 @@ use futures::StreamExt;
 use super::node_client::NodeError;
 use super::store::ObjectMeta;
 use super::{Cluster, ClusterError, NodeClient};
-
-/// An inclusive byte range, as in HTTP `Range: bytes=start-end` (open-ended without `end`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteRange {
-    pub start: u64,
-    pub end: Option<u64>,
-}
-
-impl ByteRange {
-    /// An HTTP `Range` value of one range, `bytes=N-` or `bytes=N-M`; `None` for anything
-    /// else (the caller then serves the whole object).
-    pub fn parse(value: &str) -> Option<ByteRange> {
-        let (start, end) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
-        let start = start.trim().parse().ok()?;
-        let end = match end.trim() {
-            "" => None,
-            e => Some(e.parse().ok()?),
-        };
-        Some(ByteRange { start, end })
-    }
-}
 
 pub struct ObjectRead {
     pub meta: ObjectMeta,
@@ -173,24 +153,17 @@ impl Cluster {
         Ok(ordered)
     }
 
-    /// Streams the object, or the part of it in `range`.
+    /// Streams the object, or the bytes of it in `range` (which the caller has checked
+    /// against the object's size; anything past the end is cut off).
     pub async fn read(
         self: &Arc<Self>,
         id: &str,
-        range: Option<ByteRange>,
+        range: Option<Range<u64>>,
     ) -> Result<ObjectRead, ClusterError> {
         let meta = self.meta(id).await?;
-        let (start, end) = match range {
-            None => (0, meta.size),
-            Some(r) if r.start < meta.size => (
-                r.start,
-                r.end.map_or(meta.size, |e| e.min(meta.size - 1) + 1),
-            ),
-            Some(_) => return Err(ClusterError::RangeNotSatisfiable { size: meta.size }),
-        };
-        if start >= end && meta.size > 0 {
-            return Err(ClusterError::RangeNotSatisfiable { size: meta.size });
-        }
+        let range = range.unwrap_or(0..meta.size);
+        let end = range.end.min(meta.size);
+        let start = range.start.min(end);
         let reader = Reader {
             cluster: self.clone(),
             hasher: (start == 0 && end == meta.size).then(blake3::Hasher::new),

@@ -1,13 +1,16 @@
 //! Downloads: short-lived signed links (a browser link cannot carry the bearer header), and a
 //! file's bytes as one stream over its blocks, for the whole file or a byte range.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use bytes::Bytes;
 use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 
 use super::{Drive, DriveError, Entry};
 use crate::clock::now;
-use crate::cluster::ByteRange;
+use crate::cluster::Cluster;
 
 /// The query of a signed download URL.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -20,15 +23,12 @@ fn invalid_link() -> DriveError {
     DriveError::Forbidden("This download link is not valid. Get a new one from your drive.".into())
 }
 
-pub struct FileRead {
+/// A file opened for reading: its entry (size, name, type) and where its blocks are.
+pub struct OpenFile {
     pub entry: Entry,
-    /// First byte served.
-    pub start: u64,
-    /// One past the last byte served.
-    pub end: u64,
-    /// A range was asked for and is served (HTTP 206).
-    pub partial: bool,
-    pub stream: BoxStream<'static, Result<Bytes, DriveError>>,
+    /// Each block's object and size, in order.
+    blocks: Vec<(String, u64)>,
+    cluster: Arc<Cluster>,
 }
 
 impl Drive {
@@ -86,80 +86,51 @@ impl Drive {
         Ok(owner)
     }
 
-    /// Streams the user's file (not in the trash), or the part of it an HTTP `Range` value
-    /// asks for: `bytes=N-`, `bytes=N-M` or `bytes=-N` (the last N). Other values (several
-    /// ranges, other units) get the whole file, as HTTP allows.
-    pub async fn open(
-        &self,
-        user_id: &str,
-        file_id: &str,
-        range: Option<&str>,
-    ) -> Result<FileRead, DriveError> {
+    /// Opens the user's file (not in the trash) for reading.
+    pub async fn open(&self, user_id: &str, file_id: &str) -> Result<OpenFile, DriveError> {
         let entry = self.live_file(user_id, file_id).await?;
-        let size = entry.size as u64;
-        let range = range.map(str::trim).and_then(|value| {
-            match value.strip_prefix("bytes=-").map(str::parse::<u64>) {
-                // "The last 0 bytes" is unsatisfiable: a start past the end says so.
-                Some(Ok(0)) => Some(ByteRange {
-                    start: size,
-                    end: None,
-                }),
-                Some(Ok(last)) => Some(ByteRange {
-                    start: size.saturating_sub(last),
-                    end: None,
-                }),
-                Some(Err(_)) => None,
-                None => ByteRange::parse(value),
-            }
-        });
-        let partial = range.is_some();
-        let (start, end) = match range {
-            None => (0, size),
-            Some(r) if r.start < size && r.end.is_none_or(|e| e >= r.start) => {
-                (r.start, r.end.map_or(size, |e| e.min(size - 1) + 1))
-            }
-            Some(_) => {
-                return Err(crate::cluster::ClusterError::RangeNotSatisfiable { size }.into())
-            }
-        };
         let blocks: Vec<(String, i64)> =
             sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = ? ORDER BY idx")
                 .bind(file_id)
                 .fetch_all(&self.db)
                 .await?;
-        // The part of each block inside [start, end), as a range within the block.
+        Ok(OpenFile {
+            entry,
+            blocks: blocks
+                .into_iter()
+                .map(|(object, size)| (object, size.max(0) as u64))
+                .collect(),
+            cluster: self.cluster.clone(),
+        })
+    }
+}
+
+impl OpenFile {
+    /// The bytes in `range` (within the file's size, as the caller has checked), as one
+    /// stream over the blocks it touches.
+    pub fn read(self, range: Range<u64>) -> BoxStream<'static, Result<Bytes, DriveError>> {
+        // The part of each block inside the range, as a range within the block.
         let mut parts = Vec::new();
         let mut offset = 0u64;
-        for (object, block_size) in blocks {
-            let (from, to) = (offset, offset + block_size as u64);
-            if to > start && from < end {
-                parts.push((object, start.max(from) - from, end.min(to) - from - 1));
+        for (object, block_size) in self.blocks {
+            let block = offset..offset + block_size;
+            if block.end > range.start && block.start < range.end {
+                let within = range.start.max(block.start) - block.start
+                    ..range.end.min(block.end) - block.start;
+                parts.push((object, within));
             }
-            offset = to;
+            offset = block.end;
         }
-        let cluster = self.cluster.clone();
-        let stream = stream::iter(parts)
-            .then(move |(object, first, last)| {
+        let cluster = self.cluster;
+        stream::iter(parts)
+            .then(move |(object, within)| {
                 let cluster = cluster.clone();
-                async move {
-                    let range = ByteRange {
-                        start: first,
-                        end: Some(last),
-                    };
-                    cluster.read(&object, Some(range)).await
-                }
+                async move { cluster.read(&object, Some(within)).await }
             })
             .flat_map(|opened| match opened {
                 Ok(read) => read.stream.map(|b| b.map_err(DriveError::from)).boxed(),
                 Err(e) => stream::once(async move { Err(e.into()) }).boxed(),
             })
-            .boxed();
-        Ok(FileRead {
-            entry,
-            start,
-            end,
-            partial,
-            stream,
-        })
+            .boxed()
     }
 }

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use download::{FileRead, SignedLink};
+pub use download::{OpenFile, SignedLink};
 pub use error::DriveError;
 pub use model::drive::*;
 pub use usage::set_quota;

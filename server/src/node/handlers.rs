@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::cluster::node_client::{NodeHealth, PullRequest, RehashReport, CHECKSUM_HEADER};
 use domain::cluster::store::StoreError;
-use domain::cluster::ByteRange;
 use futures::TryStreamExt;
 use serde::Deserialize;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::{ReaderStream, StreamReader};
+
+use crate::range::{self, Ranged};
 
 use super::Node;
 
@@ -85,26 +86,23 @@ pub async fn get_object(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let range = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(ByteRange::parse);
-    let start = range.map_or(0, |r| r.start);
-    let (meta, file) = match node.store.open_at(&id, start).await {
+    let meta = match node.store.meta(&id).await {
+        Ok(meta) => meta,
+        Err(e) => return store_error(e),
+    };
+    let part = match range::resolve(&headers, meta.size) {
+        Ranged::Full => None,
+        Ranged::Partial(part) => Some(part),
+        Ranged::Unsatisfiable => {
+            return range::unsatisfiable(meta.size, "range outside the object")
+        }
+    };
+    let bytes = part.clone().unwrap_or(0..meta.size);
+    let (meta, file) = match node.store.open_at(&id, bytes.start).await {
         Ok(found) => found,
         Err(e) => return store_error(e),
     };
-    if start > meta.size {
-        return (
-            StatusCode::RANGE_NOT_SATISFIABLE,
-            "range outside the object",
-        )
-            .into_response();
-    }
-    let end = range
-        .and_then(|r| r.end)
-        .map_or(meta.size, |e| (e + 1).min(meta.size));
-    let length = end.saturating_sub(start);
+    let length = bytes.end.min(meta.size).saturating_sub(bytes.start);
     let body = Body::from_stream(ReaderStream::with_capacity(file.take(length), 256 * 1024));
     let mut response = Response::new(body);
     let h = response.headers_mut();
@@ -112,13 +110,9 @@ pub async fn get_object(
     if let Ok(sum) = HeaderValue::from_str(&meta.checksum) {
         h.insert(CHECKSUM_HEADER, sum);
     }
-    if range.is_some() {
+    if let Some(part) = part {
         *response.status_mut() = StatusCode::PARTIAL_CONTENT;
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "bytes {start}-{}/{}",
-            end.saturating_sub(1),
-            meta.size
-        )) {
+        if let Some(v) = range::content_range(&part, meta.size) {
             response.headers_mut().insert(header::CONTENT_RANGE, v);
         }
     }
