@@ -8,52 +8,23 @@ pub fn money(cents: i64) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Civil date and time of a UTC unix time: (year, month 1-12, day, hour, minute, weekday 0=Mon).
-fn utc_parts(unix: i64) -> (i64, usize, i64, i64, i64, usize) {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let weekday = (days + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
-    (
-        year,
-        month as usize,
-        day,
-        secs / 3600,
-        secs % 3600 / 60,
-        weekday,
-    )
+fn utc(unix: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default()
 }
 
 /// "Tue 1 Dec 2026" in UTC.
 pub fn utc_day(unix: i64) -> String {
-    let (y, m, d, _, _, wd) = utc_parts(unix);
-    format!("{} {d} {} {y}", WEEKDAYS[wd], MONTHS[m - 1])
+    utc(unix).format("%a %-d %b %Y").to_string()
 }
 
 /// "15:00" in UTC.
 pub fn utc_clock(unix: i64) -> String {
-    let (_, _, _, h, min, _) = utc_parts(unix);
-    format!("{h:02}:{min:02}")
+    utc(unix).format("%H:%M").to_string()
 }
 
-/// ISO 8601 for `<time datetime>`.
+/// ISO 8601 for `<time datetime>`, to the minute.
 pub fn iso(unix: i64) -> String {
-    let (y, m, d, h, min, _) = utc_parts(unix);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:00Z")
+    utc(unix).format("%Y-%m-%dT%H:%M:00Z").to_string()
 }
 
 /// The same three views in the browser's own time zone (UTC where there is no browser).
@@ -112,18 +83,16 @@ pub mod local {
     }
 }
 
+/// Everything but RFC 3986's unreserved characters is encoded.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes a query parameter value.
 pub fn url_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// A `next` parameter is followed only within this site (no open redirect): it is resolved
