@@ -29,13 +29,12 @@ async fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
+    use clap::Parser;
+    let outcome = match cli::Cli::parse().command {
         None => run().await,
-        Some("node") => cli::run_node(&args[1..]).await,
-        Some("nodes") => cli::control_node(&args[1..]).await,
-        Some("quota") => cli::set_quota(&args[1..]).await,
-        Some(_) => Err(cli::USAGE.to_owned()),
+        Some(cli::Command::Node(args)) => cli::run_node(args).await,
+        Some(cli::Command::Nodes(args)) => cli::control_node(args).await,
+        Some(cli::Command::Quota(args)) => cli::set_quota(args).await,
     };
     if let Err(e) = outcome {
         tracing::error!("{e}");
