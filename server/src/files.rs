@@ -208,18 +208,21 @@ async fn download(
         Err(e) => return failure(e.into()),
     };
     let size = file.entry.size.max(0) as u64;
-    match range::resolve(&headers, size) {
-        Ranged::Full => file_response(file, None),
-        Ranged::Partial(part) => file_response(file, Some(part)),
-        Ranged::Unsatisfiable => range::unsatisfiable(
-            size,
-            failure(ApiError {
-                status: 416,
-                message: format!("That byte range is outside the file ({size} bytes)."),
-                retry_after_secs: None,
-            }),
-        ),
-    }
+    let part = match range::resolve(&headers, size) {
+        Ranged::Full => None,
+        Ranged::Partial(part) => Some(part),
+        Ranged::Unsatisfiable => {
+            return range::unsatisfiable(
+                size,
+                failure(ApiError {
+                    status: 416,
+                    message: format!("That byte range is outside the file ({size} bytes)."),
+                    retry_after_secs: None,
+                }),
+            )
+        }
+    };
+    file_response(file, part).await
 }
 
 /// Characters kept as they are in an RFC 5987 `filename*` value.
@@ -247,8 +250,10 @@ fn content_disposition(name: &str) -> String {
     )
 }
 
-/// The file's bytes: all of them (200), or the `part` asked for (206).
-fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Response {
+/// The file's bytes: all of them (200), or the `part` asked for (206). The first block is
+/// read (and checked) before the status goes out, so a file with no intact copy is a clear
+/// 503 rather than a body that breaks off.
+async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Response {
     let size = file.entry.size.max(0) as u64;
     let (mime, name) = (
         inert_mime(&file.entry.mime).to_owned(),
@@ -256,9 +261,13 @@ fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Response
     );
     let bytes = part.clone().unwrap_or(0..size);
     let length = bytes.end - bytes.start;
-    let stream = file
-        .read(bytes)
-        .map(|chunk| chunk.map_err(std::io::Error::other));
+    let mut stream = file.read(bytes).peekable();
+    if let Some(Err(_)) = std::pin::Pin::new(&mut stream).peek().await {
+        if let Some(Err(e)) = stream.next().await {
+            return failure(e.into());
+        }
+    }
+    let stream = stream.map(|chunk| chunk.map_err(std::io::Error::other));
     let mut response = Response::new(Body::from_stream(stream));
     let h = response.headers_mut();
     let mut set = |name: header::HeaderName, value: String| {

@@ -645,3 +645,84 @@ async fn a_single_request_upload_cut_off_by_the_client_keeps_nothing() {
         0
     );
 }
+
+/// Spoils one byte (at 1234, whose right value is `right`) of the object behind the file's
+/// first block, on the given nodes' disks.
+async fn rot(drive: &Drive, file_id: &str, right: u8, regions: &[&str]) {
+    let object = drive
+        .server
+        .sql_strings(&format!(
+            "SELECT object_id FROM blocks WHERE file_id = '{file_id}' AND idx = 0"
+        ))
+        .await
+        .remove(0);
+    for region in regions {
+        let path = drive
+            .server
+            .data_dir
+            .path()
+            .join("nodes")
+            .join(region)
+            .join("objects")
+            .join(&object[..2])
+            .join(&object);
+        let mut on_disk = std::fs::read(&path).unwrap();
+        on_disk[1234] = !right;
+        std::fs::write(&path, on_disk).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_download_never_serves_a_rotten_byte() {
+    let drive = Drive::start(&[]).await;
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let file = drive.upload("precious.bin", &bytes).await;
+    let id = file["id"].as_str().unwrap().to_owned();
+    let url = format!("/api/files/download/{id}");
+    let ranged = |range: &'static str| {
+        drive
+            .server
+            .http
+            .get(format!("{}{url}", drive.server.base))
+            .bearer_auth(&drive.token)
+            .header("range", range)
+            .send()
+    };
+
+    // Two of three copies rot: reads still return exactly the stored bytes (whichever copy a
+    // read tries first).
+    rot(&drive, &id, bytes[1234], &["us-east", "eu-west"]).await;
+    for _ in 0..3 {
+        let whole = drive.server.get(&url, Some(&drive.token)).await;
+        assert_eq!(whole.status, 200);
+        assert!(whole.bytes == bytes, "a rotten byte was served");
+        let part = Answer::of(ranged("bytes=1000-1999").await.unwrap()).await;
+        assert_eq!(part.status, 206);
+        assert!(part.bytes == bytes[1000..2000]);
+    }
+    // All three rot: the download fails clearly, whole or ranged, and never with wrong bytes.
+    rot(&drive, &id, bytes[1234], &["us-east", "eu-west", "asia"]).await;
+    let whole = drive.server.get(&url, Some(&drive.token)).await;
+    assert_eq!(whole.status, 503, "{whole:?}");
+    assert!(
+        whole.message().contains("No intact copy"),
+        "{}",
+        whole.message()
+    );
+    let part = Answer::of(ranged("bytes=10-20").await.unwrap()).await;
+    assert_eq!(part.status, 503);
+    // Every copy was tried, found bad and queued for repair; none is read as good any more.
+    let good = drive
+        .server
+        .sql_number(&format!(
+            "SELECT COUNT(*) FROM replicas r JOIN blocks b ON b.object_id = r.object_id
+             WHERE b.file_id = '{id}' AND r.state = 'ok'"
+        ))
+        .await;
+    assert_eq!(good, 0);
+    let queued = drive
+        .server
+        .sql_number("SELECT COUNT(*) FROM repair_queue")
+        .await;
+    assert!(queued >= 1, "no repair was queued");
+}

@@ -139,6 +139,21 @@ impl Cluster {
         })
     }
 
+    /// Records that a node's copy was found bad (by a read that checked it) and queues its
+    /// repair; reads no longer go to it.
+    pub(super) async fn mark_corrupt(&self, id: &str, node: &str) -> Result<(), ClusterError> {
+        let t = now();
+        sqlx::query(
+            "UPDATE replicas SET state = 'corrupt', checked_at = ? WHERE object_id = ? AND node = ?",
+        )
+        .bind(t)
+        .bind(id)
+        .bind(node)
+        .execute(&self.db)
+        .await?;
+        self.enqueue_repair(id, node, t).await
+    }
+
     async fn enqueue_repair(&self, id: &str, node: &str, at: i64) -> Result<(), ClusterError> {
         sqlx::query(
             "INSERT INTO repair_queue (object_id, node, attempts, next_at) VALUES (?, ?, 0, ?)

@@ -40,6 +40,10 @@ pub enum ClusterError {
     Interrupted(String),
     #[error("Invalid object id.")]
     InvalidId,
+    /// Every copy that could be reached failed its checksum (or none could be reached): the
+    /// read stops rather than serve a wrong byte.
+    #[error("No intact copy of this data can be read right now; its repair has been queued. Please try again later.")]
+    NoIntactCopy,
     #[error("Something went wrong in storage. Please try again.")]
     Internal(String),
 }
@@ -54,7 +58,7 @@ impl UserFacing for ClusterError {
     fn kind(&self) -> ErrorKind {
         match self {
             ClusterError::NotFound => ErrorKind::NotFound,
-            ClusterError::Unavailable => ErrorKind::Unavailable,
+            ClusterError::Unavailable | ClusterError::NoIntactCopy => ErrorKind::Unavailable,
             ClusterError::Interrupted(_) | ClusterError::InvalidId => ErrorKind::Invalid,
             ClusterError::Internal(_) => ErrorKind::Internal,
         }

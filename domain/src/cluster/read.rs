@@ -1,14 +1,19 @@
-//! Reads: stream from a replica, nearest healthy node first. If a node fails before or during
-//! the transfer, the stream continues from the next replica at the same offset. When the whole
-//! object was read, its BLAKE3 is checked against the recorded one.
+//! Reads, nearest healthy replica first.
+//! - Objects up to one drive chunk (every block of every file) are fetched whole and checked
+//!   against their recorded BLAKE3 before any byte is served; a copy that fails is marked
+//!   corrupt and queued for repair, and the next replica is tried. With no intact copy the read
+//!   fails: a wrong byte is never served.
+//! - Larger objects (written only through the cluster API) stream, continuing from the next
+//!   replica at the same offset if a node fails; a whole read is checked at its end.
 
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::stream::BoxStream;
 use futures::StreamExt;
+use model::drive::CHUNK_SIZE;
 
 use super::node_client::NodeError;
 use super::store::ObjectMeta;
@@ -164,6 +169,16 @@ impl Cluster {
         let range = range.unwrap_or(0..meta.size);
         let end = range.end.min(meta.size);
         let start = range.start.min(end);
+        if meta.size <= CHUNK_SIZE {
+            let whole = self.read_intact(&meta).await?;
+            let part = whole.slice(start as usize..end as usize);
+            return Ok(ObjectRead {
+                meta,
+                start,
+                end,
+                stream: futures::stream::once(async move { Ok(part) }).boxed(),
+            });
+        }
         let reader = Reader {
             cluster: self.clone(),
             hasher: (start == 0 && end == meta.size).then(blake3::Hasher::new),
@@ -185,4 +200,36 @@ impl Cluster {
             stream,
         })
     }
+
+    /// The whole object from the first replica whose bytes match the recorded checksum.
+    async fn read_intact(&self, meta: &ObjectMeta) -> Result<Bytes, ClusterError> {
+        for node in self.replicas_for_reading(&meta.id).await? {
+            match fetch_whole(&node, meta).await {
+                Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() == meta.checksum => {
+                    return Ok(bytes)
+                }
+                Ok(_) => {
+                    tracing::error!(node = %node.spec.name, object = %meta.id, "replica failed its checksum; reading another, repairing this one");
+                    self.mark_corrupt(&meta.id, &node.spec.name).await?;
+                }
+                Err(e) => {
+                    tracing::warn!(node = %node.spec.name, object = %meta.id, error = %e, "replica unavailable, trying the next");
+                }
+            }
+        }
+        Err(ClusterError::NoIntactCopy)
+    }
+}
+
+/// A replica's bytes, at most one more than the recorded size (more is a wrong copy anyway).
+async fn fetch_whole(node: &NodeClient, meta: &ObjectMeta) -> Result<Bytes, NodeError> {
+    let mut stream = node.get_from(&meta.id, 0).await?.boxed();
+    let mut bytes = BytesMut::with_capacity(meta.size as usize);
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+        if bytes.len() as u64 > meta.size {
+            break;
+        }
+    }
+    Ok(bytes.freeze())
 }

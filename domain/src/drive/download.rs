@@ -122,11 +122,14 @@ impl OpenFile {
             offset = block.end;
         }
         let cluster = self.cluster;
+        // Each block is fetched and checked whole before it is served; the next one is fetched
+        // meanwhile (at most two blocks in memory per download).
         stream::iter(parts)
-            .then(move |(object, within)| {
+            .map(move |(object, within)| {
                 let cluster = cluster.clone();
                 async move { cluster.read(&object, Some(within)).await }
             })
+            .buffered(2)
             .flat_map(|opened| match opened {
                 Ok(read) => read.stream.map(|b| b.map_err(DriveError::from)).boxed(),
                 Err(e) => stream::once(async move { Err(e.into()) }).boxed(),
