@@ -10,7 +10,7 @@ use futures::StreamExt;
 
 use super::{Drive, DriveError, Entry};
 use crate::clock::now;
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, ClusterError};
 
 /// The query of a signed download URL.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -122,12 +122,17 @@ impl OpenFile {
             offset = block.end;
         }
         let cluster = self.cluster;
-        // Each block is fetched and checked whole before it is served; the next one is fetched
-        // meanwhile (at most two blocks in memory per download).
+        // Each block is fetched and checked whole before it is served. Its own task fetches the
+        // next one while this one is being sent (a future would only move when polled, which
+        // the body writer does not do while it writes): at most two blocks in memory.
         stream::iter(parts)
             .map(move |(object, within)| {
                 let cluster = cluster.clone();
-                async move { cluster.read(&object, Some(within)).await }
+                let task = tokio::spawn(async move { cluster.read(&object, Some(within)).await });
+                async move {
+                    task.await
+                        .unwrap_or_else(|e| Err(ClusterError::Internal(format!("block read: {e}"))))
+                }
             })
             .buffered(2)
             .flat_map(|opened| match opened {
