@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use model::drive::CHUNK_SIZE;
@@ -170,13 +170,12 @@ impl Cluster {
         let end = range.end.min(meta.size);
         let start = range.start.min(end);
         if meta.size <= CHUNK_SIZE {
-            let whole = self.read_intact(&meta).await?;
-            let part = whole.slice(start as usize..end as usize);
+            let part = self.read_intact(&meta).await?.within(start..end);
             return Ok(ObjectRead {
                 meta,
                 start,
                 end,
-                stream: futures::stream::once(async move { Ok(part) }).boxed(),
+                stream: futures::stream::iter(part.into_iter().map(Ok)).boxed(),
             });
         }
         let reader = Reader {
@@ -202,12 +201,10 @@ impl Cluster {
     }
 
     /// The whole object from the first replica whose bytes match the recorded checksum.
-    async fn read_intact(&self, meta: &ObjectMeta) -> Result<Bytes, ClusterError> {
+    async fn read_intact(&self, meta: &ObjectMeta) -> Result<Fetched, ClusterError> {
         for node in self.replicas_for_reading(&meta.id).await? {
             match fetch_whole(&node, meta).await {
-                Ok(bytes) if blake3::hash(&bytes).to_hex().as_str() == meta.checksum => {
-                    return Ok(bytes)
-                }
+                Ok(fetched) if fetched.matches(meta) => return Ok(fetched),
                 Ok(_) => {
                     tracing::error!(node = %node.spec.name, object = %meta.id, "replica failed its checksum; reading another, repairing this one");
                     self.mark_corrupt(&meta.id, &node.spec.name).await?;
@@ -221,15 +218,88 @@ impl Cluster {
     }
 }
 
-/// A replica's bytes, at most one more than the recorded size (more is a wrong copy anyway).
-async fn fetch_whole(node: &NodeClient, meta: &ObjectMeta) -> Result<Bytes, NodeError> {
+/// A replica's bytes as they arrived (kept as received, not copied into one buffer), hashed
+/// on the way in.
+struct Fetched {
+    chunks: Vec<Bytes>,
+    len: u64,
+    checksum: blake3::Hash,
+}
+
+impl Fetched {
+    fn matches(&self, meta: &ObjectMeta) -> bool {
+        self.len == meta.size && self.checksum.to_hex().as_str() == meta.checksum
+    }
+
+    /// The chunks cut to the bytes in `range`.
+    fn within(self, range: Range<u64>) -> Vec<Bytes> {
+        let mut offset = 0u64;
+        let mut out = Vec::new();
+        for chunk in self.chunks {
+            let chunk_range = offset..offset + chunk.len() as u64;
+            offset = chunk_range.end;
+            if chunk_range.end <= range.start || chunk_range.start >= range.end {
+                continue;
+            }
+            let from = range.start.saturating_sub(chunk_range.start) as usize;
+            let to = (range.end.min(chunk_range.end) - chunk_range.start) as usize;
+            out.push(chunk.slice(from..to));
+        }
+        out
+    }
+}
+
+/// A replica's bytes, up to one past the recorded size (more is a wrong copy anyway).
+async fn fetch_whole(node: &NodeClient, meta: &ObjectMeta) -> Result<Fetched, NodeError> {
     let mut stream = node.get_from(&meta.id, 0).await?.boxed();
-    let mut bytes = BytesMut::with_capacity(meta.size as usize);
+    let mut fetched = Fetched {
+        chunks: Vec::new(),
+        len: 0,
+        checksum: blake3::Hash::from_bytes([0; 32]),
+    };
+    let mut hasher = blake3::Hasher::new();
     while let Some(chunk) = stream.next().await {
-        bytes.extend_from_slice(&chunk?);
-        if bytes.len() as u64 > meta.size {
+        let chunk = chunk?;
+        hasher.update(&chunk);
+        fetched.len += chunk.len() as u64;
+        fetched.chunks.push(chunk);
+        if fetched.len > meta.size {
             break;
         }
     }
-    Ok(bytes.freeze())
+    fetched.checksum = hasher.finalize();
+    Ok(fetched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetched() -> Fetched {
+        let chunks = ["abc", "defg", "h"].map(|c| Bytes::from_static(c.as_bytes()));
+        Fetched {
+            chunks: chunks.to_vec(),
+            len: 8,
+            checksum: blake3::hash(b"abcdefgh"),
+        }
+    }
+
+    #[test]
+    fn a_range_is_cut_from_the_chunks_as_they_came() {
+        let cut = |r: Range<u64>| fetched().within(r).concat();
+        assert_eq!(cut(0..8), b"abcdefgh");
+        assert_eq!(cut(2..5), b"cde");
+        assert_eq!(cut(3..7), b"defg");
+        assert_eq!(cut(7..8), b"h");
+        assert_eq!(cut(4..4), b"");
+        let meta = |checksum: String, size| ObjectMeta {
+            id: "x".into(),
+            size,
+            checksum,
+        };
+        let right = blake3::hash(b"abcdefgh").to_hex().to_string();
+        assert!(fetched().matches(&meta(right.clone(), 8)));
+        assert!(!fetched().matches(&meta(right, 9)));
+        assert!(!fetched().matches(&meta(blake3::hash(b"x").to_hex().to_string(), 8)));
+    }
 }
