@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::cluster::{parse_node_list, NodeSpec};
 
-use crate::node::{serve, Node, NodeConfig};
+use crate::cluster::{serve, Node, NodeConfig};
 
 /// CloudDrive: with no command, runs the app (configured from the environment, see README).
 #[derive(Parser)]

@@ -3,9 +3,9 @@
 
 mod api_responses;
 mod cli;
+mod cluster;
 mod data_dir;
-mod files;
-mod node;
+mod drive;
 mod range;
 mod rate_limit;
 mod routes;

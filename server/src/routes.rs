@@ -33,7 +33,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(normalise_api))
         // Added after the JSON normalising, which must not touch bodies that are file bytes.
         .route("/healthz", get(|| async { "ok" }))
-        .merge(crate::files::routes())
+        .merge(crate::drive::routes())
         .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
         .layer(middleware::from_fn_with_state(site, add_security_headers))
         .with_state(state)

@@ -12,7 +12,7 @@ use domain::skillshare::Marketplace;
 use domain::{db, Config};
 use leptos::prelude::get_configuration;
 
-use crate::node::embedded::EmbeddedNodes;
+use crate::cluster::embedded::EmbeddedNodes;
 
 /// How often run-out codes, counts and week-old sign-ups are cleared.
 const ACCOUNT_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(600);

@@ -1,8 +1,8 @@
 pub mod account;
+pub mod cluster;
 pub mod drive;
 pub mod home;
 pub mod login;
-pub mod nodes;
 pub mod password_reset;
 pub mod register;
 pub mod skillshare;

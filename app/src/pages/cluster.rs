@@ -16,7 +16,7 @@ const REFRESH_MS: u64 = 2000;
 /// The storage network: nodes by region, the mesh, replication health, repairs, verification.
 /// Rendered on the server, then kept live.
 #[component]
-pub fn NodesPage() -> impl IntoView {
+pub fn ClusterPage() -> impl IntoView {
     let session = use_session();
     let status = Resource::new(|| (), |_| network_status());
     Effect::new(move |_| {
