@@ -63,7 +63,7 @@ async fn account_info(p: domain::auth::Profile) -> Result<AccountInfo, ApiError>
     let state = state()?;
     let usage = state.drive.usage(&p.id).await?;
     Ok(AccountInfo {
-        is_admin: state.config.admin_emails.contains(&p.email),
+        is_admin: state.accounts.is_admin(&p),
         email: p.email,
         name: p.name,
         quota_bytes: usage.quota_bytes,

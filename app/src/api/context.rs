@@ -81,17 +81,9 @@ impl AppState {
         Ok(self.accounts.authenticate(&token).await?)
     }
 
-    /// 403 unless the user is listed in `ADMIN_EMAILS`.
+    /// 403 unless the user is an administrator (the rule is the accounts domain's).
     pub async fn require_admin(&self, user: &CurrentUser) -> Result<(), ApiError> {
-        let profile = self.accounts.profile(&user.user_id).await?;
-        if self.config.admin_emails.contains(&profile.email) {
-            return Ok(());
-        }
-        Err(ApiError {
-            status: 403,
-            message: "Only administrators can do this.".into(),
-            retry_after_secs: None,
-        })
+        Ok(self.accounts.require_admin(user).await?)
     }
 }
 

@@ -37,6 +37,8 @@ pub enum AuthError {
     Unauthenticated,
     #[error("No such session.")]
     SessionNotFound,
+    #[error("Only administrators can do this.")]
+    Forbidden,
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error("Something went wrong on our side. Please try again.")]
@@ -69,6 +71,7 @@ impl UserFacing for AuthError {
             },
             Unauthenticated => ErrorKind::Unauthenticated,
             SessionNotFound => ErrorKind::NotFound,
+            Forbidden => ErrorKind::Forbidden,
             Mail(e) => e.kind(),
             Internal(_) => ErrorKind::Internal,
         }

@@ -78,6 +78,8 @@ pub struct Accounts {
     default_quota_bytes: i64,
     /// `PUBLIC_URL`: where links in mails lead.
     site: Arc<str>,
+    /// `ADMIN_EMAILS`, lower-cased.
+    admin_emails: Arc<[String]>,
     /// Checked against when there is no account, so that answer takes as long as a wrong
     /// password.
     dummy_hash: Arc<str>,
@@ -112,6 +114,7 @@ impl Accounts {
             },
             default_quota_bytes: config.default_quota_bytes,
             site: config.public_url.as_str().into(),
+            admin_emails: config.admin_emails.clone().into(),
             dummy_hash: dummy_hash.into(),
         })
     }
@@ -136,6 +139,19 @@ impl Accounts {
             quota_bytes,
             created_at,
         })
+    }
+
+    /// Administrators (listed in `ADMIN_EMAILS`) may stop and start nodes, verify and repair.
+    pub fn is_admin(&self, profile: &Profile) -> bool {
+        self.admin_emails.contains(&profile.email.to_lowercase())
+    }
+
+    /// `Forbidden` unless the user is an administrator.
+    pub async fn require_admin(&self, current: &CurrentUser) -> Result<(), AuthError> {
+        if self.is_admin(&self.profile(&current.user_id).await?) {
+            return Ok(());
+        }
+        Err(AuthError::Forbidden)
     }
 
     pub async fn logout(&self, current: &CurrentUser) -> Result<(), AuthError> {

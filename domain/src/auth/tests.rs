@@ -13,6 +13,7 @@ async fn fixture() -> Fixture {
     let config = Config {
         data_dir: dir.path().to_path_buf(),
         bcrypt_cost: 4,
+        admin_emails: vec!["boss@example.com".into()],
         ..Config::default()
     };
     let db = db::open(dir.path()).await.unwrap();
@@ -485,5 +486,26 @@ async fn a_sign_up_never_verified_is_gone_after_seven_days() {
     assert!(matches!(
         a.login("ka@example.com", PASSWORD).await,
         Err(AuthError::BadCredentials)
+    ));
+}
+
+#[tokio::test]
+async fn only_listed_accounts_are_administrators() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    verified(&f, "boss@example.com").await;
+    verified(&f, "staff@example.com").await;
+    let boss = a
+        .authenticate(&log_in(&f, "boss@example.com").await.token)
+        .await
+        .unwrap();
+    let staff = a
+        .authenticate(&log_in(&f, "staff@example.com").await.token)
+        .await
+        .unwrap();
+    a.require_admin(&boss).await.unwrap();
+    assert!(matches!(
+        a.require_admin(&staff).await,
+        Err(AuthError::Forbidden)
     ));
 }
