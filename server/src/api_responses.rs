@@ -1,4 +1,5 @@
-//! Normalises the JSON API at the HTTP level:
+//! The JSON API's error answers, and its normalising at the HTTP level:
+//! - `error_response`: an `ApiError` as the routes outside server functions answer it;
 //! - an empty POST body means "no arguments" (`{}`), so `curl -X POST` works as expected;
 //! - a server function's error answer gets the HTTP status named in its body (`ApiError`),
 //!   plus `Retry-After` when it has one, instead of server_fn's blanket 500.
@@ -7,9 +8,22 @@ use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 
 use app::api::ApiError;
+
+/// The JSON error body every API answer uses, with its status and `Retry-After`.
+pub fn error_response(error: ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(&error)).into_response();
+    if let Some(secs) = error.retry_after_secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
 
 /// Error bodies are a sentence or two; anything larger is left untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;

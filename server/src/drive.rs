@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::StreamReader;
 
+use crate::api_responses::error_response;
 use crate::range::{self, Ranged};
 
 /// How long a request body may go without sending anything.
@@ -38,22 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/files/replicate/{id}", post(replicate))
 }
 
-/// The JSON error body every API answer uses, with its status.
-fn failure(error: ApiError) -> Response {
-    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, Json(&error)).into_response();
-    if let Some(secs) = error.retry_after_secs {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    response
-}
-
 fn answer<T: serde::Serialize>(outcome: Result<T, ApiError>) -> Response {
     match outcome {
         Ok(value) => Json(value).into_response(),
-        Err(e) => failure(e),
+        Err(e) => error_response(e),
     }
 }
 
@@ -201,11 +190,11 @@ async fn download(
     };
     let owner = match owner {
         Ok(owner) => owner,
-        Err(e) => return failure(e),
+        Err(e) => return error_response(e),
     };
     let file = match state.drive.open(&owner, &id).await {
         Ok(file) => file,
-        Err(e) => return failure(e.into()),
+        Err(e) => return error_response(e.into()),
     };
     let size = file.entry.size.max(0) as u64;
     let part = match range::resolve(&headers, size) {
@@ -214,7 +203,7 @@ async fn download(
         Ranged::Unsatisfiable => {
             return range::unsatisfiable(
                 size,
-                failure(ApiError {
+                error_response(ApiError {
                     status: 416,
                     message: format!("That byte range is outside the file ({size} bytes)."),
                     retry_after_secs: None,
@@ -264,7 +253,7 @@ async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Re
     let mut stream = file.read(bytes).peekable();
     if let Some(Err(_)) = std::pin::Pin::new(&mut stream).peek().await {
         if let Some(Err(e)) = stream.next().await {
-            return failure(e.into());
+            return error_response(e.into());
         }
     }
     let stream = stream.map(|chunk| chunk.map_err(std::io::Error::other));

@@ -3,14 +3,16 @@
 
 use std::net::SocketAddr;
 
+use app::api::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::clock::now;
 use domain::db::Db;
 use domain::rate_limit::{client_ip, client_key, hit, RateError};
 use ipnet::IpNet;
+
+use crate::api_responses::error_response;
 
 #[derive(Clone)]
 pub struct AuthRateLimit {
@@ -37,31 +39,19 @@ pub async fn limit_auth_requests(
     let client = client_key(client_ip(peer.ip(), &forwarded, &limit.trusted_proxies));
     match hit(&limit.db, &client, limit.per_minute, now()).await {
         Ok(()) => next.run(request).await,
-        Err(e @ RateError::Limited { retry_after_secs }) => {
-            too_many(e.to_string(), retry_after_secs)
-        }
+        Err(e @ RateError::Limited { retry_after_secs }) => error_response(ApiError {
+            status: 429,
+            message: e.to_string(),
+            retry_after_secs: Some(retry_after_secs),
+        }),
         Err(RateError::Db(e)) => {
             // A limit that cannot be counted refuses rather than lets everything through.
             tracing::error!(error = %e, "cannot count the request limit");
-            let body = app::api::ApiError {
+            error_response(ApiError {
                 status: 503,
                 message: "The service is busy. Please try again in a moment.".into(),
                 retry_after_secs: Some(5),
-            };
-            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+            })
         }
     }
-}
-
-fn too_many(message: String, retry_after_secs: u64) -> Response {
-    let body = app::api::ApiError {
-        status: 429,
-        message,
-        retry_after_secs: Some(retry_after_secs),
-    };
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    response
 }

@@ -228,7 +228,7 @@ pub struct Guess {
     /// The counted guess, if it was counted.
     event: Option<i64>,
     /// This guess's place among the address's wrong codes of the hour (10 locks the address).
-    pub hourly: i64,
+    hourly: i64,
     /// Live codes with the tries this guess took: (id, hash, tries so far).
     live: Vec<(String, Option<String>, i64)>,
 }

@@ -16,8 +16,6 @@ pub struct SecondFactor {
     pub recovery_codes_left: i64,
 }
 
-const SEALED: &str = "totp_pending";
-
 impl Accounts {
     pub async fn second_factor(&self, current: &CurrentUser) -> Result<SecondFactor, AuthError> {
         let user = self.user_by_id(&current.user_id).await?;
@@ -44,7 +42,7 @@ impl Accounts {
             return Err(uses_app_already());
         }
         let (sealed, enrolment) = totp::enrol(&self.secrets, &user.id, &user.email)?;
-        sqlx::query(&format!("UPDATE users SET {SEALED} = ? WHERE id = ?"))
+        sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ?")
             .bind(sealed)
             .bind(&user.id)
             .execute(&self.db)
@@ -66,7 +64,7 @@ impl Accounts {
             return Err(uses_app_already());
         }
         let pending: Option<String> =
-            sqlx::query_scalar(&format!("SELECT {SEALED} FROM users WHERE id = ?"))
+            sqlx::query_scalar("SELECT totp_pending FROM users WHERE id = ?")
                 .bind(&user.id)
                 .fetch_one(&self.db)
                 .await?;
@@ -90,10 +88,10 @@ impl Accounts {
             ));
         };
         guess.consume(&self.db, &code_id).await?;
-        let switched = sqlx::query(&format!(
-            "UPDATE users SET totp_secret = {SEALED}, {SEALED} = NULL, totp_last_step = ?
-             WHERE id = ? AND {SEALED} = ? AND totp_secret IS NULL"
-        ))
+        let switched = sqlx::query(
+            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?
+             WHERE id = ? AND totp_pending = ? AND totp_secret IS NULL",
+        )
         .bind(step)
         .bind(&user.id)
         .bind(&pending)
