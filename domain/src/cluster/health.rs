@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::node_client::NodeError;
-use super::{Cluster, NodeStatus};
+use super::blob_store::BlobError;
+use super::{replicas, Cluster, NodeStatus};
 use crate::clock::now;
 
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -14,13 +14,13 @@ impl Cluster {
     pub async fn check_health(&self) -> Vec<String> {
         let checks = self.nodes.iter().map(|node| async move {
             let started = Instant::now();
-            let health = node.health(TIMEOUT).await;
-            let latency = started.elapsed().as_millis() as u64;
+            let health = node.store.health(TIMEOUT).await;
+            let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let peers = match health {
-                Ok(_) => node.peers(TIMEOUT).await.unwrap_or_default(),
+                Ok(_) => node.store.peers(TIMEOUT).await,
                 Err(_) => Vec::new(),
             };
-            let late = matches!(health, Err(NodeError::TimedOut));
+            let late = matches!(health, Err(BlobError::TimedOut));
             (node, health.ok(), late, latency, peers)
         });
         let results = futures::future::join_all(checks).await;
@@ -35,7 +35,7 @@ impl Cluster {
             let mut state = NodeStatus {
                 name: name.clone(),
                 region: node.spec.region.clone(),
-                url: node.spec.url.clone(),
+                url: node.store.location().to_owned(),
                 ..previous.clone()
             };
             // One late answer from a node that was up is load, not an outage: it is down when it
@@ -88,11 +88,7 @@ impl Cluster {
         if let Err(e) = self.apply_pending_deletes(name).await {
             tracing::warn!(node = name, error = %e, "pending deletes not applied yet");
         }
-        let due = sqlx::query("UPDATE repair_queue SET next_at = 0 WHERE node = ?")
-            .bind(name)
-            .execute(&self.db)
-            .await;
-        if let Err(e) = due {
+        if let Err(e) = replicas::make_repairs_due(&self.db, Some(name), 0).await {
             tracing::warn!(node = name, error = %e, "could not reschedule repairs");
         }
         self.repair_needed.notify_one();

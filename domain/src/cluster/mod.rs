@@ -2,12 +2,17 @@
 //! nodes at once and succeed with two durable copies; reads fail over between replicas at the
 //! same offset; a repair queue with backoff and a scrub bring copies back to three.
 
+pub mod blob_store;
+mod delete;
 mod health;
-mod maintenance;
 pub mod node_client;
+mod probe;
 mod read;
+mod repair;
+pub mod replicas;
 pub mod status;
 pub mod store;
+mod verify;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -16,11 +21,14 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-pub use maintenance::{ObjectReport, ProbeReport, ReplicaState, PROBE_ID};
-pub use node_client::{NodeClient, NodeSpec, PeerView};
+pub use blob_store::{BlobError, BlobStore, PeerView};
+pub use node_client::{NodeClient, NodeSpec};
+pub use probe::{ProbeReport, PROBE_ID};
 pub use read::ObjectRead;
+pub use replicas::ReplicaState;
 pub use status::NodeStatus;
 pub use store::ObjectMeta;
+pub use verify::ObjectReport;
 
 use crate::db::Db;
 use crate::error::{ErrorKind, UserFacing};
@@ -65,9 +73,16 @@ impl UserFacing for ClusterError {
     }
 }
 
+/// One region's store, under the name the cluster knows it by.
+#[derive(Clone)]
+pub struct Node {
+    pub spec: NodeSpec,
+    pub store: Arc<dyn BlobStore>,
+}
+
 pub struct Cluster {
     db: Db,
-    nodes: Vec<NodeClient>,
+    nodes: Vec<Node>,
     /// What the cluster knows of each node right now, by name.
     states: RwLock<HashMap<String, NodeStatus>>,
     /// Up nodes whose last health check timed out (one more and they are down).
@@ -77,6 +92,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// A cluster of this project's storage nodes, reached over HTTP with the cluster secret.
     pub fn new(db: Db, specs: Vec<NodeSpec>, secret: &str) -> Arc<Cluster> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
@@ -85,8 +101,16 @@ impl Cluster {
             .unwrap_or_default();
         let nodes = specs
             .into_iter()
-            .map(|spec| NodeClient::new(spec, http.clone(), secret))
+            .map(|spec| Node {
+                store: Arc::new(NodeClient::new(spec.clone(), http.clone(), secret)),
+                spec,
+            })
             .collect();
+        Cluster::with_stores(db, nodes)
+    }
+
+    /// A cluster over any stores, one per region.
+    pub fn with_stores(db: Db, nodes: Vec<Node>) -> Arc<Cluster> {
         Arc::new(Cluster {
             db,
             nodes,
@@ -96,11 +120,11 @@ impl Cluster {
         })
     }
 
-    pub fn nodes(&self) -> &[NodeClient] {
+    pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
 
-    fn node(&self, name: &str) -> Option<&NodeClient> {
+    fn node(&self, name: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.spec.name == name)
     }
 
@@ -123,8 +147,8 @@ impl Cluster {
     }
 
     /// Nodes believed up, nearest (lowest latency) first.
-    fn up_nodes_nearest_first(&self) -> Vec<&NodeClient> {
-        let mut up: Vec<(&NodeClient, u64)> = self
+    fn up_nodes_nearest_first(&self) -> Vec<&Node> {
+        let mut up: Vec<(&Node, u64)> = self
             .nodes
             .iter()
             .filter_map(|n| {

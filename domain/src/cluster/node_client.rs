@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures::{Stream, TryStreamExt};
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
 use reqwest::{header, Body, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use super::blob_store::{
+    BlobError, BlobStore, GetBody, PeerView, PutBody, RehashReport, StoreHealth,
+};
 use super::store::ObjectMeta;
 
 /// The header node-to-node and cluster-to-node requests carry.
@@ -22,6 +25,7 @@ pub struct NodeSpec {
     pub url: String,
 }
 
+/// A node's answer to `/health`: who it is and what it holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeHealth {
     pub name: String,
@@ -31,15 +35,6 @@ pub struct NodeHealth {
     pub capacity_bytes: u64,
 }
 
-pub use model::cluster::PeerView;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RehashReport {
-    pub recorded: ObjectMeta,
-    pub actual_checksum: String,
-    pub actual_size: u64,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullRequest {
     /// Base URL of the node to copy from.
@@ -47,24 +42,12 @@ pub struct PullRequest {
     pub checksum: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum NodeError {
-    #[error("node unreachable: {0}")]
-    Unreachable(String),
-    #[error("node did not answer in time")]
-    TimedOut,
-    #[error("object not on node")]
-    NotFound,
-    #[error("node answered {0}: {1}")]
-    Status(u16, String),
-}
-
-impl From<reqwest::Error> for NodeError {
+impl From<reqwest::Error> for BlobError {
     fn from(e: reqwest::Error) -> Self {
         if e.is_timeout() {
-            return NodeError::TimedOut;
+            return BlobError::TimedOut;
         }
-        NodeError::Unreachable(e.to_string())
+        BlobError::Unreachable(e.to_string())
     }
 }
 
@@ -75,13 +58,13 @@ pub struct NodeClient {
     secret: String,
 }
 
-async fn check(response: reqwest::Response) -> Result<reqwest::Response, NodeError> {
+async fn check(response: reqwest::Response) -> Result<reqwest::Response, BlobError> {
     match response.status() {
         s if s.is_success() => Ok(response),
-        StatusCode::NOT_FOUND => Err(NodeError::NotFound),
+        StatusCode::NOT_FOUND => Err(BlobError::NotFound),
         s => {
             let text = response.text().await.unwrap_or_default();
-            Err(NodeError::Status(s.as_u16(), text))
+            Err(BlobError::Status(s.as_u16(), text))
         }
     }
 }
@@ -105,7 +88,8 @@ impl NodeClient {
             .header(SECRET_HEADER, &self.secret)
     }
 
-    pub async fn health(&self, timeout: Duration) -> Result<NodeHealth, NodeError> {
+    /// The node's own report, with its name and region (the storage nodes ping each other).
+    pub async fn node_health(&self, timeout: Duration) -> Result<NodeHealth, BlobError> {
         let r = self
             .request(reqwest::Method::GET, "/health")
             .timeout(timeout)
@@ -113,23 +97,45 @@ impl NodeClient {
             .await?;
         Ok(check(r).await?.json().await?)
     }
+}
 
-    pub async fn peers(&self, timeout: Duration) -> Result<Vec<PeerView>, NodeError> {
-        let r = self
-            .request(reqwest::Method::GET, "/peers")
-            .timeout(timeout)
-            .send()
-            .await?;
-        Ok(check(r).await?.json().await?)
+#[async_trait]
+impl BlobStore for NodeClient {
+    fn location(&self) -> &str {
+        &self.spec.url
     }
 
-    /// Streams `body` to the node; the node keeps it only if it hashes to `checksum` (when given).
-    pub async fn put(
+    fn node_url(&self) -> Option<&str> {
+        Some(&self.spec.url)
+    }
+
+    async fn health(&self, timeout: Duration) -> Result<StoreHealth, BlobError> {
+        let h = self.node_health(timeout).await?;
+        Ok(StoreHealth {
+            objects: h.objects,
+            bytes: h.bytes,
+            capacity_bytes: h.capacity_bytes,
+        })
+    }
+
+    async fn peers(&self, timeout: Duration) -> Vec<PeerView> {
+        let asked = async {
+            let r = self
+                .request(reqwest::Method::GET, "/peers")
+                .timeout(timeout)
+                .send()
+                .await?;
+            Ok::<_, BlobError>(check(r).await?.json().await?)
+        };
+        asked.await.unwrap_or_default()
+    }
+
+    async fn put(
         &self,
         id: &str,
-        body: impl Stream<Item = Result<Bytes, std::io::Error>> + Send + Sync + 'static,
+        body: PutBody,
         checksum: Option<&str>,
-    ) -> Result<ObjectMeta, NodeError> {
+    ) -> Result<ObjectMeta, BlobError> {
         let mut request = self
             .request(reqwest::Method::PUT, &format!("/objects/{id}"))
             .body(Body::wrap_stream(body));
@@ -139,7 +145,7 @@ impl NodeClient {
         Ok(check(request.send().await?).await?.json().await?)
     }
 
-    pub async fn head(&self, id: &str) -> Result<ObjectMeta, NodeError> {
+    async fn head(&self, id: &str) -> Result<ObjectMeta, BlobError> {
         let r = self
             .request(reqwest::Method::GET, &format!("/objects/{id}/meta"))
             .send()
@@ -147,12 +153,7 @@ impl NodeClient {
         Ok(check(r).await?.json().await?)
     }
 
-    /// The object's bytes from `offset` on, as a stream.
-    pub async fn get_from(
-        &self,
-        id: &str,
-        offset: u64,
-    ) -> Result<impl Stream<Item = Result<Bytes, NodeError>> + Send + 'static, NodeError> {
+    async fn get_from(&self, id: &str, offset: u64) -> Result<GetBody, BlobError> {
         let mut request = self.request(reqwest::Method::GET, &format!("/objects/{id}"));
         if offset > 0 {
             request = request.header(header::RANGE, format!("bytes={offset}-"));
@@ -167,27 +168,26 @@ impl NodeClient {
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|v| v.starts_with(&expected)));
         if !from_offset {
-            return Err(NodeError::Status(
+            return Err(BlobError::Status(
                 r.status().as_u16(),
                 format!("asked for bytes from {offset}, got another part"),
             ));
         }
-        Ok(r.bytes_stream().map_err(NodeError::from))
+        Ok(r.bytes_stream().map_err(BlobError::from).boxed())
     }
 
-    pub async fn delete(&self, id: &str) -> Result<(), NodeError> {
+    async fn delete(&self, id: &str) -> Result<(), BlobError> {
         let r = self
             .request(reqwest::Method::DELETE, &format!("/objects/{id}"))
             .send()
             .await?;
         match check(r).await {
-            Ok(_) | Err(NodeError::NotFound) => Ok(()),
+            Ok(_) | Err(BlobError::NotFound) => Ok(()),
             Err(e) => Err(e),
         }
     }
 
-    /// Asks the node to re-read and hash its copy.
-    pub async fn rehash(&self, id: &str) -> Result<RehashReport, NodeError> {
+    async fn rehash(&self, id: &str) -> Result<RehashReport, BlobError> {
         let r = self
             .request(reqwest::Method::POST, &format!("/objects/{id}/verify"))
             .send()
@@ -195,17 +195,20 @@ impl NodeClient {
         Ok(check(r).await?.json().await?)
     }
 
-    /// Asks the node to copy the object from another node (node to node), checking `checksum`.
-    pub async fn pull(
+    /// From another node, the node copies node to node; from anything else, through here.
+    async fn copy_from(
         &self,
         id: &str,
-        from: &NodeSpec,
+        source: &dyn BlobStore,
         checksum: &str,
-    ) -> Result<ObjectMeta, NodeError> {
+    ) -> Result<ObjectMeta, BlobError> {
+        let Some(from) = source.node_url() else {
+            return super::blob_store::copy_through(self, id, source, checksum).await;
+        };
         let r = self
             .request(reqwest::Method::POST, &format!("/objects/{id}/pull"))
             .json(&PullRequest {
-                from: from.url.clone(),
+                from: from.to_owned(),
                 checksum: checksum.to_owned(),
             })
             .send()
@@ -213,12 +216,7 @@ impl NodeClient {
         Ok(check(r).await?.json().await?)
     }
 
-    /// One page of the node's index.
-    pub async fn list(
-        &self,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<ObjectMeta>, NodeError> {
+    async fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<ObjectMeta>, BlobError> {
         let mut query = vec![("limit", limit.to_string())];
         if let Some(a) = after {
             query.push(("after", a.to_owned()));

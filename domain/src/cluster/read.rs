@@ -15,9 +15,9 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 use model::drive::CHUNK_SIZE;
 
-use super::node_client::NodeError;
+use super::blob_store::BlobError;
 use super::store::ObjectMeta;
-use super::{Cluster, ClusterError, NodeClient};
+use super::{replicas, Cluster, ClusterError, Node};
 
 pub struct ObjectRead {
     pub meta: ObjectMeta,
@@ -33,8 +33,8 @@ struct Reader {
     meta: ObjectMeta,
     offset: u64,
     end: u64,
-    replicas: VecDeque<NodeClient>,
-    current: Option<BoxStream<'static, Result<Bytes, NodeError>>>,
+    replicas: VecDeque<Node>,
+    current: Option<BoxStream<'static, Result<Bytes, BlobError>>>,
     /// Only when the whole object is served.
     hasher: Option<blake3::Hasher>,
     done: bool,
@@ -57,8 +57,8 @@ impl Reader {
                     tracing::error!(object = %self.meta.id, offset = self.offset, "no replica could serve the rest");
                     return Some(Err(ClusterError::Unavailable));
                 };
-                match node.get_from(&self.meta.id, self.offset).await {
-                    Ok(stream) => self.current = Some(stream.boxed()),
+                match node.store.get_from(&self.meta.id, self.offset).await {
+                    Ok(stream) => self.current = Some(stream),
                     Err(e) => {
                         tracing::warn!(node = %node.spec.name, object = %self.meta.id, error = %e, "replica unavailable, trying the next");
                         continue;
@@ -114,17 +114,7 @@ impl Reader {
 impl Cluster {
     /// The recorded size and checksum of a stored object.
     pub async fn meta(&self, id: &str) -> Result<ObjectMeta, ClusterError> {
-        let row: Option<(String, i64, String)> =
-            sqlx::query_as("SELECT id, size, checksum FROM objects WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.db)
-                .await?;
-        let (id, size, checksum) = row.ok_or(ClusterError::NotFound)?;
-        Ok(ObjectMeta {
-            id,
-            size: size as u64,
-            checksum,
-        })
+        replicas::meta(&self.db, id).await
     }
 
     /// Names of the nodes a read would try, in order.
@@ -138,13 +128,9 @@ impl Cluster {
     }
 
     /// Replicas believed good: up nodes nearest first, then the others (they may be back).
-    async fn replicas_for_reading(&self, id: &str) -> Result<VecDeque<NodeClient>, ClusterError> {
-        let good: Vec<String> =
-            sqlx::query_scalar("SELECT node FROM replicas WHERE object_id = ? AND state = 'ok'")
-                .bind(id)
-                .fetch_all(&self.db)
-                .await?;
-        let mut ordered: VecDeque<NodeClient> = self
+    async fn replicas_for_reading(&self, id: &str) -> Result<VecDeque<Node>, ClusterError> {
+        let good = replicas::good_replicas(&self.db, id).await?;
+        let mut ordered: VecDeque<Node> = self
             .up_nodes_nearest_first()
             .into_iter()
             .filter(|n| good.contains(&n.spec.name))
@@ -250,8 +236,8 @@ impl Fetched {
 }
 
 /// A replica's bytes, up to one past the recorded size (more is a wrong copy anyway).
-async fn fetch_whole(node: &NodeClient, meta: &ObjectMeta) -> Result<Fetched, NodeError> {
-    let mut stream = node.get_from(&meta.id, 0).await?.boxed();
+async fn fetch_whole(node: &Node, meta: &ObjectMeta) -> Result<Fetched, BlobError> {
+    let mut stream = node.store.get_from(&meta.id, 0).await?;
     let mut fetched = Fetched {
         chunks: Vec::new(),
         len: 0,

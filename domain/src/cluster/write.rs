@@ -8,8 +8,10 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
+use super::blob_store::BlobError;
+use super::replicas::{self, ReplicaState};
 use super::store::{valid_id, ObjectMeta};
-use super::{Cluster, ClusterError, NodeClient, WRITE_QUORUM};
+use super::{Cluster, ClusterError, Node, WRITE_QUORUM};
 use crate::clock::now;
 
 /// Chunk size and per-node queue depth: at most CHUNK * (DEPTH + 2) bytes per node in flight.
@@ -25,9 +27,9 @@ enum Stop {
 }
 
 struct Target<'a> {
-    node: &'a NodeClient,
+    node: &'a Node,
     tx: Option<mpsc::Sender<Result<Bytes, std::io::Error>>>,
-    upload: tokio::task::JoinHandle<Result<ObjectMeta, super::node_client::NodeError>>,
+    upload: tokio::task::JoinHandle<Result<ObjectMeta, BlobError>>,
 }
 
 impl Cluster {
@@ -49,12 +51,13 @@ impl Cluster {
             .into_iter()
             .map(|node| {
                 let (tx, rx) = mpsc::channel(DEPTH);
-                let client = node.clone();
+                let store = node.store.clone();
                 let id = id.to_owned();
-                let upload =
-                    tokio::spawn(
-                        async move { client.put(&id, ReceiverStream::new(rx), None).await },
-                    );
+                let upload = tokio::spawn(async move {
+                    store
+                        .put(&id, Box::pin(ReceiverStream::new(rx)), None)
+                        .await
+                });
                 Target {
                     node,
                     tx: Some(tx),
@@ -107,7 +110,7 @@ impl Cluster {
                 }
                 Ok(Ok(_)) => {
                     // A node that stored different bytes must not keep them.
-                    let _ = t.node.delete(id).await;
+                    let _ = t.node.store.delete(id).await;
                     missing.push(t.node.spec.name.clone());
                 }
                 Ok(Err(e)) => {
@@ -122,7 +125,7 @@ impl Cluster {
         }
         if stopped.is_some() || stored.len() < WRITE_QUORUM {
             for node in &stored {
-                let _ = node.delete(id).await;
+                let _ = node.store.delete(id).await;
             }
             return Err(match stopped {
                 Some(Stop::Input(e)) => ClusterError::Interrupted(e.to_string()),
@@ -148,47 +151,19 @@ impl Cluster {
     async fn record_write(
         &self,
         meta: &ObjectMeta,
-        stored: &[&NodeClient],
+        stored: &[&Node],
         missing: &[String],
     ) -> Result<(), ClusterError> {
         let t = now();
         let mut tx = self.db.begin().await?;
-        sqlx::query(
-            "INSERT INTO objects (id, size, checksum, created_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET size = excluded.size, checksum = excluded.checksum",
-        )
-        .bind(&meta.id)
-        .bind(meta.size as i64)
-        .bind(&meta.checksum)
-        .bind(t)
-        .execute(&mut *tx)
-        .await?;
-        let states = stored
-            .iter()
-            .map(|n| (n.spec.name.as_str(), "ok"))
-            .chain(missing.iter().map(|m| (m.as_str(), "missing")));
-        for (node, state) in states {
-            sqlx::query(
-                "INSERT INTO replicas (object_id, node, state, checked_at) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (object_id, node) DO UPDATE SET state = excluded.state, checked_at = excluded.checked_at",
-            )
-            .bind(&meta.id)
-            .bind(node)
-            .bind(state)
-            .bind(t)
-            .execute(&mut *tx)
-            .await?;
+        replicas::record_object(&mut *tx, meta, t).await?;
+        for node in stored {
+            replicas::record_replica(&mut *tx, &meta.id, &node.spec.name, ReplicaState::Ok, t)
+                .await?;
         }
         for node in missing {
-            sqlx::query(
-                "INSERT INTO repair_queue (object_id, node, attempts, next_at) VALUES (?, ?, 0, ?)
-                 ON CONFLICT (object_id, node) DO UPDATE SET next_at = excluded.next_at",
-            )
-            .bind(&meta.id)
-            .bind(node)
-            .bind(t)
-            .execute(&mut *tx)
-            .await?;
+            replicas::record_replica(&mut *tx, &meta.id, node, ReplicaState::Missing, t).await?;
+            replicas::queue_repair(&mut *tx, &meta.id, node, t).await?;
         }
         tx.commit().await?;
         if !missing.is_empty() {

@@ -8,17 +8,17 @@ use super::error::is_unique_violation;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
 use super::{NodeCopy, SortBy};
 use crate::clock::now;
+use crate::cluster::replicas;
 
 /// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
 /// (`nodes` when it has no blocks: an empty file is as replicated as it gets).
 fn entry_columns(nodes: usize) -> String {
+    let good_copies = replicas::good_copies_sql("b.object_id");
     format!(
         "e.id, e.kind, e.name, e.parent_id, e.size, e.mime, e.created_at, e.modified_at,
          e.trashed_at,
          CASE WHEN e.kind = 'file' THEN COALESCE((
-             SELECT MIN((SELECT COUNT(*) FROM replicas r
-                         WHERE r.object_id = b.object_id AND r.state = 'ok'))
-             FROM blocks b WHERE b.file_id = e.id), {nodes}) END AS copies"
+             SELECT MIN({good_copies}) FROM blocks b WHERE b.file_id = e.id), {nodes}) END AS copies"
     )
 }
 
@@ -381,13 +381,7 @@ impl Drive {
         .bind(id)
         .fetch_one(&self.db)
         .await?;
-        let held: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT r.node, COUNT(*) FROM blocks b JOIN replicas r ON r.object_id = b.object_id
-             WHERE b.file_id = ? AND r.state = 'ok' GROUP BY r.node",
-        )
-        .bind(id)
-        .fetch_all(&self.db)
-        .await?;
+        let held = replicas::good_copies_per_node(&self.db, &self.block_objects(id).await?).await?;
         let nodes = self
             .cluster
             .nodes()
@@ -398,7 +392,7 @@ impl Drive {
                 blocks_held: held
                     .iter()
                     .find(|(name, _)| *name == n.spec.name)
-                    .map_or(0, |(_, count)| *count as u64),
+                    .map_or(0, |(_, count)| *count),
             })
             .collect();
         Ok(FileDetail {
@@ -421,15 +415,22 @@ impl Drive {
     /// Re-replicates every block of the file to every node lacking a good copy, now.
     pub async fn replicate(&self, id: &str) -> Result<FileDetail, DriveError> {
         let owner = self.owner_of(id).await?;
-        let objects: Vec<String> =
-            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = ? ORDER BY idx")
-                .bind(id)
-                .fetch_all(&self.db)
-                .await?;
-        for object in objects {
+        for object in self.block_objects(id).await? {
             self.cluster.repair(&object).await?;
         }
         self.detail(&owner, id).await
+    }
+}
+
+impl Drive {
+    /// The cluster objects holding a file's (or an upload's) blocks, in order.
+    pub(super) async fn block_objects(&self, file_id: &str) -> Result<Vec<String>, DriveError> {
+        Ok(
+            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = ? ORDER BY idx")
+                .bind(file_id)
+                .fetch_all(&self.db)
+                .await?,
+        )
     }
 }
 

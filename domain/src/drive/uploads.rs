@@ -474,13 +474,8 @@ impl Drive {
     /// BLAKE3 of an upload's blocks in order, read back from the cluster (after a restart
     /// lost the running hash).
     async fn checksum_of_blocks(&self, file_id: &str) -> Result<String, DriveError> {
-        let objects: Vec<String> =
-            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = ? ORDER BY idx")
-                .bind(file_id)
-                .fetch_all(&self.db)
-                .await?;
         let mut hasher = blake3::Hasher::new();
-        for object in objects {
+        for object in self.block_objects(file_id).await? {
             let mut read = self.cluster.read(&object, None).await?;
             while let Some(bytes) = read.stream.next().await {
                 hasher.update(&bytes?);

@@ -16,9 +16,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use domain::cluster::node_client::{NodeSpec, PeerView, SECRET_HEADER};
+use domain::cluster::node_client::{NodeSpec, SECRET_HEADER};
 use domain::cluster::store::Store;
-use domain::cluster::NodeClient;
+use domain::cluster::PeerView;
+use domain::cluster::{BlobStore, NodeClient};
 
 #[derive(Debug, Clone)]
 pub struct NodeConfig {

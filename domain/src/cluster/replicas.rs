@@ -1,0 +1,404 @@
+//! The cluster's bookkeeping, and all of its SQL: which objects exist, which store holds a good
+//! copy of each, the repair queue, deletes waiting for a store to return, and verification runs.
+//! Other modules (the drive too) ask here instead of reading these tables.
+
+use serde::Serialize;
+use sqlx::SqliteExecutor;
+
+use super::store::ObjectMeta;
+use super::ClusterError;
+use crate::db::Db;
+use model::cluster::{RepairItem, VerificationRun};
+
+/// What a check found of one store's copy. `Unreachable` is reported, never recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(rename_all = "snake_case")]
+pub enum ReplicaState {
+    Ok,
+    Missing,
+    Corrupt,
+    /// The store could not be asked.
+    Unreachable,
+}
+
+/// A repair that is due: the object, the store lacking it, and how often it failed so far.
+#[derive(sqlx::FromRow)]
+pub(super) struct DueRepair {
+    pub object_id: String,
+    pub node: String,
+    pub attempts: i64,
+}
+
+/// A SQL expression: how many stores hold a good copy of the object `object_column` names.
+pub fn good_copies_sql(object_column: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM replicas r WHERE r.object_id = {object_column} AND r.state = 'ok')"
+    )
+}
+
+pub(super) async fn meta(db: &Db, id: &str) -> Result<ObjectMeta, ClusterError> {
+    let row: Option<(String, i64, String)> =
+        sqlx::query_as("SELECT id, size, checksum FROM objects WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    let (id, size, checksum) = row.ok_or(ClusterError::NotFound)?;
+    Ok(ObjectMeta {
+        id,
+        size: u64::try_from(size).unwrap_or_default(),
+        checksum,
+    })
+}
+
+pub(super) async fn record_object(
+    conn: impl SqliteExecutor<'_>,
+    meta: &ObjectMeta,
+    at: i64,
+) -> Result<(), ClusterError> {
+    sqlx::query(
+        "INSERT INTO objects (id, size, checksum, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET size = excluded.size, checksum = excluded.checksum",
+    )
+    .bind(&meta.id)
+    .bind(i64::try_from(meta.size).unwrap_or(i64::MAX))
+    .bind(&meta.checksum)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the object (its replicas and queued repairs go with it).
+pub(super) async fn forget_object(db: &Db, id: &str) -> Result<(), ClusterError> {
+    sqlx::query("DELETE FROM objects WHERE id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Up to `limit` object ids after `after`, in id order.
+pub(super) async fn object_ids_after(
+    db: &Db,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<String>, ClusterError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM objects WHERE id > ? ORDER BY id LIMIT ?")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+pub(super) async fn record_replica(
+    conn: impl SqliteExecutor<'_>,
+    object: &str,
+    node: &str,
+    state: ReplicaState,
+    at: i64,
+) -> Result<(), ClusterError> {
+    sqlx::query(
+        "INSERT INTO replicas (object_id, node, state, checked_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (object_id, node) DO UPDATE SET state = excluded.state, checked_at = excluded.checked_at",
+    )
+    .bind(object)
+    .bind(node)
+    .bind(state)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The stores holding a good copy of the object.
+pub(super) async fn good_replicas(db: &Db, object: &str) -> Result<Vec<String>, ClusterError> {
+    Ok(
+        sqlx::query_scalar("SELECT node FROM replicas WHERE object_id = ? AND state = ?")
+            .bind(object)
+            .bind(ReplicaState::Ok)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// For each store, how many of `objects` it holds a good copy of.
+pub async fn good_copies_per_node(
+    db: &Db,
+    objects: &[String],
+) -> Result<Vec<(String, u64)>, ClusterError> {
+    let ids = serde_json::to_string(objects).unwrap_or_else(|_| "[]".into());
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT node, COUNT(*) FROM replicas
+         WHERE state = ? AND object_id IN (SELECT value FROM json_each(?)) GROUP BY node",
+    )
+    .bind(ReplicaState::Ok)
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(node, n)| (node, u64::try_from(n).unwrap_or_default()))
+        .collect())
+}
+
+/// Objects grouped by how many of the stores in `up` hold a good copy: (copies, objects).
+pub(super) async fn copies_histogram(
+    db: &Db,
+    up: &[&str],
+) -> Result<Vec<(i64, i64)>, ClusterError> {
+    let up = serde_json::to_string(up).unwrap_or_else(|_| "[]".into());
+    Ok(sqlx::query_as(
+        "SELECT copies, COUNT(*) FROM (
+           SELECT (SELECT COUNT(*) FROM replicas r
+                   WHERE r.object_id = o.id AND r.state = ?
+                     AND r.node IN (SELECT value FROM json_each(?))) AS copies
+           FROM objects o)
+         GROUP BY copies",
+    )
+    .bind(ReplicaState::Ok)
+    .bind(up)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Queues the store's copy of the object for repair, due `at`; a repair already queued keeps
+/// its schedule (and its backoff).
+pub(super) async fn queue_repair(
+    conn: impl SqliteExecutor<'_>,
+    object: &str,
+    node: &str,
+    at: i64,
+) -> Result<(), ClusterError> {
+    sqlx::query(
+        "INSERT INTO repair_queue (object_id, node, attempts, next_at) VALUES (?, ?, 0, ?)
+         ON CONFLICT (object_id, node) DO NOTHING",
+    )
+    .bind(object)
+    .bind(node)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Queues, for `node`, every object it holds no good copy of.
+pub(super) async fn queue_missing_on(db: &Db, node: &str, at: i64) -> Result<(), ClusterError> {
+    sqlx::query(
+        "INSERT INTO repair_queue (object_id, node, attempts, next_at)
+         SELECT o.id, ?1, 0, ?2 FROM objects o
+         WHERE NOT EXISTS (SELECT 1 FROM replicas r
+                           WHERE r.object_id = o.id AND r.node = ?1 AND r.state = ?3)
+         ON CONFLICT (object_id, node) DO NOTHING",
+    )
+    .bind(node)
+    .bind(at)
+    .bind(ReplicaState::Ok)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Makes queued repairs due at `at`: all of them, or those of one store.
+pub(super) async fn make_repairs_due(
+    db: &Db,
+    node: Option<&str>,
+    at: i64,
+) -> Result<(), ClusterError> {
+    sqlx::query("UPDATE repair_queue SET next_at = ? WHERE ?2 IS NULL OR node = ?2")
+        .bind(at)
+        .bind(node)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn due_repairs(
+    db: &Db,
+    at: i64,
+    limit: i64,
+) -> Result<Vec<DueRepair>, ClusterError> {
+    Ok(sqlx::query_as(
+        "SELECT object_id, node, attempts FROM repair_queue
+         WHERE next_at <= ? ORDER BY next_at LIMIT ?",
+    )
+    .bind(at)
+    .bind(limit)
+    .fetch_all(db)
+    .await?)
+}
+
+/// A repair failed: try again at `next_at`.
+pub(super) async fn repair_failed(
+    db: &Db,
+    repair: &DueRepair,
+    next_at: i64,
+    error: &str,
+) -> Result<(), ClusterError> {
+    sqlx::query(
+        "UPDATE repair_queue SET attempts = attempts + 1, next_at = ?, last_error = ?
+         WHERE object_id = ? AND node = ?",
+    )
+    .bind(next_at)
+    .bind(error)
+    .bind(&repair.object_id)
+    .bind(&repair.node)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The store holds a good copy now: recorded, and off the repair queue.
+pub(super) async fn repaired(
+    db: &Db,
+    object: &str,
+    node: &str,
+    at: i64,
+) -> Result<(), ClusterError> {
+    let mut tx = db.begin().await?;
+    record_replica(&mut *tx, object, node, ReplicaState::Ok, at).await?;
+    sqlx::query("DELETE FROM repair_queue WHERE object_id = ? AND node = ?")
+        .bind(object)
+        .bind(node)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn repair_queue_len(db: &Db) -> Result<u64, ClusterError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM repair_queue")
+        .fetch_one(db)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// The next repairs, soonest first.
+#[derive(sqlx::FromRow)]
+struct RepairRow {
+    object_id: String,
+    node: String,
+    attempts: i64,
+    next_at: i64,
+    last_error: Option<String>,
+}
+
+pub(super) async fn repair_items(db: &Db, limit: i64) -> Result<Vec<RepairItem>, ClusterError> {
+    let rows: Vec<RepairRow> = sqlx::query_as(
+        "SELECT object_id, node, attempts, next_at, last_error FROM repair_queue
+         ORDER BY next_at LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RepairItem {
+            object_id: r.object_id,
+            node: r.node,
+            attempts: r.attempts,
+            next_at: r.next_at,
+            last_error: r.last_error,
+        })
+        .collect())
+}
+
+/// Remembers a delete for a store that could not take it now.
+pub(super) async fn defer_delete(db: &Db, object: &str, node: &str) -> Result<(), ClusterError> {
+    sqlx::query("INSERT OR IGNORE INTO pending_deletes (object_id, node) VALUES (?, ?)")
+        .bind(object)
+        .bind(node)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn deferred_deletes(db: &Db, node: &str) -> Result<Vec<String>, ClusterError> {
+    Ok(
+        sqlx::query_scalar("SELECT object_id FROM pending_deletes WHERE node = ?")
+            .bind(node)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+pub(super) async fn deleted_late(db: &Db, object: &str, node: &str) -> Result<(), ClusterError> {
+    sqlx::query("DELETE FROM pending_deletes WHERE object_id = ? AND node = ?")
+        .bind(object)
+        .bind(node)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Starts a verification run; returns its id.
+pub(super) async fn start_verification(db: &Db, at: i64) -> Result<i64, ClusterError> {
+    Ok(
+        sqlx::query_scalar("INSERT INTO verifications (started_at) VALUES (?) RETURNING id")
+            .bind(at)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// Adds one object's replica states to the run's counts.
+pub(super) async fn count_verified(
+    db: &Db,
+    run: i64,
+    states: &[ReplicaState],
+) -> Result<(), ClusterError> {
+    let count = |s: ReplicaState| states.iter().filter(|r| **r == s).count() as i64;
+    sqlx::query(
+        "UPDATE verifications SET objects = objects + 1, healthy = healthy + ?,
+           missing = missing + ?, corrupt = corrupt + ?, unreachable = unreachable + ?
+         WHERE id = ?",
+    )
+    .bind(count(ReplicaState::Ok))
+    .bind(count(ReplicaState::Missing))
+    .bind(count(ReplicaState::Corrupt))
+    .bind(count(ReplicaState::Unreachable))
+    .bind(run)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn finish_verification(db: &Db, run: i64, at: i64) -> Result<(), ClusterError> {
+    sqlx::query("UPDATE verifications SET finished_at = ? WHERE id = ?")
+        .bind(at)
+        .bind(run)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct VerificationRow {
+    started_at: i64,
+    finished_at: Option<i64>,
+    objects: i64,
+    healthy: i64,
+    missing: i64,
+    corrupt: i64,
+    unreachable: i64,
+}
+
+pub(super) async fn last_verification(db: &Db) -> Result<Option<VerificationRun>, ClusterError> {
+    let row: Option<VerificationRow> = sqlx::query_as(
+        "SELECT started_at, finished_at, objects, healthy, missing, corrupt, unreachable
+         FROM verifications ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| VerificationRun {
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        objects: r.objects,
+        healthy: r.healthy,
+        missing: r.missing,
+        corrupt: r.corrupt,
+        unreachable: r.unreachable,
+    }))
+}

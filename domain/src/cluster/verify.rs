@@ -1,0 +1,109 @@
+//! Verification: every store re-reads and hashes its copy; what is found is recorded, and bad
+//! copies are queued for repair. A scrub verifies every object, gently.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::blob_store::BlobError;
+use super::replicas::{self, ReplicaState};
+use super::{Cluster, ClusterError};
+use crate::clock::now;
+
+/// One object's replicas, store by store.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObjectReport {
+    pub object_id: String,
+    pub replicas: Vec<(String, ReplicaState)>,
+}
+
+impl ObjectReport {
+    pub fn healthy(&self) -> usize {
+        self.replicas
+            .iter()
+            .filter(|(_, s)| *s == ReplicaState::Ok)
+            .count()
+    }
+}
+
+/// Pause between objects in a scrub, so it stays gentle on the stores.
+const SCRUB_PAUSE: Duration = Duration::from_millis(50);
+
+impl Cluster {
+    /// Re-hashes every replica of the object and records what it found; bad copies are queued
+    /// for repair.
+    pub async fn verify(&self, id: &str) -> Result<ObjectReport, ClusterError> {
+        let meta = self.meta(id).await?;
+        let checks = self.nodes.iter().map(|node| {
+            let meta = meta.clone();
+            async move {
+                let state = match node.store.rehash(&meta.id).await {
+                    Ok(r) if r.actual_checksum == meta.checksum && r.actual_size == meta.size => {
+                        ReplicaState::Ok
+                    }
+                    Ok(_) => ReplicaState::Corrupt,
+                    Err(BlobError::NotFound) => ReplicaState::Missing,
+                    Err(_) => ReplicaState::Unreachable,
+                };
+                (node.spec.name.clone(), state)
+            }
+        });
+        let found = futures::future::join_all(checks).await;
+        let t = now();
+        for (node, state) in &found {
+            if *state == ReplicaState::Unreachable {
+                continue;
+            }
+            replicas::record_replica(&self.db, id, node, *state, t).await?;
+            if *state != ReplicaState::Ok {
+                self.queue_repair(id, node, t).await?;
+            }
+        }
+        Ok(ObjectReport {
+            object_id: id.to_owned(),
+            replicas: found,
+        })
+    }
+
+    /// Records that a store's copy was found bad (by a read that checked it) and queues its
+    /// repair; reads no longer go to it.
+    pub(super) async fn mark_corrupt(&self, id: &str, node: &str) -> Result<(), ClusterError> {
+        let t = now();
+        replicas::record_replica(&self.db, id, node, ReplicaState::Corrupt, t).await?;
+        self.queue_repair(id, node, t).await
+    }
+
+    /// Verifies every object, gently, and records the run; returns its id.
+    pub async fn verify_all(&self) -> Result<i64, ClusterError> {
+        let run = replicas::start_verification(&self.db, now()).await?;
+        let mut after = String::new();
+        loop {
+            let ids = replicas::object_ids_after(&self.db, &after, 100).await?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            for id in ids {
+                let report = match self.verify(&id).await {
+                    Ok(r) => r,
+                    Err(ClusterError::NotFound) => continue, // deleted meanwhile
+                    Err(e) => return Err(e),
+                };
+                let states: Vec<ReplicaState> = report.replicas.iter().map(|(_, s)| *s).collect();
+                replicas::count_verified(&self.db, run, &states).await?;
+                tokio::time::sleep(SCRUB_PAUSE).await;
+            }
+            after = last;
+        }
+        replicas::finish_verification(&self.db, run, now()).await?;
+        Ok(run)
+    }
+
+    pub(super) async fn scrub_loop(&self, every: Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = self.verify_all().await {
+                tracing::warn!(error = %e, "background verification stopped early");
+            }
+        }
+    }
+}
