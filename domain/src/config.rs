@@ -31,6 +31,9 @@ pub struct Config {
     pub node_capacity_bytes: u64,
     pub cluster_health_interval: Duration,
     pub cluster_scrub_interval: Duration,
+    /// Whether this app server runs the jobs that must run once across app servers (scrub,
+    /// repairs, sweepers): `BACKGROUND_LEADER`, true unless set to false.
+    pub background_leader: bool,
     /// Accounts (by email) that may stop and start nodes, verify and repair.
     pub admin_emails: Vec<String>,
     pub drive: crate::drive::DriveSettings,
@@ -61,6 +64,7 @@ impl Default for Config {
             node_capacity_bytes: 100_000_000_000,
             cluster_health_interval: Duration::from_secs(2),
             cluster_scrub_interval: Duration::from_secs(6 * 3600),
+            background_leader: true,
             admin_emails: Vec::new(),
             drive: crate::drive::DriveSettings::default(),
         }
@@ -132,6 +136,7 @@ impl Config {
                 .map(Duration::from_millis)
                 .unwrap_or(d.cluster_health_interval),
             cluster_scrub_interval: secs("CLUSTER_SCRUB_INTERVAL_SECS", d.cluster_scrub_interval)?,
+            background_leader: parse(&get, "BACKGROUND_LEADER")?.unwrap_or(d.background_leader),
             admin_emails: get("ADMIN_EMAILS")
                 .map(|raw| {
                     raw.split(',')
@@ -142,6 +147,10 @@ impl Config {
                 .unwrap_or_default(),
             drive: crate::drive::DriveSettings {
                 upload_expiry: secs("UPLOAD_EXPIRY_SECS", d.drive.upload_expiry)?,
+                single_request_silence: secs(
+                    "SINGLE_UPLOAD_SILENCE_SECS",
+                    d.drive.single_request_silence,
+                )?,
                 trash_retention: parse(&get, "TRASH_RETENTION_DAYS")?
                     .map(|days: u64| Duration::from_secs(days * 24 * 3600))
                     .unwrap_or(d.drive.trash_retention),

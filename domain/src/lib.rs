@@ -2,6 +2,7 @@
 //! unit-tested with `cargo test` and shared by the server functions, routes and CLI.
 
 pub mod auth;
+pub mod background;
 pub mod clock;
 pub mod cluster;
 pub mod config;

@@ -58,3 +58,28 @@ pub struct ClusterStatus {
     pub repair_queue_len: u64,
     pub last_verification: Option<VerificationRun>,
 }
+
+/// What a background job is doing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    #[default]
+    Idle,
+    Running,
+    /// Waiting: the job runs only on the leader, and this server is not it.
+    Standby,
+    /// Shut down.
+    Stopped,
+}
+
+/// One background job, for administrators on /nodes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobStatus {
+    pub name: String,
+    pub state: JobState,
+    pub leader_only: bool,
+    pub runs: u64,
+    pub last_started: Option<i64>,
+    pub last_finished: Option<i64>,
+    pub last_error: Option<String>,
+}

@@ -13,6 +13,9 @@ mod security_headers;
 mod startup;
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
 
 use tracing_subscriber::EnvFilter;
 
@@ -42,21 +45,43 @@ async fn main() {
     }
 }
 
+/// After SIGTERM or Ctrl-C, how long requests in flight may take to finish before they are cut
+/// off (an upload cut off keeps every chunk it stored and resumes from there): the process is
+/// gone well within 10 s.
+const REQUEST_GRACE: Duration = Duration::from_secs(7);
+/// How long background jobs get to stop (a run in progress is cut short; its work stays queued).
+const JOB_GRACE: Duration = Duration::from_secs(2);
+
 async fn run() -> Result<(), String> {
     let state = startup::build_state().await?;
     let addr = state.leptos_options.site_addr;
+    let background = state.background.clone();
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown_signal().await;
+            stop.cancel();
+            background.shutdown(JOB_GRACE).await;
+        }
+    });
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server stopped: {e}"))
+    .with_graceful_shutdown(stop.clone().cancelled_owned());
+    tokio::select! {
+        served = serving => served.map_err(|e| format!("server stopped: {e}"))?,
+        () = async { stop.cancelled().await; tokio::time::sleep(REQUEST_GRACE).await } => {
+            tracing::warn!("requests still running {REQUEST_GRACE:?} after the signal were cut off");
+        }
+    }
+    Ok(())
 }
 
 pub async fn shutdown_signal() {

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use app::api::context::AppState;
 use domain::auth::Accounts;
+use domain::background::Background;
+use domain::clock::Clock;
 use domain::cluster::{Cluster, NodeControl, NodeSpec};
 use domain::drive::Drive;
 use domain::mail::Mailer;
@@ -55,9 +57,11 @@ pub async fn build_state() -> Result<AppState, String> {
                 (specs, Some(nodes))
             }
         };
+    let background = Background::new(Clock::system(), config.background_leader);
     let cluster = Cluster::new(db.clone(), specs, &cluster_secret);
     cluster.check_health().await;
-    cluster.start_background(
+    cluster.start_jobs(
+        &background,
         config.cluster_health_interval,
         config.cluster_scrub_interval,
     );
@@ -68,13 +72,13 @@ pub async fn build_state() -> Result<AppState, String> {
         secrets.clone(),
         config.drive.clone(),
     );
-    drive.start_background();
+    drive.start_jobs(&background);
     let mailer = Arc::new(mailer);
     let marketplace = Marketplace::new(db.clone(), mailer.clone());
     let accounts = Accounts::new(db.clone(), mailer, secrets, &config)
         .await
         .map_err(|e| format!("accounts: {e}"))?;
-    accounts.start_background(ACCOUNT_SWEEP_INTERVAL);
+    accounts.start_jobs(&background, ACCOUNT_SWEEP_INTERVAL);
     tracing::info!("data directory: {}", config.data_dir.display());
     Ok(AppState {
         leptos_options,
@@ -85,5 +89,6 @@ pub async fn build_state() -> Result<AppState, String> {
         cluster,
         drive,
         node_control,
+        background,
     })
 }

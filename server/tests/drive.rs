@@ -726,3 +726,118 @@ async fn a_download_never_serves_a_rotten_byte() {
         .await;
     assert!(queued >= 1, "no repair was queued");
 }
+
+#[tokio::test]
+async fn sigterm_during_a_64_mib_upload_exits_within_10_s_and_the_upload_resumes() {
+    let mut drive = Drive::start(&[]).await;
+    let bytes = data(64 * 1024 * 1024, 21);
+    let ticket = drive.start_upload("big.bin", bytes.len()).await;
+    let id = ticket.json()["upload_id"].as_str().unwrap().to_owned();
+    for index in 0..3 {
+        let chunk = Bytes::copy_from_slice(&bytes[index * CHUNK..(index + 1) * CHUNK]);
+        assert_eq!(drive.put_chunk(&id, index, chunk.into()).await.status, 200);
+    }
+    // Chunk 3 is half sent, and its sender goes quiet: then the server is told to stop.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
+    let half = Bytes::copy_from_slice(&bytes[3 * CHUNK..3 * CHUNK + CHUNK / 2]);
+    tx.send(Ok(half)).await.unwrap();
+    let body = reqwest::Body::wrap_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let (http, url, token) = (
+        drive.server.http.clone(),
+        format!("{}/api/files/upload/{id}/3", drive.server.base),
+        drive.token.clone(),
+    );
+    let in_flight =
+        tokio::spawn(async move { http.put(url).bearer_auth(token).body(body).send().await });
+    drive.chunk_reaching_the_nodes().await;
+
+    let signalled = std::time::Instant::now();
+    drive.server.signal("TERM");
+    let exit = drive.server.wait_exit(Duration::from_secs(15)).await;
+    let took = signalled.elapsed();
+    assert!(exit.is_some_and(|s| s.success()), "exit: {exit:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?} to exit");
+    let cut_off = in_flight.await.unwrap();
+    assert!(
+        !cut_off.is_ok_and(|r| r.status().is_success()),
+        "the half-sent chunk was not taken"
+    );
+    drop(tx);
+
+    drive.server.restart().await;
+    let again = drive.start_upload("big.bin", bytes.len()).await;
+    assert_eq!(again.json()["upload_id"], id.as_str(), "the same upload");
+    assert_eq!(
+        again.json()["next_chunk"],
+        3,
+        "resumes after its last stored chunk"
+    );
+    let entry = drive.send_rest(&id, &bytes, 3).await;
+    let back = drive.download(entry["id"].as_str().unwrap(), None).await;
+    assert_eq!(back.status(), 200);
+    assert!(back.bytes().await.unwrap() == bytes, "identical bytes");
+}
+
+#[tokio::test]
+async fn a_crash_during_single_request_uploads_leaves_no_reservation_behind() {
+    let env = [
+        ("SINGLE_UPLOAD_SILENCE_SECS", "2"),
+        ("DRIVE_SWEEP_INTERVAL_SECS", "1"),
+    ];
+    let mut drive = Drive::start(&env).await;
+    let kept = drive.upload("kept.bin", &data(3 * 1024 * 1024, 3)).await;
+    // A chunked upload that stays resumable across the crash.
+    let resumable = drive.start_upload("later.bin", 2 * CHUNK).await;
+    assert_eq!(resumable.status, 200);
+    // 18 single-request uploads of 16 MiB, each with its first chunk sent.
+    let mut sockets = Vec::new();
+    for n in 0..18 {
+        let mut socket = drive
+            .whole_upload_head(&format!("whole-{n}.bin"), 16 * 1024 * 1024)
+            .await;
+        socket.write_all(&data(CHUNK + 1024, n)).await.unwrap();
+        sockets.push(socket);
+    }
+    for _ in 0..200 {
+        let stored = "SELECT COUNT(*) FROM blocks b JOIN uploads u ON u.id = b.file_id
+                      WHERE u.single_request = 1";
+        if drive.server.sql_number(stored).await >= 18 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drive.server.signal("KILL");
+    assert!(drive
+        .server
+        .wait_exit(Duration::from_secs(5))
+        .await
+        .is_some());
+    drop(sockets);
+    drive.server.restart().await;
+
+    // What the user sees adds up: used is the files they have, reserved the uploads they can
+    // resume, once the silent single-request uploads are dropped (seconds here, minutes by
+    // default; never a start-up sweep, as another app server may still be streaming them).
+    let mut seen = json!(null);
+    for _ in 0..100 {
+        let usage = drive.usage().await;
+        let pending = drive.call("uploads", json!({})).await.json();
+        let resumable_bytes: u64 = pending
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["size"].as_u64().unwrap())
+            .sum();
+        seen = json!([
+            usage["used_bytes"],
+            usage["reserved_bytes"],
+            resumable_bytes
+        ]);
+        if seen == json!([kept["size"], 2 * CHUNK, 2 * CHUNK]) {
+            assert_eq!(drive.names().await, ["kept.bin"]);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("[used, reserved, resumable] is {seen}, not [3 MiB, 16 MiB, 16 MiB]");
+}

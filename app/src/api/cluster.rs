@@ -1,7 +1,9 @@
 //! The storage cluster API: status for everyone, fault injection, verification and repair for
 //! administrators (`ADMIN_EMAILS`).
 
-pub use model::cluster::{ClusterStatus, NodeStatus, PeerView, RepairItem, VerificationRun};
+pub use model::cluster::{
+    ClusterStatus, JobState, JobStatus, NodeStatus, PeerView, RepairItem, VerificationRun,
+};
 
 #[cfg(feature = "ssr")]
 use super::context::{current_admin, state};
@@ -23,6 +25,14 @@ api! { ("cluster/status")
 api! { (GET "cluster/status")
     pub async fn network_status_get() -> Result<ClusterStatus, ApiError> {
         network_status().await
+    }
+}
+
+api! { ("cluster/jobs")
+    /// The background jobs of this app server and what each is doing. Admins only.
+    pub async fn background_jobs() -> Result<Vec<JobStatus>, ApiError> {
+        let (state, _) = current_admin().await?;
+        Ok(state.background.statuses())
     }
 }
 
@@ -74,12 +84,7 @@ api! { ("cluster/verify")
     /// Re-hashes every replica of every object, in the background. Admins only.
     pub async fn verify_cluster() -> Result<Ack, ApiError> {
         let (state, _) = current_admin().await?;
-        let cluster = state.cluster.clone();
-        tokio::spawn(async move {
-            if let Err(e) = cluster.verify_all().await {
-                tracing::warn!(error = %e, "verification stopped early");
-            }
-        });
+        state.cluster.request_verification();
         Ok(Ack::new("Verification started: every replica is being re-hashed."))
     }
 }

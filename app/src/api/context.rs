@@ -26,6 +26,8 @@ pub struct AppState {
     pub drive: Arc<Drive>,
     /// Present when the nodes run inside the app (the default), for fault injection.
     pub node_control: Option<Arc<dyn NodeControl>>,
+    /// The periodic jobs: their states for /nodes, and shutdown.
+    pub background: Arc<domain::background::Background>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::cluster::{
-    network_status, probe_cluster, repair_cluster, start_node, stop_node, verify_cluster,
-    ClusterStatus, NodeStatus,
+    background_jobs, network_status, probe_cluster, repair_cluster, start_node, stop_node,
+    verify_cluster, ClusterStatus, JobState, JobStatus, NodeStatus,
 };
 use crate::api::{Ack, ApiError};
 use crate::components::{Alert, LocalTime};
@@ -19,15 +19,7 @@ const REFRESH_MS: u64 = 2000;
 pub fn ClusterPage() -> impl IntoView {
     let session = use_session();
     let status = Resource::new(|| (), |_| network_status());
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || status.refetch(),
-            std::time::Duration::from_millis(REFRESH_MS),
-        );
-        if let Ok(handle) = handle {
-            on_cleanup(move || handle.clear());
-        }
-    });
+    refresh(status);
     let is_admin = move || session.account().is_some_and(|a| a.is_admin);
     let act = Action::new(|action: &(&'static str, String)| {
         let (what, name) = (action.0, action.1.clone());
@@ -66,6 +58,9 @@ pub fn ClusterPage() -> impl IntoView {
                 <button class="btn" on:click=move |_| { act.dispatch(("repair", String::new())); }>"Repair everything"</button>
             </div>
         </Show>
+        <Show when=is_admin>
+            <BackgroundJobs/>
+        </Show>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match status.await {
@@ -74,6 +69,67 @@ pub fn ClusterPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Refetches `resource` every `REFRESH_MS` while the page is open in the browser.
+fn refresh<T>(resource: Resource<T>)
+where
+    T: Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || resource.refetch(),
+            std::time::Duration::from_millis(REFRESH_MS),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    });
+}
+
+/// This app server's background jobs, for administrators.
+#[component]
+fn BackgroundJobs() -> impl IntoView {
+    let jobs = Resource::new(|| (), |_| background_jobs());
+    refresh(jobs);
+    view! {
+        <h2>"Background jobs"</h2>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match jobs.await {
+                    Err(e) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
+                    Ok(jobs) => view! {
+                        <table class="table" data-testid="jobs">
+                            <thead><tr><th>"Job"</th><th>"State"</th><th>"Runs"</th><th>"Last run"</th><th>"Last error"</th></tr></thead>
+                            <tbody>{jobs.into_iter().map(|j| view! { <JobRow j/> }).collect_view()}</tbody>
+                        </table>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn JobRow(j: JobStatus) -> impl IntoView {
+    let state = match j.state {
+        JobState::Idle => "idle",
+        JobState::Running => "running",
+        JobState::Standby => "standby (not the leader)",
+        JobState::Stopped => "stopped",
+    };
+    view! {
+        <tr>
+            <td>{j.name}</td>
+            <td>{state}</td>
+            <td>{j.runs}</td>
+            <td>{match j.last_finished.or(j.last_started) {
+                Some(at) => view! { <LocalTime unix=at/> }.into_any(),
+                None => view! { <span class="muted">"not yet"</span> }.into_any(),
+            }}</td>
+            <td>{j.last_error.unwrap_or_default()}</td>
+        </tr>
     }
 }
 

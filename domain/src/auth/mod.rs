@@ -31,6 +31,7 @@ pub use second_factor::SecondFactor;
 pub use sessions::{CurrentUser, SessionInfo};
 pub use totp::Enrolment;
 
+use crate::background::{Background, Ran, Schedule};
 use crate::clock::now;
 use crate::db::Db;
 use crate::mail::{Mail, Mailer};
@@ -185,18 +186,21 @@ impl Accounts {
         Ok(())
     }
 
-    /// Sweeps every `interval` for as long as the process runs.
-    pub fn start_background(&self, interval: Duration) {
-        let this = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(interval);
-            loop {
-                tick.tick().await;
-                if let Err(e) = this.sweep().await {
-                    tracing::warn!(error = %e, "account sweep failed");
-                }
-            }
-        });
+    /// Registers the sweep (every `interval`, on the leader only).
+    pub fn start_jobs(&self, jobs: &Arc<Background>, interval: Duration) {
+        let me = self.clone();
+        jobs.start(
+            Schedule {
+                name: "account sweeper",
+                every: interval,
+                leader_only: true,
+                wake: None,
+            },
+            move || {
+                let me = me.clone();
+                async move { me.sweep().await.map(|()| Ran::Done) }
+            },
+        );
     }
 
     async fn find_user(&self, email: &str) -> Result<Option<UserRow>, AuthError> {

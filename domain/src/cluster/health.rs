@@ -76,13 +76,6 @@ impl Cluster {
         }
     }
 
-    pub(super) async fn health_loop(&self, every: Duration) {
-        loop {
-            self.notify_node_changes().await;
-            tokio::time::sleep(every).await;
-        }
-    }
-
     /// A node is back: apply the deletes it missed and make its repairs due now.
     async fn node_returned(&self, name: &str) {
         if let Err(e) = self.apply_pending_deletes(name).await {

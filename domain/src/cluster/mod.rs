@@ -30,6 +30,7 @@ pub use status::NodeStatus;
 pub use store::ObjectMeta;
 pub use verify::ObjectReport;
 
+use crate::background::{Background, Ran, Schedule};
 use crate::db::Db;
 use crate::error::{ErrorKind, UserFacing};
 
@@ -88,7 +89,9 @@ pub struct Cluster {
     /// Up nodes whose last health check timed out (one more and they are down).
     late_once: Mutex<HashSet<String>>,
     /// Wakes the repair worker (a write left a copy missing, a node came back).
-    repair_needed: Notify,
+    repair_needed: Arc<Notify>,
+    /// Wakes the scrub (an administrator asked for a verification).
+    verification_requested: Arc<Notify>,
 }
 
 impl Cluster {
@@ -116,7 +119,8 @@ impl Cluster {
             nodes,
             states: RwLock::new(HashMap::new()),
             late_once: Mutex::new(HashSet::new()),
-            repair_needed: Notify::new(),
+            repair_needed: Arc::new(Notify::new()),
+            verification_requested: Arc::new(Notify::new()),
         })
     }
 
@@ -160,14 +164,67 @@ impl Cluster {
         up.into_iter().map(|(n, _)| n).collect()
     }
 
-    /// Starts the background work: health checks, the repair worker, and the periodic scrub.
-    pub fn start_background(self: &Arc<Self>, health_every: Duration, scrub_every: Duration) {
+    /// Registers the cluster's background work: health checks (on every app server, each
+    /// needs its own view), and the repair queue and the scrub (on the leader only).
+    pub fn start_jobs(
+        self: &Arc<Self>,
+        jobs: &Arc<Background>,
+        health_every: Duration,
+        scrub_every: Duration,
+    ) {
         let me = self.clone();
-        tokio::spawn(async move { me.health_loop(health_every).await });
+        jobs.start(
+            Schedule {
+                name: "cluster health",
+                every: health_every,
+                leader_only: false,
+                wake: None,
+            },
+            move || {
+                let me = me.clone();
+                async move {
+                    me.notify_node_changes().await;
+                    Ok::<_, ClusterError>(Ran::Done)
+                }
+            },
+        );
         let me = self.clone();
-        tokio::spawn(async move { me.repair_loop().await });
+        jobs.start(
+            Schedule {
+                name: "repair queue",
+                every: Duration::from_secs(1),
+                leader_only: true,
+                wake: Some(self.repair_needed.clone()),
+            },
+            move || {
+                let me = me.clone();
+                async move {
+                    let ran = match me.run_due_repairs().await? {
+                        0 => Ran::Done,
+                        _ => Ran::MoreWaiting,
+                    };
+                    Ok::<_, ClusterError>(ran)
+                }
+            },
+        );
         let me = self.clone();
-        tokio::spawn(async move { me.scrub_loop(scrub_every).await });
+        jobs.start(
+            Schedule {
+                name: "scrub",
+                every: scrub_every,
+                leader_only: true,
+                wake: Some(self.verification_requested.clone()),
+            },
+            move || {
+                let me = me.clone();
+                async move { me.verify_all().await.map(|_| Ran::Done) }
+            },
+        );
+    }
+
+    /// Asks the scrub to verify every replica now (in the background, on the leader).
+    pub fn request_verification(&self) {
+        self.verification_requested.notify_one();
     }
 }
 

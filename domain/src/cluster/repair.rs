@@ -1,8 +1,6 @@
 //! Repair: a store lacking a good copy gets one from a store that has it. Repairs wait on a
 //! queue and are retried with exponential backoff.
 
-use std::time::Duration;
-
 use super::replicas::{self, DueRepair, ReplicaState};
 use super::verify::ObjectReport;
 use super::{Cluster, ClusterError};
@@ -77,20 +75,6 @@ impl Cluster {
             }
         }
         Err(last_error)
-    }
-
-    /// Works through due repairs; failures are retried with exponential backoff.
-    pub(super) async fn repair_loop(&self) {
-        loop {
-            match self.run_due_repairs().await {
-                Ok(0) | Err(_) => {
-                    let _ =
-                        tokio::time::timeout(Duration::from_secs(1), self.repair_needed.notified())
-                            .await;
-                }
-                Ok(_) => {}
-            }
-        }
     }
 
     /// Runs the repairs that are due on stores that are up; returns how many were attempted.

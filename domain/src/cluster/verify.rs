@@ -97,13 +97,4 @@ impl Cluster {
         replicas::finish_verification(&self.db, run, now()).await?;
         Ok(run)
     }
-
-    pub(super) async fn scrub_loop(&self, every: Duration) {
-        loop {
-            tokio::time::sleep(every).await;
-            if let Err(e) = self.verify_all().await {
-                tracing::warn!(error = %e, "background verification stopped early");
-            }
-        }
-    }
 }

@@ -13,8 +13,7 @@ mod trash;
 mod uploads;
 mod usage;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use download::{OpenFile, SignedLink};
@@ -22,14 +21,18 @@ pub use error::DriveError;
 pub use model::drive::*;
 pub use usage::set_quota;
 
+use crate::background::{Background, Ran, Schedule};
 use crate::cluster::Cluster;
 use crate::db::Db;
 use crate::secrets::Secrets;
 
 #[derive(Debug, Clone)]
 pub struct DriveSettings {
-    /// An upload with no chunk for this long is dropped and its reservation released.
+    /// A chunked upload with no chunk for this long is dropped and its reservation released.
     pub upload_expiry: Duration,
+    /// A single-request upload whose bytes stop arriving (its client or an app server died)
+    /// is dropped after this long without a chunk stored: its client cannot resume it.
+    pub single_request_silence: Duration,
     /// Items stay in the trash this long, then are deleted for good.
     pub trash_retention: Duration,
     /// How often expired uploads, old trash and unreferenced blocks are cleared.
@@ -42,6 +45,7 @@ impl Default for DriveSettings {
     fn default() -> Self {
         DriveSettings {
             upload_expiry: Duration::from_secs(24 * 3600),
+            single_request_silence: Duration::from_secs(5 * 60),
             trash_retention: Duration::from_secs(30 * 24 * 3600),
             sweep_interval: Duration::from_secs(60),
             link_lifetime: Duration::from_secs(60),
@@ -54,9 +58,8 @@ pub struct Drive {
     cluster: Arc<Cluster>,
     secrets: Arc<Secrets>,
     settings: DriveSettings,
-    /// Uploads with a chunk arriving right now, and the running BLAKE3 of each upload (lost
-    /// on restart, then recomputed from the stored blocks when the upload finishes).
-    uploads: Mutex<HashMap<String, uploads::Progress>>,
+    /// Uploads with a chunk arriving right now in this process, and their running BLAKE3.
+    uploads: uploads::Registry,
 }
 
 impl Drive {
@@ -71,22 +74,26 @@ impl Drive {
             cluster,
             secrets,
             settings,
-            uploads: Mutex::new(HashMap::new()),
+            uploads: uploads::Registry::default(),
         })
     }
 
-    /// Starts the sweeper: expired uploads, trash past retention, unreferenced blocks.
-    pub fn start_background(self: &Arc<Self>) {
+    /// Registers the sweeper (expired uploads, trash past retention, unreferenced blocks), on
+    /// the leader only.
+    pub fn start_jobs(self: &Arc<Self>, jobs: &Arc<Background>) {
         let me = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(me.settings.sweep_interval);
-            loop {
-                tick.tick().await;
-                if let Err(e) = me.sweep().await {
-                    tracing::warn!(error = ?e, "drive sweep stopped early");
-                }
-            }
-        });
+        jobs.start(
+            Schedule {
+                name: "drive sweeper",
+                every: self.settings.sweep_interval,
+                leader_only: true,
+                wake: None,
+            },
+            move || {
+                let me = me.clone();
+                async move { me.sweep().await.map(|()| Ran::Done) }
+            },
+        );
     }
 
     /// A transaction that takes the write lock up front, so two of them never deadlock on

@@ -119,11 +119,7 @@ async fn a_slot_is_booked_once_and_freed_by_cancelling() {
     let (a, b) = (student(&f.db, 1).await, student(&f.db, 2).await);
     let course = "c-guitar-first-chords";
     let slots = f.market.free_slots(course).await.unwrap();
-    let other_slots = f
-        .market
-        .free_slots("c-guitar-improvisation")
-        .await
-        .unwrap();
+    let other_slots = f.market.free_slots("c-guitar-improvisation").await.unwrap();
     // Far enough ahead to cancel for free, and not the last slot of its day, so that a lesson
     // starting half an hour later would be bookable but for this one.
     let start = *slots

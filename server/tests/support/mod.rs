@@ -19,6 +19,9 @@ pub struct TestServer {
     pub data_dir: tempfile::TempDir,
     child: Child,
     pub http: reqwest::Client,
+    binary: PathBuf,
+    port: u16,
+    env: Vec<(String, String)>,
 }
 
 /// One HTTP answer, with its raw bytes for byte-for-byte comparisons.
@@ -86,30 +89,53 @@ impl TestServer {
     pub async fn start_binary(binary: &Path, env: &[(&str, &str)]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let mut command = Command::new(binary);
-        command
-            .env("DATA_DIR", data_dir.path())
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_OUTPUT_NAME", "clouddrive")
-            .env("LEPTOS_SITE_ROOT", workspace_root().join("target/site"))
-            .env("BCRYPT_COST", "4")
-            .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
-            .env("RUST_LOG", "warn")
-            .env_remove("SMTP_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let child = command.spawn().expect("start the server binary");
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let child = spawn(binary, data_dir.path(), port, &env);
         let server = TestServer {
             base: format!("http://127.0.0.1:{port}"),
             data_dir,
             child,
             http: reqwest::Client::new(),
+            binary: binary.to_path_buf(),
+            port,
+            env,
         };
         server.wait_ready().await;
         server
+    }
+
+    /// Sends the server process a signal (`TERM`, `KILL`, ...).
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args(["-s", signal, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -s {signal} failed");
+    }
+
+    /// Waits up to `within` for the process to exit; its exit status, if it did.
+    pub async fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait for the server") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
+    }
+
+    /// Starts the server again (after it exited) on the same port and data directory.
+    pub async fn restart(&mut self) {
+        assert!(
+            self.child.try_wait().expect("wait").is_some(),
+            "the server is still running"
+        );
+        self.child = spawn(&self.binary, self.data_dir.path(), self.port, &self.env);
+        self.wait_ready().await;
     }
 
     async fn wait_ready(&self) {
@@ -297,6 +323,26 @@ impl Drop for TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts the server binary on `port` with `data_dir` and the test defaults, plus `env`.
+fn spawn(binary: &Path, data_dir: &Path, port: u16, env: &[(String, String)]) -> Child {
+    let mut command = Command::new(binary);
+    command
+        .env("DATA_DIR", data_dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_OUTPUT_NAME", "clouddrive")
+        .env("LEPTOS_SITE_ROOT", workspace_root().join("target/site"))
+        .env("BCRYPT_COST", "4")
+        .env("AUTH_RATE_LIMIT_PER_MINUTE", "100000")
+        .env("RUST_LOG", "warn")
+        .env_remove("SMTP_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.spawn().expect("start the server binary")
 }
 
 pub fn workspace_root() -> PathBuf {

@@ -6,6 +6,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use domain::background::Background;
+use domain::clock::Clock;
 use domain::cluster::{Cluster, NodeSpec, REGIONS};
 
 pub const SECRET: &str = "test-cluster-secret";
@@ -85,6 +87,8 @@ impl Drop for TestNode {
 pub struct TestCluster {
     pub nodes: Vec<TestNode>,
     pub cluster: Arc<Cluster>,
+    /// The cluster's background jobs (health checks, repairs, scrub).
+    pub jobs: Arc<Background>,
     pub dir: tempfile::TempDir,
 }
 
@@ -120,10 +124,12 @@ impl TestCluster {
             .expect("metadata db");
         let cluster = Cluster::new(db, specs, SECRET);
         cluster.check_health().await;
-        cluster.start_background(Duration::from_millis(200), Duration::from_secs(3600));
+        let jobs = Background::new(Clock::system(), true);
+        cluster.start_jobs(&jobs, Duration::from_millis(200), Duration::from_secs(3600));
         TestCluster {
             nodes,
             cluster,
+            jobs,
             dir,
         }
     }

@@ -3,13 +3,16 @@
 //! `finish` turns the upload into a file. Chunks arrive in order, each exactly as long as the
 //! plan says, so bytes stored can never exceed what was reserved.
 
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+mod chunk_body;
+mod registry;
 
 use futures::StreamExt;
 use sqlx::SqliteConnection;
-use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use uuid::Uuid;
+
+use chunk_body::ChunkBody;
+pub(super) use registry::Registry;
 
 use super::entries::{collision, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
@@ -19,18 +22,6 @@ use super::{
     CHUNK_SIZE,
 };
 use crate::clock::now;
-
-/// How long a chunk waits for an earlier attempt at the same upload to end.
-const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// What the server remembers of an upload between chunks.
-#[derive(Default)]
-pub(super) struct Progress {
-    /// A chunk is arriving right now.
-    busy: bool,
-    /// BLAKE3 of the chunks before `hashed_chunks`.
-    hasher: Option<(u64, blake3::Hasher)>,
-}
 
 #[derive(sqlx::FromRow)]
 struct Upload {
@@ -45,6 +36,7 @@ struct Upload {
     chunk_size: i64,
     next_chunk: i64,
     expires_at: i64,
+    single_request: bool,
 }
 
 impl Upload {
@@ -73,30 +65,14 @@ impl Upload {
     }
 }
 
-/// Marks an upload busy while its chunk arrives; clears the mark however the request ends.
-struct Busy<'a> {
-    drive: &'a Drive,
-    id: String,
-}
-
-impl Drop for Busy<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut uploads) = self.drive.uploads.lock() {
-            match uploads.get_mut(&self.id) {
-                // Nothing worth keeping (and no entry left behind for made-up ids).
-                Some(p) if p.hasher.is_none() => {
-                    uploads.remove(&self.id);
-                }
-                Some(p) => p.busy = false,
-                None => {}
-            }
-        }
-    }
-}
-
 impl Drive {
-    fn expiry(&self) -> i64 {
-        now() + self.settings.upload_expiry.as_secs() as i64
+    /// When an upload that gets no more bytes from now on is dropped.
+    fn expiry(&self, single_request: bool) -> i64 {
+        let silence = match single_request {
+            true => self.settings.single_request_silence,
+            false => self.settings.upload_expiry,
+        };
+        now() + i64::try_from(silence.as_secs()).unwrap_or(i64::MAX / 2)
     }
 
     async fn upload(&self, user_id: &str, id: &str) -> Result<Upload, DriveError> {
@@ -117,15 +93,17 @@ impl Drive {
         user_id: &str,
         request: &UploadStart,
     ) -> Result<UploadTicket, DriveError> {
-        self.begin_upload(user_id, request, true).await
+        self.begin_upload(user_id, request, false).await
     }
 
     async fn begin_upload(
         &self,
         user_id: &str,
         request: &UploadStart,
-        resume: bool,
+        single_request: bool,
     ) -> Result<UploadTicket, DriveError> {
+        // A chunked upload may pick up an earlier attempt; a single request never does.
+        let resume = !single_request;
         let name = names::clean(&request.name)?;
         if request.size == 0 {
             // An empty file is almost always a mistake (a failed export, a placeholder).
@@ -141,7 +119,8 @@ impl Drive {
             return Err(DriveError::name_taken(&name.display));
         }
         let earlier: Vec<Upload> = sqlx::query_as(
-            "SELECT * FROM uploads WHERE user_id = ? AND parent_id = ? AND name_key = ?",
+            "SELECT * FROM uploads
+             WHERE user_id = ? AND parent_id = ? AND name_key = ? AND single_request = 0",
         )
         .bind(user_id)
         .bind(&parent)
@@ -156,7 +135,7 @@ impl Drive {
         }
         for upload in earlier {
             if resume && upload.size() == request.size && upload.fingerprint == fingerprint {
-                let expires_at = self.expiry();
+                let expires_at = self.expiry(false);
                 sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ?")
                     .bind(expires_at)
                     .bind(&upload.id)
@@ -171,10 +150,9 @@ impl Drive {
             // The same name with another size or file is a new version: the old attempt goes,
             // unless a chunk of it is arriving right now (another tab sending another file of
             // that name). Then both go on, and the one finishing second gets a numbered name.
-            let receiving = self.peek_progress(&upload.id, |p| p.busy) == Some(true);
-            if resume && !receiving {
+            if resume && !self.uploads.is_receiving(&upload.id) {
                 drop_upload(&mut tx, &upload, None).await?;
-                self.forget_progress(&upload.id);
+                self.uploads.forget(&upload.id);
             }
         }
         reserve(&mut tx, user_id, request.size).await?;
@@ -189,12 +167,13 @@ impl Drive {
             fingerprint,
             chunk_size: CHUNK_SIZE as i64,
             next_chunk: 0,
-            expires_at: self.expiry(),
+            expires_at: self.expiry(single_request),
+            single_request,
         };
         sqlx::query(
             "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, fingerprint,
-                                  chunk_size, next_chunk, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                                  chunk_size, next_chunk, created_at, expires_at, single_request)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -207,64 +186,12 @@ impl Drive {
         .bind(upload.chunk_size)
         .bind(now())
         .bind(upload.expires_at)
+        .bind(single_request)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.progress(&upload.id, |p| p.hasher = Some((0, blake3::Hasher::new())));
+        self.uploads.started(&upload.id);
         Ok(upload.ticket())
-    }
-
-    fn progress<T>(&self, id: &str, f: impl FnOnce(&mut Progress) -> T) -> T {
-        let mut uploads = self
-            .uploads
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(uploads.entry(id.to_owned()).or_default())
-    }
-
-    /// Reads what is remembered of an upload, without starting a record of it.
-    fn peek_progress<T>(&self, id: &str, f: impl FnOnce(&Progress) -> T) -> Option<T> {
-        let uploads = self
-            .uploads
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        uploads.get(id).map(f)
-    }
-
-    fn forget_progress(&self, id: &str) {
-        if let Ok(mut uploads) = self.uploads.lock() {
-            uploads.remove(id);
-        }
-    }
-
-    /// Marks the upload busy, waiting up to `CLAIM_WAIT` for a chunk still arriving; returns
-    /// the running hash if it covers the chunks before `index`.
-    async fn claim(
-        &self,
-        upload_id: &str,
-        index: u64,
-    ) -> Result<Option<blake3::Hasher>, DriveError> {
-        let deadline = tokio::time::Instant::now() + CLAIM_WAIT;
-        loop {
-            let claimed = self.progress(upload_id, |p| {
-                (!p.busy).then(|| {
-                    p.busy = true;
-                    p.hasher
-                        .as_ref()
-                        .filter(|(through, _)| *through == index)
-                        .map(|(_, h)| h.clone())
-                })
-            });
-            if let Some(hasher) = claimed {
-                return Ok(hasher);
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(DriveError::Conflict(format!(
-                    "Chunk {index} is already being received."
-                )));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
     }
 
     /// Stores chunk `index`, whose bytes `body` streams. `announced` is the length the client
@@ -279,11 +206,7 @@ impl Drive {
     ) -> Result<ChunkReceived, DriveError> {
         // A retry right after a dropped connection can arrive before the server has noticed
         // the drop: wait for the earlier attempt to end rather than refuse.
-        let hasher = self.claim(upload_id, index).await?;
-        let _busy = Busy {
-            drive: self,
-            id: upload_id.to_owned(),
-        };
+        let (receiving, hasher) = self.uploads.claim(upload_id, index).await?;
         let upload = self.upload(user_id, upload_id).await?;
         let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
         if index >= chunks {
@@ -330,7 +253,7 @@ impl Drive {
         }
 
         let recorded = self
-            .record_chunk(upload_id, index, &object_id, expected)
+            .record_chunk(&upload, index, &object_id, expected)
             .await;
         if !matches!(recorded, Ok(true)) {
             // Stored but not recorded (cancelled or expired meanwhile, or a database error):
@@ -344,8 +267,7 @@ impl Drive {
                 "upload (it was cancelled or expired while this chunk arrived)",
             ));
         }
-        let hasher = reader.hasher.take();
-        self.progress(upload_id, |p| p.hasher = hasher.map(|h| (index + 1, h)));
+        receiving.stored(index + 1, reader.hasher.take());
         Ok(ChunkReceived {
             next_chunk: index + 1,
             received_bytes: (index * upload.chunk_size as u64 + expected),
@@ -356,17 +278,18 @@ impl Drive {
     /// still there and still waiting for that chunk.
     async fn record_chunk(
         &self,
-        upload_id: &str,
+        upload: &Upload,
         index: u64,
         object_id: &str,
         size: u64,
     ) -> Result<bool, DriveError> {
+        let upload_id = upload.id.as_str();
         let mut tx = self.write_tx().await?;
         let advanced = sqlx::query(
             "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = ?
              WHERE id = ? AND next_chunk = ?",
         )
-        .bind(self.expiry())
+        .bind(self.expiry(upload.single_request))
         .bind(upload_id)
         .bind(index as i64)
         .execute(&mut *tx)
@@ -387,11 +310,12 @@ impl Drive {
 
     /// The user's unfinished uploads, oldest first.
     pub async fn pending_uploads(&self, user_id: &str) -> Result<Vec<PendingUpload>, DriveError> {
-        let uploads: Vec<Upload> =
-            sqlx::query_as("SELECT * FROM uploads WHERE user_id = ? ORDER BY created_at")
-                .bind(user_id)
-                .fetch_all(&self.db)
-                .await?;
+        let uploads: Vec<Upload> = sqlx::query_as(
+            "SELECT * FROM uploads WHERE user_id = ? AND single_request = 0 ORDER BY created_at",
+        )
+        .bind(user_id)
+        .fetch_all(&self.db)
+        .await?;
         Ok(uploads
             .into_iter()
             .map(|u| PendingUpload {
@@ -415,12 +339,9 @@ impl Drive {
                 chunks - 1
             )));
         }
-        let running = self
-            .peek_progress(upload_id, |p| p.hasher.clone())
-            .flatten();
-        let checksum = match running {
-            Some((through, h)) if through == chunks => h.finalize().to_hex().to_string(),
-            _ => self.checksum_of_blocks(upload_id).await?,
+        let checksum = match self.uploads.hash_through(upload_id, chunks) {
+            Some(h) => h.finalize().to_hex().to_string(),
+            None => self.checksum_of_blocks(upload_id).await?,
         };
         let mut tx = self.write_tx().await?;
         // Taking the upload row decides a race with cancel or expiry: only one of them gets it.
@@ -467,7 +388,7 @@ impl Drive {
         .map_err(|e| collision(e, &name.display))?;
         adjust(&mut tx, user_id, upload.size, -upload.size).await?;
         tx.commit().await?;
-        self.forget_progress(upload_id);
+        self.uploads.forget(upload_id);
         self.entry(user_id, upload_id).await
     }
 
@@ -495,7 +416,7 @@ impl Drive {
                 "upload (it has just finished or expired)",
             ));
         }
-        self.forget_progress(upload_id);
+        self.uploads.forget(upload_id);
         self.collect_garbage().await
     }
 
@@ -507,7 +428,7 @@ impl Drive {
         request: &UploadStart,
         mut body: impl AsyncRead + Unpin + Send,
     ) -> Result<Entry, DriveError> {
-        let ticket = self.begin_upload(user_id, request, false).await?;
+        let ticket = self.begin_upload(user_id, request, true).await?;
         let mut sent = Ok(());
         for index in 0..ticket.chunks {
             let len = ticket
@@ -539,14 +460,14 @@ impl Drive {
             .fetch_all(&self.db)
             .await?;
         for upload in expired {
-            if self.peek_progress(&upload.id, |p| p.busy) == Some(true) {
+            if self.uploads.is_receiving(&upload.id) {
                 continue;
             }
             let mut tx = self.write_tx().await?;
             let dropped = drop_upload(&mut tx, &upload, Some(now())).await?;
             tx.commit().await?;
             if dropped {
-                self.forget_progress(&upload.id);
+                self.uploads.forget(&upload.id);
                 tracing::info!(upload = %upload.id, "expired an abandoned upload");
             }
         }
@@ -573,47 +494,4 @@ async fn drop_upload(
     discard_blocks(conn, &upload.id).await?;
     adjust(conn, &upload.user_id, 0, -upload.size).await?;
     Ok(true)
-}
-
-/// A chunk's body: hashed as it passes, and refused (as an I/O error, so the cluster keeps
-/// nothing) the moment it runs longer or ends shorter than expected.
-struct ChunkBody<R> {
-    inner: R,
-    expected: u64,
-    seen: u64,
-    hasher: Option<blake3::Hasher>,
-    /// The body ended cleanly before `expected` bytes (rather than breaking off).
-    ended_short: bool,
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for ChunkBody<R> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        if buf.remaining() == 0 {
-            return Poll::Ready(Ok(()));
-        }
-        let before = buf.filled().len();
-        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
-        let new = &buf.filled()[before..];
-        if new.is_empty() {
-            this.ended_short = this.seen < this.expected;
-            return Poll::Ready(if this.ended_short {
-                Err(std::io::ErrorKind::UnexpectedEof.into())
-            } else {
-                Ok(())
-            });
-        }
-        this.seen += new.len() as u64;
-        if this.seen > this.expected {
-            return Poll::Ready(Err(std::io::ErrorKind::InvalidData.into()));
-        }
-        if let Some(h) = this.hasher.as_mut() {
-            h.update(new);
-        }
-        Poll::Ready(Ok(()))
-    }
 }
