@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 pub use model::cluster::{JobState, JobStatus};
 
 use crate::clock::Clock;
+use crate::error::{chain, BoxError};
 
 /// How a job is scheduled.
 pub struct Schedule {
@@ -60,11 +61,11 @@ impl Background {
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Ran, E>> + Send + 'static,
-        E: std::fmt::Display,
+        E: Into<BoxError>,
     {
         let work: Work = Arc::new(move || {
             let run = work();
-            Box::pin(async move { run.await.map_err(|e| e.to_string()) })
+            Box::pin(async move { run.await.map_err(|e| chain(&*e.into())) })
         });
         let status = Arc::new(Mutex::new(JobStatus {
             name: schedule.name.to_owned(),

@@ -1,6 +1,10 @@
 //! What every domain error tells the web layer: which kind of failure it is
 //! (mapped to an HTTP status there) and a message a user can act on (its `Display`).
 
+/// An internal failure's cause, kept as the error's source: logged by the web layer with the
+/// request it failed, never shown to users.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The request itself is wrong (bad input, wrong code): 400.
@@ -25,4 +29,30 @@ pub enum ErrorKind {
 
 pub trait UserFacing: std::fmt::Display {
     fn kind(&self) -> ErrorKind;
+}
+
+/// An error and its sources, outermost first, as one line for the log: "what the user saw:
+/// why: why that".
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(": ");
+        line.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_log_line_keeps_every_cause() {
+        let io = std::io::Error::other("disk full");
+        let error = crate::drive::DriveError::Internal(Box::new(io));
+        assert_eq!(
+            super::chain(&error),
+            "Something went wrong on our side. Please try again.: disk full"
+        );
+    }
 }

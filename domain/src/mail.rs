@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::error::{ErrorKind, UserFacing};
+use crate::error::{BoxError, ErrorKind, UserFacing};
 use crate::Config;
 
 /// One message, with the same content as plain text and HTML.
@@ -30,7 +30,7 @@ pub struct Mailer {
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("We could not send the email just now. Please try again in a minute.")]
-    Send(String),
+    Send(#[source] BoxError),
     #[error("That email address cannot receive mail. Check it for typos.")]
     BadAddress,
 }
@@ -84,19 +84,18 @@ impl Mailer {
             .to(to)
             .subject(mail.subject)
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
-            .map_err(|e| MailError::Send(e.to_string()))?;
+            .map_err(|e| MailError::Send(e.into()))?;
         match &self.transport {
             Transport::Smtp(smtp) => {
-                smtp.send(message).await.map_err(|e| {
-                    tracing::error!(error = %e, "SMTP delivery failed");
-                    MailError::Send(e.to_string())
-                })?;
+                smtp.send(message)
+                    .await
+                    .map_err(|e| MailError::Send(e.into()))?;
             }
             Transport::Outbox(files, dir) => {
-                let id = files.send(message).await.map_err(|e| {
-                    tracing::error!(error = %e, "writing mail to the outbox failed");
-                    MailError::Send(e.to_string())
-                })?;
+                let id = files
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Send(e.into()))?;
                 tracing::info!(
                     "mail written to {}",
                     dir.join(format!("{id}.eml")).display()

@@ -20,8 +20,8 @@ use serde::Deserialize;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::StreamReader;
+use tracing::Instrument;
 
-use crate::api_responses::error_response;
 use crate::range::{self, Ranged};
 
 /// How long a request body may go without sending anything.
@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
 fn answer<T: serde::Serialize>(outcome: Result<T, ApiError>) -> Response {
     match outcome {
         Ok(value) => Json(value).into_response(),
-        Err(e) => error_response(e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -78,14 +78,9 @@ fn body_reader(body: Body) -> impl tokio::io::AsyncRead + Unpin + Send {
 async fn detached<T: Send + 'static>(
     work: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::spawn(work).await.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "upload task failed");
-        Err(ApiError {
-            status: 500,
-            message: "Something went wrong on our side. Please try again.".into(),
-            retry_after_secs: None,
-        })
-    })
+    tokio::spawn(work.in_current_span())
+        .await
+        .unwrap_or_else(|e| Err(ApiError::internal(&e)))
 }
 
 async fn upload_chunk(
@@ -144,12 +139,12 @@ async fn upload_whole(
     answer(
         detached(async move {
             let user = state.user_of(&headers).await?;
-            let size = content_length(&headers).ok_or_else(|| ApiError {
-                status: 411,
-                message: "Send the file's size as Content-Length (curl -T or --data-binary do), \
-                          or use the chunked upload."
-                    .into(),
-                retry_after_secs: None,
+            let size = content_length(&headers).ok_or_else(|| {
+                ApiError::new(
+                    411,
+                    "Send the file's size as Content-Length (curl -T or --data-binary do), \
+                     or use the chunked upload.",
+                )
             })?;
             let request = UploadStart {
                 name: query.name,
@@ -190,11 +185,11 @@ async fn download(
     };
     let owner = match owner {
         Ok(owner) => owner,
-        Err(e) => return error_response(e),
+        Err(e) => return e.into_response(),
     };
     let file = match state.drive.open(&owner, &id).await {
         Ok(file) => file,
-        Err(e) => return error_response(e.into()),
+        Err(e) => return ApiError::from(e).into_response(),
     };
     let size = file.entry.size.max(0) as u64;
     let part = match range::resolve(&headers, size) {
@@ -203,11 +198,11 @@ async fn download(
         Ranged::Unsatisfiable => {
             return range::unsatisfiable(
                 size,
-                error_response(ApiError {
-                    status: 416,
-                    message: format!("That byte range is outside the file ({size} bytes)."),
-                    retry_after_secs: None,
-                }),
+                ApiError::new(
+                    416,
+                    format!("That byte range is outside the file ({size} bytes)."),
+                )
+                .into_response(),
             )
         }
     };
@@ -253,7 +248,7 @@ async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Re
     let mut stream = file.read(bytes).peekable();
     if let Some(Err(_)) = std::pin::Pin::new(&mut stream).peek().await {
         if let Some(Err(e)) = stream.next().await {
-            return error_response(e.into());
+            return ApiError::from(e).into_response();
         }
     }
     let stream = stream.map(|chunk| chunk.map_err(std::io::Error::other));

@@ -6,13 +6,11 @@ use std::net::SocketAddr;
 use app::api::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::clock::now;
 use domain::db::Db;
 use domain::rate_limit::{client_ip, client_key, hit, RateError};
 use ipnet::IpNet;
-
-use crate::api_responses::error_response;
 
 #[derive(Clone)]
 pub struct AuthRateLimit {
@@ -39,19 +37,15 @@ pub async fn limit_auth_requests(
     let client = client_key(client_ip(peer.ip(), &forwarded, &limit.trusted_proxies));
     match hit(&limit.db, &client, limit.per_minute, now()).await {
         Ok(()) => next.run(request).await,
-        Err(e @ RateError::Limited { retry_after_secs }) => error_response(ApiError {
-            status: 429,
-            message: e.to_string(),
-            retry_after_secs: Some(retry_after_secs),
-        }),
+        Err(e @ RateError::Limited { retry_after_secs }) => ApiError::new(429, e.to_string())
+            .with_retry_after(retry_after_secs)
+            .into_response(),
         Err(RateError::Db(e)) => {
             // A limit that cannot be counted refuses rather than lets everything through.
             tracing::error!(error = %e, "cannot count the request limit");
-            error_response(ApiError {
-                status: 503,
-                message: "The service is busy. Please try again in a moment.".into(),
-                retry_after_secs: Some(5),
-            })
+            ApiError::new(503, "The service is busy. Please try again in a moment.")
+                .with_retry_after(5)
+                .into_response()
         }
     }
 }

@@ -6,6 +6,8 @@ use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 use crate::api_responses::normalise_api;
 use crate::rate_limit::{limit_auth_requests, AuthRateLimit};
@@ -36,5 +38,25 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::drive::routes())
         .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
         .layer(middleware::from_fn_with_state(site, add_security_headers))
+        // Outermost: every request gets an id (kept if the client sent one), every log line
+        // of the request carries it, and the answer names it for reports.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                // Failures are logged once, where they are turned into answers.
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // The path only: download links carry their signature in the query.
+    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
 }

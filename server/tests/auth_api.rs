@@ -402,3 +402,40 @@ async fn the_home_page_is_server_rendered() {
     assert!(html.contains("/pkg/clouddrive.js"), "no hydration script");
     assert_eq!(s.get("/no/such/page", None).await.status, 404);
 }
+
+#[tokio::test]
+async fn every_answer_names_its_request_id_and_errors_carry_their_own_status() {
+    let s = TestServer::start().await;
+    let request_id = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let page = s.http.get(format!("{}/", s.base)).send().await.unwrap();
+    let id = request_id(&page).expect("an id on a page");
+    assert!(
+        id.len() == 36 && id.matches('-').count() == 4,
+        "a UUID: {id}"
+    );
+    // A server function that fails answers its own status (not 500), with an id too.
+    let refused = s
+        .http
+        .post(format!("{}/api/auth/sessions", s.base))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let other = request_id(&refused).expect("an id on an error");
+    assert_ne!(other, id, "one id per request");
+    // An id the client sent (a proxy's, say) is kept, so both logs tell the same story.
+    let traced = s
+        .http
+        .get(format!("{}/healthz", s.base))
+        .header("x-request-id", "from-the-proxy-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(request_id(&traced).as_deref(), Some("from-the-proxy-42"));
+}

@@ -93,7 +93,14 @@ async fn twenty_students_race_for_one_slot_and_exactly_one_wins() {
         let email = s.verified_user(&format!("Racer {i}")).await;
         tokens.push(s.login(&email).await);
     }
-    let start = slot_after(&s, COURSE, 2).await;
+    // Not the last slot of its day: a lesson half an hour later would be bookable but for
+    // this one.
+    let later = free_slots(&s, "c-guitar-improvisation").await;
+    let start = *free_slots(&s, COURSE)
+        .await
+        .iter()
+        .find(|&&t| t > now() + 2 * 86_400 && later.contains(&(t + 1800)))
+        .expect("a free slot");
     let answers =
         futures::future::join_all(tokens.iter().map(|t| book(&s, t, COURSE, start))).await;
     let won: Vec<_> = answers.iter().filter(|a| a.status == 200).collect();

@@ -10,15 +10,10 @@ use super::context::{current_admin, state};
 use super::{Ack, ApiError};
 use crate::api;
 
-#[cfg(feature = "ssr")]
-fn cluster_error(e: domain::cluster::ClusterError) -> ApiError {
-    ApiError::from_domain(&e)
-}
-
 api! { ("cluster/status")
     /// Nodes, mesh, replication health, repair queue and the last verification.
     pub async fn network_status() -> Result<ClusterStatus, ApiError> {
-        state()?.cluster.status().await.map_err(cluster_error)
+        Ok(state()?.cluster.status().await?)
     }
 }
 
@@ -40,24 +35,16 @@ api! { ("cluster/jobs")
 async fn control(name: &str, stop: bool) -> Result<Ack, ApiError> {
     let (state, _) = current_admin().await?;
     let Some(control) = state.node_control.clone() else {
-        return Err(ApiError {
-            status: 400,
-            message:
-                "These nodes run elsewhere (CLUSTER_NODES): stop and start them where they run."
-                    .into(),
-            retry_after_secs: None,
-        });
+        return Err(ApiError::bad_request(
+            "These nodes run elsewhere (CLUSTER_NODES): stop and start them where they run.",
+        ));
     };
     let outcome = if stop {
         control.stop(name).await
     } else {
         control.start(name).await
     };
-    outcome.map_err(|message| ApiError {
-        status: 400,
-        message,
-        retry_after_secs: None,
-    })?;
+    outcome.map_err(ApiError::bad_request)?;
     // Reflect the change at once, not at the next health check.
     state.cluster.notify_node_changes().await;
     Ok(Ack::new(format!(
@@ -95,10 +82,10 @@ api! { ("cluster/repair")
     pub async fn repair_cluster(#[server(default)] object_id: Option<String>) -> Result<Ack, ApiError> {
         let (state, _) = current_admin().await?;
         let Some(id) = object_id else {
-            let queued = state.cluster.repair_all().await.map_err(cluster_error)?;
+            let queued = state.cluster.repair_all().await?;
             return Ok(Ack::new(format!("{queued} replica(s) queued for repair.")));
         };
-        let report = state.cluster.repair(&id).await.map_err(cluster_error)?;
+        let report = state.cluster.repair(&id).await?;
         Ok(Ack::new(format!("{id} now has {} good copies of 3.", report.healthy())))
     }
 }
@@ -107,7 +94,7 @@ api! { ("cluster/probe")
     /// Write test: stores 1 MiB, reads it back, compares. Admins only.
     pub async fn probe_cluster() -> Result<Ack, ApiError> {
         let (state, _) = current_admin().await?;
-        let r = state.cluster.probe().await.map_err(cluster_error)?;
+        let r = state.cluster.probe().await?;
         Ok(Ack::new(format!(
             "Write test passed: {} bytes written in {} ms ({} copies), read back in {} ms.",
             r.bytes, r.write_ms, r.copies, r.read_ms

@@ -37,12 +37,8 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 fn internal(what: &str) -> ApiError {
-    tracing::error!("{what} missing from the server function context");
-    ApiError {
-        status: 500,
-        message: "Something went wrong on our side. Please try again.".into(),
-        retry_after_secs: None,
-    }
+    let missing = format!("{what} missing from the server function context");
+    ApiError::internal(&*domain::error::BoxError::from(missing))
 }
 
 pub fn state() -> Result<AppState, ApiError> {

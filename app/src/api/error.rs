@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use server_fn::{Bytes, Encodes};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -29,6 +30,24 @@ impl ApiError {
         self.status == Self::UNAUTHORIZED
     }
 
+    pub fn new(status: u16, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// The request is wrong in a way `message` explains: 400.
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(400, message)
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> ApiError {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
     /// The error of an action's last outcome, if it failed.
     pub fn of<T>(outcome: Option<Result<T, ApiError>>) -> Option<ApiError> {
         outcome.and_then(Result::err)
@@ -51,11 +70,18 @@ impl FromServerFnError for ApiError {
             }
             other => (500, format!("Unexpected error: {other}")),
         };
-        ApiError {
-            status,
-            message,
-            retry_after_secs: None,
-        }
+        ApiError::new(status, message)
+    }
+
+    /// server_fn calls this exactly when the error becomes a server function's HTTP answer
+    /// (arguments that do not decode included), and would answer 500: on the server, the
+    /// answer gets the error's own status (and `Retry-After`) here, in one place.
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        self.set_response_status();
+        <JsonEncoding as Encodes<ApiError>>::encode(self).unwrap_or_else(|_| {
+            Bytes::from_static(br#"{"status":500,"message":"Unexpected error."}"#)
+        })
     }
 }
 
@@ -67,15 +93,17 @@ impl From<ServerFnErrorErr> for ApiError {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::error::{ErrorKind, UserFacing};
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use domain::error::{chain, ErrorKind, UserFacing};
+    use leptos::prelude::use_context;
 
     use super::ApiError;
 
     impl ApiError {
-        /// Maps a domain error to its HTTP answer (the server sets the response status from
-        /// `status`). Internal details go to the log only; the client gets the error's
-        /// user-facing words.
-        pub fn from_domain(err: &(impl UserFacing + std::fmt::Debug)) -> ApiError {
+        /// Maps a domain error to its HTTP answer. Internal details (the error's sources) go to
+        /// the log, once, here; the client gets the error's user-facing words.
+        pub fn from_domain(err: &(impl UserFacing + std::error::Error + 'static)) -> ApiError {
             let kind = err.kind();
             let (status, retry_after_secs) = match kind {
                 ErrorKind::Invalid => (400, None),
@@ -89,7 +117,7 @@ mod ssr {
                 ErrorKind::Internal => (500, None),
             };
             if matches!(kind, ErrorKind::Internal | ErrorKind::Unavailable) {
-                tracing::error!(error = ?err, "request failed");
+                tracing::error!(error = %chain(err), "request failed");
             }
             ApiError {
                 status,
@@ -97,23 +125,60 @@ mod ssr {
                 retry_after_secs,
             }
         }
-    }
 
-    impl From<domain::auth::AuthError> for ApiError {
-        fn from(e: domain::auth::AuthError) -> Self {
-            ApiError::from_domain(&e)
+        /// A failure with no domain error behind it (a task that died): logged, answered 500.
+        pub fn internal(cause: &(dyn std::error::Error + 'static)) -> ApiError {
+            tracing::error!(error = %chain(cause), "request failed");
+            ApiError::new(500, "Something went wrong on our side. Please try again.")
+        }
+
+        pub fn http_status(&self) -> StatusCode {
+            StatusCode::from_u16(self.status)
+                .ok()
+                .filter(|s| s.is_client_error() || s.is_server_error())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+
+        /// Sets the status of the server function's answer (absent outside one).
+        pub(super) fn set_response_status(&self) {
+            let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+                return;
+            };
+            response.set_status(self.http_status());
+            if let Some(secs) = self.retry_after_secs {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
         }
     }
 
-    impl From<domain::drive::DriveError> for ApiError {
-        fn from(e: domain::drive::DriveError) -> Self {
-            ApiError::from_domain(&e)
+    /// The same answer from the routes outside server functions (downloads, uploads, limits).
+    impl IntoResponse for ApiError {
+        fn into_response(self) -> Response {
+            let mut response = (self.http_status(), axum::Json(&self)).into_response();
+            if let Some(secs) = self.retry_after_secs {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            response
         }
     }
 
-    impl From<domain::skillshare::SkillShareError> for ApiError {
-        fn from(e: domain::skillshare::SkillShareError) -> Self {
-            ApiError::from_domain(&e)
-        }
+    macro_rules! from_domain_errors {
+        ($($error:ty),*) => {$(
+            impl From<$error> for ApiError {
+                fn from(e: $error) -> Self {
+                    ApiError::from_domain(&e)
+                }
+            }
+        )*};
     }
+
+    from_domain_errors!(
+        domain::auth::AuthError,
+        domain::drive::DriveError,
+        domain::skillshare::SkillShareError,
+        domain::cluster::ClusterError,
+        domain::mail::MailError
+    );
 }

@@ -1,4 +1,4 @@
-use crate::error::{ErrorKind, UserFacing};
+use crate::error::{BoxError, ErrorKind, UserFacing};
 use crate::mail::MailError;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,12 +42,12 @@ pub enum AuthError {
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error("Something went wrong on our side. Please try again.")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
 
 impl From<sqlx::Error> for AuthError {
     fn from(e: sqlx::Error) -> Self {
-        AuthError::Internal(format!("database: {e}"))
+        AuthError::Internal(e.into())
     }
 }
 

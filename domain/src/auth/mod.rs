@@ -264,7 +264,7 @@ impl Accounts {
         tokio::spawn(async move {
             match job.await {
                 Ok(()) | Err(AuthError::ResendTooSoon { .. }) => {}
-                Err(e) => tracing::warn!(error = ?e, "{what} failed"),
+                Err(e) => tracing::warn!(error = %crate::error::chain(&e), "{what} failed"),
             }
         });
     }
@@ -290,7 +290,7 @@ impl Accounts {
     /// A notice about the account: worth a log line if it cannot be sent, not a failed request.
     async fn notify(&self, mail: Mail) {
         if let Err(e) = self.mailer.send(mail).await {
-            tracing::warn!(error = %e, "account notice not sent");
+            tracing::warn!(error = %crate::error::chain(&e), "account notice not sent");
         }
     }
 }

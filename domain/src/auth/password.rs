@@ -60,7 +60,7 @@ impl Hasher {
         let (password, cost) = (password.to_owned(), self.cost);
         self.run(move || bcrypt::hash(password, cost))
             .await?
-            .map_err(|e| AuthError::Internal(format!("bcrypt hash: {e}")))
+            .map_err(|e| AuthError::Internal(e.into()))
     }
 
     /// A malformed stored hash counts as a mismatch (and is logged), never as a match.
@@ -81,10 +81,10 @@ impl Hasher {
             .slots
             .acquire()
             .await
-            .map_err(|e| AuthError::Internal(e.to_string()))?;
+            .map_err(|e| AuthError::Internal(e.into()))?;
         tokio::task::spawn_blocking(job)
             .await
-            .map_err(|e| AuthError::Internal(format!("hashing task: {e}")))
+            .map_err(|e| AuthError::Internal(e.into()))
     }
 }
 

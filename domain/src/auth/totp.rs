@@ -32,7 +32,7 @@ fn totp(secret: Vec<u8>, email: &str) -> Result<TOTP, AuthError> {
         Some(super::emails::PRODUCT.into()),
         account,
     )
-    .map_err(|e| AuthError::Internal(format!("totp: {e:?}")))
+    .map_err(|e| AuthError::Internal(format!("totp: {e:?}").into()))
 }
 
 /// A new random secret, sealed for `user_id`, with what the user needs to add it to an app.
@@ -46,8 +46,8 @@ pub fn enrol(
     let sealed = secrets.seal(SEAL_PURPOSE, user_id.as_bytes(), &secret);
     let totp = totp(secret, email)?;
     let otpauth_url = totp.get_url();
-    let qr = qrcode::QrCode::new(otpauth_url.as_bytes())
-        .map_err(|e| AuthError::Internal(format!("qr code: {e}")))?;
+    let qr =
+        qrcode::QrCode::new(otpauth_url.as_bytes()).map_err(|e| AuthError::Internal(e.into()))?;
     let qr_svg = qr
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(220, 220)

@@ -32,7 +32,7 @@ pub use verify::ObjectReport;
 
 use crate::background::{Background, Ran, Schedule};
 use crate::db::Db;
-use crate::error::{ErrorKind, UserFacing};
+use crate::error::{BoxError, ErrorKind, UserFacing};
 
 /// The default regions, in order of preference when nothing else is known.
 pub const REGIONS: [&str; 3] = ["us-east", "eu-west", "asia"];
@@ -54,12 +54,12 @@ pub enum ClusterError {
     #[error("No intact copy of this data can be read right now; its repair has been queued. Please try again later.")]
     NoIntactCopy,
     #[error("Something went wrong in storage. Please try again.")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
 
 impl From<sqlx::Error> for ClusterError {
     fn from(e: sqlx::Error) -> Self {
-        ClusterError::Internal(format!("database: {e}"))
+        ClusterError::Internal(e.into())
     }
 }
 

@@ -131,7 +131,7 @@ impl OpenFile {
                 let task = tokio::spawn(async move { cluster.read(&object, Some(within)).await });
                 async move {
                     task.await
-                        .unwrap_or_else(|e| Err(ClusterError::Internal(format!("block read: {e}"))))
+                        .unwrap_or_else(|e| Err(ClusterError::Internal(e.into())))
                 }
             })
             .buffered(2)

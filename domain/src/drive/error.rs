@@ -1,7 +1,7 @@
 use model::drive::human_bytes;
 
 use crate::cluster::ClusterError;
-use crate::error::{ErrorKind, UserFacing};
+use crate::error::{BoxError, ErrorKind, UserFacing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DriveError {
@@ -20,7 +20,7 @@ pub enum DriveError {
     #[error(transparent)]
     Storage(#[from] ClusterError),
     #[error("Something went wrong on our side. Please try again.")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
 
 fn quota_message(needed: u64, free: i64, trash: i64) -> String {
@@ -48,7 +48,7 @@ impl DriveError {
 
 impl From<sqlx::Error> for DriveError {
     fn from(e: sqlx::Error) -> Self {
-        DriveError::Internal(format!("database: {e}"))
+        DriveError::Internal(e.into())
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::error::{ErrorKind, UserFacing};
+use crate::error::{BoxError, ErrorKind, UserFacing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SkillShareError {
@@ -14,12 +14,12 @@ pub enum SkillShareError {
     #[error("Create your teacher profile first.")]
     NoTeacherProfile,
     #[error("Something went wrong on our side. Please try again.")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
 
 impl From<sqlx::Error> for SkillShareError {
     fn from(e: sqlx::Error) -> Self {
-        SkillShareError::Internal(format!("database: {e}"))
+        SkillShareError::Internal(e.into())
     }
 }
 

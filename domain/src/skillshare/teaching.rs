@@ -63,8 +63,8 @@ pub async fn save_profile(
     now: i64,
 ) -> Result<String, SkillShareError> {
     let d = validate_teacher(draft)?;
-    let specialties = serde_json::to_string(&d.specialties)
-        .map_err(|e| SkillShareError::Internal(e.to_string()))?;
+    let specialties =
+        serde_json::to_string(&d.specialties).map_err(|e| SkillShareError::Internal(e.into()))?;
     let id: String = sqlx::query_scalar(
         "INSERT INTO teachers (id, user_id, display_name, bio, specialties, hourly_rate_cents,
                                time_zone, contact_email, created_at)

@@ -192,11 +192,7 @@ mod browser {
     }
 
     fn local_error(message: &str) -> ApiError {
-        ApiError {
-            status: 0,
-            message: message.into(),
-            retry_after_secs: None,
-        }
+        ApiError::new(0, message)
     }
 
     fn cancelled() -> ApiError {
@@ -260,11 +256,7 @@ mod browser {
                 }
                 let body = xhr.response_text().ok().flatten().unwrap_or_default();
                 Err(ChunkError::Refused(serde_json::from_str(&body).unwrap_or(
-                    ApiError {
-                        status,
-                        message: format!("The server answered {status}."),
-                        retry_after_secs: None,
-                    },
+                    ApiError::new(status, format!("The server answered {status}.")),
                 )))
             }
         }

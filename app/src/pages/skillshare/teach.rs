@@ -181,7 +181,7 @@ fn AvailabilityForm(
                     match parse_ranges(d as u8, &text.get()) {
                         Ok(mut w) => windows.append(&mut w),
                         Err(message) => {
-                            parse_error.set(Some(ApiError { status: 400, message, retry_after_secs: None }));
+                            parse_error.set(Some(ApiError::bad_request(message)));
                             return;
                         }
                     }
