@@ -34,6 +34,8 @@ pub struct Config {
     /// Whether this app server runs the jobs that must run once across app servers (scrub,
     /// repairs, sweepers): `BACKGROUND_LEADER`, true unless set to false.
     pub background_leader: bool,
+    /// `DEBUG_CLOCK`: tests may move the server's clock (refused by release builds).
+    pub debug_clock: bool,
     /// Accounts (by email) that may stop and start nodes, verify and repair.
     pub admin_emails: Vec<String>,
     pub drive: crate::drive::DriveSettings,
@@ -65,6 +67,7 @@ impl Default for Config {
             cluster_health_interval: Duration::from_secs(2),
             cluster_scrub_interval: Duration::from_secs(6 * 3600),
             background_leader: true,
+            debug_clock: false,
             admin_emails: Vec::new(),
             drive: crate::drive::DriveSettings::default(),
         }
@@ -137,6 +140,7 @@ impl Config {
                 .unwrap_or(d.cluster_health_interval),
             cluster_scrub_interval: secs("CLUSTER_SCRUB_INTERVAL_SECS", d.cluster_scrub_interval)?,
             background_leader: parse(&get, "BACKGROUND_LEADER")?.unwrap_or(d.background_leader),
+            debug_clock: get("DEBUG_CLOCK").is_some_and(|v| !matches!(v.as_str(), "0" | "false")),
             admin_emails: get("ADMIN_EMAILS")
                 .map(|raw| {
                     raw.split(',')

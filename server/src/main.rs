@@ -5,6 +5,7 @@ mod api_responses;
 mod cli;
 mod cluster;
 mod data_dir;
+mod debug_clock;
 mod drive;
 mod range;
 mod rate_limit;

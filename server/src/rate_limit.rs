@@ -7,7 +7,7 @@ use app::api::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use domain::clock::now;
+use domain::clock::Clock;
 use domain::db::Db;
 use domain::rate_limit::{client_ip, client_key, hit, RateError};
 use ipnet::IpNet;
@@ -17,6 +17,7 @@ pub struct AuthRateLimit {
     pub db: Db,
     pub per_minute: u32,
     pub trusted_proxies: Vec<IpNet>,
+    pub clock: Clock,
 }
 
 pub async fn limit_auth_requests(
@@ -35,7 +36,7 @@ pub async fn limit_auth_requests(
         .filter_map(|v| v.to_str().ok())
         .collect();
     let client = client_key(client_ip(peer.ip(), &forwarded, &limit.trusted_proxies));
-    match hit(&limit.db, &client, limit.per_minute, now()).await {
+    match hit(&limit.db, &client, limit.per_minute, limit.clock.now()).await {
         Ok(()) => next.run(request).await,
         Err(e @ RateError::Limited { retry_after_secs }) => ApiError::new(429, e.to_string())
             .with_retry_after(retry_after_secs)

@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         db: state.db.clone(),
         per_minute: state.config.auth_rate_limit_per_minute,
         trusted_proxies: state.config.trusted_proxies.clone(),
+        clock: state.clock.clone(),
     };
     let site = SiteSecurity {
         https: state.config.public_url.starts_with("https://"),
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         // Added after the JSON normalising, which must not touch bodies that are file bytes.
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::drive::routes())
+        .merge(debug_routes())
         .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
         .layer(middleware::from_fn_with_state(site, add_security_headers))
         // Outermost: every request gets an id (kept if the client sent one), every log line
@@ -49,6 +51,14 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Test controls, compiled into debug builds only.
+fn debug_routes() -> Router<AppState> {
+    #[cfg(debug_assertions)]
+    return crate::debug_clock::routes();
+    #[cfg(not(debug_assertions))]
+    Router::new()
 }
 
 fn request_span(request: &axum::extract::Request) -> tracing::Span {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use app::api::context::AppState;
 use domain::auth::Accounts;
 use domain::background::Background;
-use domain::clock::Clock;
 use domain::cluster::{Cluster, NodeControl, NodeSpec};
 use domain::drive::Drive;
 use domain::mail::Mailer;
@@ -57,8 +56,9 @@ pub async fn build_state() -> Result<AppState, String> {
                 (specs, Some(nodes))
             }
         };
-    let background = Background::new(Clock::system(), config.background_leader);
-    let cluster = Cluster::new(db.clone(), specs, &cluster_secret);
+    let clock = crate::debug_clock::clock(config.debug_clock, cfg!(debug_assertions))?;
+    let background = Background::new(clock.clone(), config.background_leader);
+    let cluster = Cluster::new(db.clone(), specs, &cluster_secret, clock.clone());
     cluster.check_health().await;
     cluster.start_jobs(
         &background,
@@ -71,11 +71,12 @@ pub async fn build_state() -> Result<AppState, String> {
         cluster.clone(),
         secrets.clone(),
         config.drive.clone(),
+        clock.clone(),
     );
     drive.start_jobs(&background);
     let mailer = Arc::new(mailer);
-    let marketplace = Marketplace::new(db.clone(), mailer.clone());
-    let accounts = Accounts::new(db.clone(), mailer, secrets, &config)
+    let marketplace = Marketplace::new(db.clone(), mailer.clone(), clock.clone());
+    let accounts = Accounts::new(db.clone(), mailer, secrets, &config, clock.clone())
         .await
         .map_err(|e| format!("accounts: {e}"))?;
     accounts.start_jobs(&background, ACCOUNT_SWEEP_INTERVAL);
@@ -90,5 +91,6 @@ pub async fn build_state() -> Result<AppState, String> {
         drive,
         node_control,
         background,
+        clock,
     })
 }

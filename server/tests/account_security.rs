@@ -354,7 +354,7 @@ async fn enable_app(s: &TestServer, email: &str, token: &str) -> (String, Vec<St
 }
 
 fn app_code(secret: &str, steps_from_now: i64) -> String {
-    let now = domain::clock::now() + steps_from_now * 30;
+    let now = domain::clock::Clock::system().now() + steps_from_now * 30;
     domain::auth::totp::code_at(secret, now as u64).unwrap()
 }
 

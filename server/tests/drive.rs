@@ -507,9 +507,10 @@ async fn downloads_stream_ranges_and_name_the_file_for_any_language() {
 #[tokio::test]
 async fn expired_links_and_abandoned_uploads_are_dropped() {
     let drive = Drive::start(&[
-        ("DOWNLOAD_LINK_SECS", "1"),
-        ("UPLOAD_EXPIRY_SECS", "4"),
+        ("DOWNLOAD_LINK_SECS", "60"),
+        ("UPLOAD_EXPIRY_SECS", "3600"),
         ("DRIVE_SWEEP_INTERVAL_SECS", "1"),
+        ("DEBUG_CLOCK", "1"),
     ])
     .await;
     let file = drive.upload("a.txt", b"hello").await;
@@ -523,8 +524,9 @@ async fn expired_links_and_abandoned_uploads_are_dropped() {
     );
     assert_eq!(drive.usage().await["reserved_bytes"], CHUNK * 2);
 
-    // The sweeper drops the upload after 4 s without a chunk: only the finished file's block
-    // is left on the cluster. By then the 1 s link has expired too.
+    // An hour without a chunk later, the sweeper drops the upload: only the finished file's
+    // block is left on the cluster. By then the one-minute link has expired too.
+    drive.server.advance_clock(3601).await;
     drive.settled(0, 1).await;
     let r = drive.server.get(link["url"].as_str().unwrap(), None).await;
     assert_eq!(r.status, 403);
@@ -780,10 +782,7 @@ async fn sigterm_during_a_64_mib_upload_exits_within_10_s_and_the_upload_resumes
 
 #[tokio::test]
 async fn a_crash_during_single_request_uploads_leaves_no_reservation_behind() {
-    let env = [
-        ("SINGLE_UPLOAD_SILENCE_SECS", "2"),
-        ("DRIVE_SWEEP_INTERVAL_SECS", "1"),
-    ];
+    let env = [("DRIVE_SWEEP_INTERVAL_SECS", "1"), ("DEBUG_CLOCK", "1")];
     let mut drive = Drive::start(&env).await;
     let kept = drive.upload("kept.bin", &data(3 * 1024 * 1024, 3)).await;
     // A chunked upload that stays resumable across the crash.
@@ -816,8 +815,9 @@ async fn a_crash_during_single_request_uploads_leaves_no_reservation_behind() {
     drive.server.restart().await;
 
     // What the user sees adds up: used is the files they have, reserved the uploads they can
-    // resume, once the silent single-request uploads are dropped (seconds here, minutes by
-    // default; never a start-up sweep, as another app server may still be streaming them).
+    // resume, once the silent single-request uploads are dropped (after five minutes; never by
+    // a start-up sweep, as another app server may still be streaming them).
+    drive.server.advance_clock(301).await;
     let mut seen = json!(null);
     for _ in 0..100 {
         let usage = drive.usage().await;

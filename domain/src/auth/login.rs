@@ -6,7 +6,6 @@ use super::codes::{self, Purpose};
 use super::{
     input, recovery_codes, sessions, throttle, totp, Accounts, AuthError, LoginStep, NewSession,
 };
-use crate::clock::now;
 
 impl Accounts {
     /// First factor. A right password moves on to the second factor. A password of a sign-up
@@ -15,7 +14,7 @@ impl Accounts {
     /// neither the answer nor its time tells whether the address has an account.
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginStep, AuthError> {
         let email = input::email(email).map_err(|_| AuthError::BadCredentials)?;
-        let t = now();
+        let t = self.clock.now();
         throttle::reserve(&self.db, &email, t).await?;
         let user = self.find_user(&email).await?;
         let hash = user
@@ -72,7 +71,7 @@ impl Accounts {
         user_agent: &str,
     ) -> Result<NewSession, AuthError> {
         let email = input::email(email)?;
-        let t = now();
+        let t = self.clock.now();
         let guess = codes::guess(&self.db, &email, Purpose::Login, t).await?;
         let user = self.find_user(&email).await?;
         let step = match &user {
@@ -143,7 +142,7 @@ impl Accounts {
     pub fn resend_code(&self, email: &str) -> Result<(), AuthError> {
         let email = input::email(email)?;
         self.in_background("resending a code", move |this| async move {
-            let t = now();
+            let t = this.clock.now();
             if let Some(user) = this.find_user(&email).await? {
                 if user.totp_secret.is_none()
                     && codes::pending(&this.db, &email, Purpose::Login, t).await?

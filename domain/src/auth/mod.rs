@@ -32,7 +32,7 @@ pub use sessions::{CurrentUser, SessionInfo};
 pub use totp::Enrolment;
 
 use crate::background::{Background, Ran, Schedule};
-use crate::clock::now;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::{Mail, Mailer};
 use crate::secrets::Secrets;
@@ -84,6 +84,7 @@ pub struct Accounts {
     /// Checked against when there is no account, so that answer takes as long as a wrong
     /// password.
     dummy_hash: Arc<str>,
+    clock: Clock,
 }
 
 /// A verified account, as the login and recovery steps need it.
@@ -101,6 +102,7 @@ impl Accounts {
         mailer: Arc<Mailer>,
         secrets: Arc<Secrets>,
         config: &Config,
+        clock: Clock,
     ) -> Result<Accounts, AuthError> {
         let hasher = Hasher::new(config.bcrypt_cost);
         let dummy_hash = hasher.hash("not a real password, only for timing").await?;
@@ -117,12 +119,13 @@ impl Accounts {
             site: config.public_url.as_str().into(),
             admin_emails: config.admin_emails.clone().into(),
             dummy_hash: dummy_hash.into(),
+            clock,
         })
     }
 
     /// Resolves a bearer token to its user; anything invalid or expired is `Unauthenticated`.
     pub async fn authenticate(&self, token: &str) -> Result<CurrentUser, AuthError> {
-        sessions::authenticate(&self.db, token, &self.lifetimes, now()).await
+        sessions::authenticate(&self.db, token, &self.lifetimes, self.clock.now()).await
     }
 
     pub async fn profile(&self, user_id: &str) -> Result<Profile, AuthError> {
@@ -160,7 +163,13 @@ impl Accounts {
     }
 
     pub async fn sessions(&self, current: &CurrentUser) -> Result<Vec<SessionInfo>, AuthError> {
-        sessions::list(&self.db, &current.user_id, &self.lifetimes, now()).await
+        sessions::list(
+            &self.db,
+            &current.user_id,
+            &self.lifetimes,
+            self.clock.now(),
+        )
+        .await
     }
 
     pub async fn revoke_session(
@@ -179,7 +188,7 @@ impl Accounts {
     /// Clears what has run out: codes, counts older than every window, sign-ups never
     /// verified within 7 days.
     pub async fn sweep(&self) -> Result<(), AuthError> {
-        let t = now();
+        let t = self.clock.now();
         codes::prune(&self.db, t).await?;
         registration::prune(&self.db, t).await?;
         crate::rate_limit::prune(&self.db, t).await?;
@@ -242,7 +251,7 @@ impl Accounts {
 
     /// Mails a fresh code of `purpose` (within the mail limits) and returns nothing else.
     async fn send_code(&self, email: &str, name: &str, purpose: Purpose) -> Result<(), AuthError> {
-        let code = codes::issue(&self.db, &self.secrets, email, purpose, now()).await?;
+        let code = codes::issue(&self.db, &self.secrets, email, purpose, self.clock.now()).await?;
         let to = self.to(email, name);
         let mail = match purpose {
             Purpose::VerifyEmail => emails::verification_code(&to, &code),

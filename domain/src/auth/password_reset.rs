@@ -4,7 +4,6 @@
 
 use super::codes::{self, Purpose};
 use super::{emails, input, password, sessions, throttle, Accounts, AuthError, CurrentUser};
-use crate::clock::now;
 
 impl Accounts {
     /// Mails a reset code if the address has an account or a sign-up. Answers at once, the
@@ -35,7 +34,8 @@ impl Accounts {
     ) -> Result<(), AuthError> {
         let email = input::email(email)?;
         password::check_policy(new_password, &[&email])?;
-        let guess = codes::guess(&self.db, &email, Purpose::PasswordReset, now()).await?;
+        let guess =
+            codes::guess(&self.db, &email, Purpose::PasswordReset, self.clock.now()).await?;
         let Some(code_id) = guess.matching(&self.secrets, &email, Purpose::PasswordReset, code)
         else {
             self.wrong_code(&email, &guess, "password reset");
@@ -102,7 +102,7 @@ impl Accounts {
         user: &super::UserRow,
         password: &str,
     ) -> Result<(), AuthError> {
-        throttle::reserve(&self.db, &user.email, now()).await?;
+        throttle::reserve(&self.db, &user.email, self.clock.now()).await?;
         if !self.hasher.verify(password, &user.password_hash).await? {
             return Err(AuthError::WrongPassword);
         }

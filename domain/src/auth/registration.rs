@@ -10,7 +10,6 @@
 
 use super::codes::{self, Purpose};
 use super::{emails, input, password, Accounts, AuthError};
-use crate::clock::now;
 use crate::db::Db;
 
 /// Sign-ups never verified are deleted this long after they were made.
@@ -37,12 +36,20 @@ impl Accounts {
         // One mail slot either way (a code, or the owner's notice): within 30 s of the last,
         // or past five an hour, nothing changes.
         let code = match &owner {
-            Some(_) => codes::reserve_mail(&self.db, &email, Purpose::VerifyEmail, now())
-                .await
-                .map(|()| None),
-            None => codes::issue(&self.db, &self.secrets, &email, Purpose::VerifyEmail, now())
-                .await
-                .map(Some),
+            Some(_) => {
+                codes::reserve_mail(&self.db, &email, Purpose::VerifyEmail, self.clock.now())
+                    .await
+                    .map(|()| None)
+            }
+            None => codes::issue(
+                &self.db,
+                &self.secrets,
+                &email,
+                Purpose::VerifyEmail,
+                self.clock.now(),
+            )
+            .await
+            .map(Some),
         };
         let code = match code {
             Ok(code) => code,
@@ -71,7 +78,7 @@ impl Accounts {
         .bind(email)
         .bind(name)
         .bind(hash)
-        .bind(now())
+        .bind(self.clock.now())
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -96,7 +103,7 @@ impl Accounts {
         password: &str,
     ) -> Result<(), AuthError> {
         let email = input::email(email)?;
-        let guess = codes::guess(&self.db, &email, Purpose::VerifyEmail, now()).await?;
+        let guess = codes::guess(&self.db, &email, Purpose::VerifyEmail, self.clock.now()).await?;
         let chosen = self.registration_with_password(&email, password).await?;
         let matched = guess.matching(&self.secrets, &email, Purpose::VerifyEmail, code);
         let (Some(code_id), Some(registration)) = (matched, chosen) else {
@@ -123,7 +130,7 @@ impl Accounts {
              WHERE email = ? AND created_at > ? ORDER BY created_at DESC",
         )
         .bind(email)
-        .bind(now() - KEEP_SECS)
+        .bind(self.clock.now() - KEEP_SECS)
         .fetch_all(&self.db)
         .await?;
         Ok(rows
@@ -177,7 +184,7 @@ impl Accounts {
         .bind(email)
         .bind(name)
         .bind(password_hash)
-        .bind(now())
+        .bind(self.clock.now())
         .bind(self.default_quota_bytes)
         .bind(signed_up_at)
         .execute(&mut *tx)

@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use super::codes::{self, Purpose};
 use super::{emails, recovery_codes, totp, Accounts, AuthError, CurrentUser, Enrolment, UserRow};
-use crate::clock::now;
 
 /// How the user logs in, as the account page shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -72,7 +71,7 @@ impl Accounts {
             AuthError::Invalid("Start the set-up first: it shows the code to scan.".into())
         })?;
         self.check_password(&user, password).await?;
-        let t = now();
+        let t = self.clock.now();
         let guess = codes::guess(&self.db, &user.email, Purpose::Confirm, t).await?;
         let Some(code_id) =
             guess.matching(&self.secrets, &user.email, Purpose::Confirm, emailed_code)
@@ -170,8 +169,12 @@ impl Accounts {
 
     /// An app or recovery code, counted toward the address's hourly wrong codes first.
     async fn confirm_with_app(&self, user: &UserRow, code: &str) -> Result<(), AuthError> {
-        let guess = codes::count_guess(&self.db, &user.email, Purpose::Confirm, now()).await?;
-        if self.app_code_or_recovery_ok(user, code, now()).await? {
+        let guess =
+            codes::count_guess(&self.db, &user.email, Purpose::Confirm, self.clock.now()).await?;
+        if self
+            .app_code_or_recovery_ok(user, code, self.clock.now())
+            .await?
+        {
             return guess.right(&self.db).await;
         }
         self.wrong_code(&user.email, &guess, "confirmation");

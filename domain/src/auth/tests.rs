@@ -1,4 +1,5 @@
 use super::*;
+use crate::clock::Clock;
 use crate::db;
 
 struct Fixture {
@@ -18,9 +19,15 @@ async fn fixture() -> Fixture {
     };
     let db = db::open(dir.path()).await.unwrap();
     let mailer = Arc::new(Mailer::from_config(&config).unwrap());
-    let accounts = Accounts::new(db, mailer, Arc::new(Secrets::for_tests()), &config)
-        .await
-        .unwrap();
+    let accounts = Accounts::new(
+        db,
+        mailer,
+        Arc::new(Secrets::for_tests()),
+        &config,
+        Clock::system(),
+    )
+    .await
+    .unwrap();
     Fixture {
         accounts,
         dir,
@@ -416,7 +423,7 @@ async fn an_authenticator_app_replaces_email_codes() {
         .unwrap();
     a.send_confirm_code(&me).await.unwrap();
     let emailed = f.last_code_to(email).await;
-    let now = crate::clock::now();
+    let now = a.clock.now();
     let app = |t: i64| totp::code_at(&shown.secret_base32, t as u64).unwrap();
     // The password and the emailed code are both needed.
     assert!(a

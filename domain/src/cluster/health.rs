@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use super::blob_store::BlobError;
 use super::{replicas, Cluster, NodeStatus};
-use crate::clock::now;
 
 const TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -51,7 +50,7 @@ impl Cluster {
             }
             // A node that does not answer keeps its last known counts and last-seen time.
             if let Some(h) = health {
-                state.last_seen = Some(now());
+                state.last_seen = Some(self.clock.now());
                 state.objects = h.objects;
                 state.bytes = h.bytes;
                 state.capacity_bytes = h.capacity_bytes;

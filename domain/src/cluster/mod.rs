@@ -31,6 +31,7 @@ pub use store::ObjectMeta;
 pub use verify::ObjectReport;
 
 use crate::background::{Background, Ran, Schedule};
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::{BoxError, ErrorKind, UserFacing};
 
@@ -92,11 +93,12 @@ pub struct Cluster {
     repair_needed: Arc<Notify>,
     /// Wakes the scrub (an administrator asked for a verification).
     verification_requested: Arc<Notify>,
+    clock: Clock,
 }
 
 impl Cluster {
     /// A cluster of this project's storage nodes, reached over HTTP with the cluster secret.
-    pub fn new(db: Db, specs: Vec<NodeSpec>, secret: &str) -> Arc<Cluster> {
+    pub fn new(db: Db, specs: Vec<NodeSpec>, secret: &str, clock: Clock) -> Arc<Cluster> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .tcp_nodelay(true)
@@ -109,11 +111,11 @@ impl Cluster {
                 spec,
             })
             .collect();
-        Cluster::with_stores(db, nodes)
+        Cluster::with_stores(db, nodes, clock)
     }
 
     /// A cluster over any stores, one per region.
-    pub fn with_stores(db: Db, nodes: Vec<Node>) -> Arc<Cluster> {
+    pub fn with_stores(db: Db, nodes: Vec<Node>, clock: Clock) -> Arc<Cluster> {
         Arc::new(Cluster {
             db,
             nodes,
@@ -121,6 +123,7 @@ impl Cluster {
             late_once: Mutex::new(HashSet::new()),
             repair_needed: Arc::new(Notify::new()),
             verification_requested: Arc::new(Notify::new()),
+            clock,
         })
     }
 

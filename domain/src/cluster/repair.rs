@@ -4,7 +4,6 @@
 use super::replicas::{self, DueRepair, ReplicaState};
 use super::verify::ObjectReport;
 use super::{Cluster, ClusterError};
-use crate::clock::now;
 
 const MAX_BACKOFF_SECS: i64 = 60;
 
@@ -36,7 +35,7 @@ impl Cluster {
     /// Queues every replica that is not known good, makes the whole queue due, and wakes the
     /// worker; returns how many replicas are queued.
     pub async fn repair_all(&self) -> Result<u64, ClusterError> {
-        let t = now();
+        let t = self.clock.now();
         for node in &self.nodes {
             replicas::queue_missing_on(&self.db, &node.spec.name, t).await?;
         }
@@ -65,7 +64,7 @@ impl Cluster {
                 .await;
             match copied {
                 Ok(_) => {
-                    replicas::repaired(&self.db, id, target, now())
+                    replicas::repaired(&self.db, id, target, self.clock.now())
                         .await
                         .map_err(|e| e.to_string())?;
                     tracing::info!(object = id, from = %source.spec.name, to = target, "replica repaired");
@@ -80,14 +79,19 @@ impl Cluster {
     /// Runs the repairs that are due on stores that are up; returns how many were attempted.
     pub async fn run_due_repairs(&self) -> Result<usize, ClusterError> {
         let mut attempted = 0;
-        for repair in replicas::due_repairs(&self.db, now(), 32).await? {
+        for repair in replicas::due_repairs(&self.db, self.clock.now(), 32).await? {
             if !self.is_up(&repair.node) {
                 continue; // made due again when the store returns
             }
             attempted += 1;
             if let Err(error) = self.repair_replica(&repair.object_id, &repair.node).await {
-                replicas::repair_failed(&self.db, &repair, now() + backoff(&repair), &error)
-                    .await?;
+                replicas::repair_failed(
+                    &self.db,
+                    &repair,
+                    self.clock.now() + backoff(&repair),
+                    &error,
+                )
+                .await?;
             }
         }
         Ok(attempted)

@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::blob_store::BlobError;
 use super::replicas::{self, ReplicaState};
 use super::{Cluster, ClusterError};
-use crate::clock::now;
 
 /// One object's replicas, store by store.
 #[derive(Debug, Clone, Serialize)]
@@ -49,7 +48,7 @@ impl Cluster {
             }
         });
         let found = futures::future::join_all(checks).await;
-        let t = now();
+        let t = self.clock.now();
         for (node, state) in &found {
             if *state == ReplicaState::Unreachable {
                 continue;
@@ -68,14 +67,14 @@ impl Cluster {
     /// Records that a store's copy was found bad (by a read that checked it) and queues its
     /// repair; reads no longer go to it.
     pub(super) async fn mark_corrupt(&self, id: &str, node: &str) -> Result<(), ClusterError> {
-        let t = now();
+        let t = self.clock.now();
         replicas::record_replica(&self.db, id, node, ReplicaState::Corrupt, t).await?;
         self.queue_repair(id, node, t).await
     }
 
     /// Verifies every object, gently, and records the run; returns its id.
     pub async fn verify_all(&self) -> Result<i64, ClusterError> {
-        let run = replicas::start_verification(&self.db, now()).await?;
+        let run = replicas::start_verification(&self.db, self.clock.now()).await?;
         let mut after = String::new();
         loop {
             let ids = replicas::object_ids_after(&self.db, &after, 100).await?;
@@ -94,7 +93,7 @@ impl Cluster {
             }
             after = last;
         }
-        replicas::finish_verification(&self.db, run, now()).await?;
+        replicas::finish_verification(&self.db, run, self.clock.now()).await?;
         Ok(run)
     }
 }

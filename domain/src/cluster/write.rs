@@ -12,7 +12,6 @@ use super::blob_store::BlobError;
 use super::replicas::{self, ReplicaState};
 use super::store::{valid_id, ObjectMeta};
 use super::{Cluster, ClusterError, Node, WRITE_QUORUM};
-use crate::clock::now;
 
 /// Chunk size and per-node queue depth: at most CHUNK * (DEPTH + 2) bytes per node in flight.
 const CHUNK: usize = 1024 * 1024;
@@ -154,7 +153,7 @@ impl Cluster {
         stored: &[&Node],
         missing: &[String],
     ) -> Result<(), ClusterError> {
-        let t = now();
+        let t = self.clock.now();
         let mut tx = self.db.begin().await?;
         replicas::record_object(&mut *tx, meta, t).await?;
         for node in stored {

@@ -9,7 +9,6 @@ use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 
 use super::{Drive, DriveError, Entry};
-use crate::clock::now;
 use crate::cluster::{Cluster, ClusterError};
 
 /// The query of a signed download URL.
@@ -59,7 +58,7 @@ impl Drive {
         file_id: &str,
     ) -> Result<model::drive::DownloadLink, DriveError> {
         self.live_file(user_id, file_id).await?;
-        let expires_at = now() + self.settings.link_lifetime.as_secs() as i64;
+        let expires_at = self.clock.now() + self.settings.link_lifetime.as_secs() as i64;
         let sig = self.link_mac(user_id, file_id, expires_at);
         Ok(model::drive::DownloadLink {
             url: format!("/api/files/download/{file_id}?expires={expires_at}&sig={sig}"),
@@ -78,7 +77,7 @@ impl Drive {
         if !genuine {
             return Err(invalid_link());
         }
-        if link.expires < now() {
+        if link.expires < self.clock.now() {
             return Err(DriveError::Forbidden(
                 "This download link has expired. Get a new one from your drive.".into(),
             ));

@@ -7,7 +7,6 @@ use uuid::Uuid;
 use super::error::is_unique_violation;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
 use super::{NodeCopy, SortBy};
-use crate::clock::now;
 use crate::cluster::replicas;
 
 /// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
@@ -305,7 +304,7 @@ impl Drive {
         let crumbs = live_folder(&mut tx, user_id, parent).await?;
         check_depth(&crumbs, 1)?;
         let id = Uuid::new_v4().simple().to_string();
-        let t = now();
+        let t = self.clock.now();
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, created_at, modified_at)
              VALUES (?, ?, ?, 'folder', ?, ?, ?, ?)",
@@ -330,7 +329,7 @@ impl Drive {
         sqlx::query("UPDATE entries SET name = ?, name_key = ?, modified_at = ? WHERE id = ?")
             .bind(&name.display)
             .bind(&name.key)
-            .bind(now())
+            .bind(self.clock.now())
             .bind(id)
             .execute(&self.db)
             .await
@@ -359,7 +358,7 @@ impl Drive {
         check_depth(&crumbs, folder_height(&mut tx, id).await?)?;
         sqlx::query("UPDATE entries SET parent_id = ?, modified_at = ? WHERE id = ?")
             .bind(target)
-            .bind(now())
+            .bind(self.clock.now())
             .bind(id)
             .execute(&mut *tx)
             .await

@@ -22,6 +22,7 @@ pub use model::drive::*;
 pub use usage::set_quota;
 
 use crate::background::{Background, Ran, Schedule};
+use crate::clock::Clock;
 use crate::cluster::Cluster;
 use crate::db::Db;
 use crate::secrets::Secrets;
@@ -60,6 +61,7 @@ pub struct Drive {
     settings: DriveSettings,
     /// Uploads with a chunk arriving right now in this process, and their running BLAKE3.
     uploads: uploads::Registry,
+    clock: Clock,
 }
 
 impl Drive {
@@ -68,6 +70,7 @@ impl Drive {
         cluster: Arc<Cluster>,
         secrets: Arc<Secrets>,
         settings: DriveSettings,
+        clock: Clock,
     ) -> Arc<Drive> {
         Arc::new(Drive {
             db,
@@ -75,6 +78,7 @@ impl Drive {
             secrets,
             settings,
             uploads: uploads::Registry::default(),
+            clock,
         })
     }
 

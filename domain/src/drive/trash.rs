@@ -4,14 +4,13 @@
 use super::entries::{collision, entry_from_row, live_folder};
 use super::usage::{adjust, binned_cte};
 use super::{Drive, DriveError, Entry};
-use crate::clock::now;
 
 impl Drive {
     /// Moves a file or folder (with everything in it) to the trash.
     pub async fn trash(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
         self.live_entry(user_id, id).await?;
         sqlx::query("UPDATE entries SET trashed_at = ? WHERE id = ?")
-            .bind(now())
+            .bind(self.clock.now())
             .bind(id)
             .execute(&self.db)
             .await?;
@@ -73,7 +72,7 @@ impl Drive {
 
     /// Trash older than the retention, for every user.
     pub(super) async fn purge_old_trash(&self) -> Result<(), DriveError> {
-        let cutoff = now() - self.settings.trash_retention.as_secs() as i64;
+        let cutoff = self.clock.now() - self.settings.trash_retention.as_secs() as i64;
         let users: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT user_id FROM entries WHERE trashed_at IS NOT NULL AND trashed_at < ?",
         )

@@ -15,13 +15,14 @@ pub use booking::{Student, FREE_CANCELLATION_SECS};
 pub use error::SkillShareError;
 pub use model::skillshare::*;
 
-use crate::clock::now;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
 
 pub struct Marketplace {
     db: Db,
     mailer: Arc<Mailer>,
+    clock: Clock,
 }
 
 /// A time zone name from a browser; unknown or missing names fall back to UTC.
@@ -30,16 +31,16 @@ pub fn viewer_tz(name: Option<&str>) -> Tz {
 }
 
 impl Marketplace {
-    pub fn new(db: Db, mailer: Arc<Mailer>) -> Marketplace {
-        Marketplace { db, mailer }
+    pub fn new(db: Db, mailer: Arc<Mailer>, clock: Clock) -> Marketplace {
+        Marketplace { db, mailer, clock }
     }
 
     pub async fn teachers(&self) -> Result<Vec<Teacher>, SkillShareError> {
-        catalogue::teachers(&self.db, now()).await
+        catalogue::teachers(&self.db, self.clock.now()).await
     }
 
     pub async fn teacher(&self, id: &str) -> Result<TeacherProfile, SkillShareError> {
-        catalogue::teacher_profile(&self.db, id, now()).await
+        catalogue::teacher_profile(&self.db, id, self.clock.now()).await
     }
 
     pub async fn courses(&self, filter: &CourseFilter) -> Result<Vec<Course>, SkillShareError> {
@@ -58,7 +59,13 @@ impl Marketplace {
     pub async fn free_slots(&self, course_id: &str) -> Result<Vec<i64>, SkillShareError> {
         let course = catalogue::course(&self.db, course_id).await?;
         let teacher = catalogue::teacher_by_id(&self.db, &course.teacher_id).await?;
-        catalogue::free_starts(&self.db, &teacher, course.duration_minutes, now()).await
+        catalogue::free_starts(
+            &self.db,
+            &teacher,
+            course.duration_minutes,
+            self.clock.now(),
+        )
+        .await
     }
 
     pub async fn book(
@@ -75,7 +82,7 @@ impl Marketplace {
             course_id,
             start,
             student_tz,
-            now(),
+            self.clock.now(),
         )
         .await
     }
@@ -98,7 +105,7 @@ impl Marketplace {
             booking_id,
             reason,
             student_tz,
-            now(),
+            self.clock.now(),
         )
         .await
     }
@@ -120,7 +127,8 @@ impl Marketplace {
         contact_email: &str,
         draft: &TeacherDraft,
     ) -> Result<TeacherProfile, SkillShareError> {
-        let id = teaching::save_profile(&self.db, user_id, contact_email, draft, now()).await?;
+        let id = teaching::save_profile(&self.db, user_id, contact_email, draft, self.clock.now())
+            .await?;
         self.teacher(&id).await
     }
 
@@ -137,7 +145,7 @@ impl Marketplace {
         user_id: &str,
         draft: &CourseDraft,
     ) -> Result<Course, SkillShareError> {
-        teaching::publish_course(&self.db, user_id, draft, now()).await
+        teaching::publish_course(&self.db, user_id, draft, self.clock.now()).await
     }
 
     /// Bookings of the user's own courses.

@@ -1,4 +1,5 @@
 use super::*;
+use crate::clock::Clock;
 use crate::{db, Config};
 
 struct Fixture {
@@ -16,7 +17,7 @@ async fn fixture() -> Fixture {
     let db = db::open(dir.path()).await.unwrap();
     let mailer = Arc::new(Mailer::from_config(&config).unwrap());
     Fixture {
-        market: Marketplace::new(db.clone(), mailer),
+        market: Marketplace::new(db.clone(), mailer, Clock::system()),
         db,
         _dir: dir,
     }
@@ -124,7 +125,7 @@ async fn a_slot_is_booked_once_and_freed_by_cancelling() {
     // starting half an hour later would be bookable but for this one.
     let start = *slots
         .iter()
-        .find(|&&s| s > now() + 2 * 86_400 && other_slots.contains(&(s + 1800)))
+        .find(|&&s| s > f.market.clock.now() + 2 * 86_400 && other_slots.contains(&(s + 1800)))
         .unwrap();
     let booking = f.market.book(&a, course, start, Tz::UTC).await.unwrap();
     assert_eq!(booking.status, BookingStatus::Confirmed);

@@ -167,6 +167,14 @@ impl TestServer {
         Answer::of(request.send().await.expect("request")).await
     }
 
+    /// Moves the server's clock forward (it must run with `DEBUG_CLOCK=1`).
+    pub async fn advance_clock(&self, secs: u32) {
+        let a = self
+            .post("/api/debug/clock/advance", json!({ "secs": secs }), None)
+            .await;
+        assert_eq!(a.status, 200, "advance the clock: {a:?}");
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -122,7 +122,7 @@ impl TestCluster {
         let db = domain::db::open(&dir.path().join("meta"))
             .await
             .expect("metadata db");
-        let cluster = Cluster::new(db, specs, SECRET);
+        let cluster = Cluster::new(db, specs, SECRET, Clock::system());
         cluster.check_health().await;
         let jobs = Background::new(Clock::system(), true);
         cluster.start_jobs(&jobs, Duration::from_millis(200), Duration::from_secs(3600));
@@ -141,7 +141,7 @@ impl TestCluster {
             .await
             .expect("metadata db");
         let specs = self.nodes.iter().map(|n| n.spec.clone()).collect();
-        Cluster::new(db, specs, SECRET)
+        Cluster::new(db, specs, SECRET, Clock::system())
     }
 
     pub fn node(&mut self, name: &str) -> &mut TestNode {

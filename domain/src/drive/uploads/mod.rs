@@ -21,7 +21,6 @@ use super::{
     names, ChunkReceived, Drive, DriveError, Entry, PendingUpload, UploadStart, UploadTicket,
     CHUNK_SIZE,
 };
-use crate::clock::now;
 
 #[derive(sqlx::FromRow)]
 struct Upload {
@@ -72,7 +71,7 @@ impl Drive {
             true => self.settings.single_request_silence,
             false => self.settings.upload_expiry,
         };
-        now() + i64::try_from(silence.as_secs()).unwrap_or(i64::MAX / 2)
+        self.clock.now() + i64::try_from(silence.as_secs()).unwrap_or(i64::MAX / 2)
     }
 
     async fn upload(&self, user_id: &str, id: &str) -> Result<Upload, DriveError> {
@@ -184,7 +183,7 @@ impl Drive {
         .bind(upload.size)
         .bind(&upload.fingerprint)
         .bind(upload.chunk_size)
-        .bind(now())
+        .bind(self.clock.now())
         .bind(upload.expires_at)
         .bind(single_request)
         .execute(&mut *tx)
@@ -367,7 +366,7 @@ impl Drive {
             key: upload.name_key.clone(),
         };
         let name = free_name(&mut tx, user_id, parent, requested).await?;
-        let t = now();
+        let t = self.clock.now();
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
                                   checksum, created_at, modified_at)
@@ -456,7 +455,7 @@ impl Drive {
     /// Drops uploads that saw no chunk before their expiry.
     pub(super) async fn expire_uploads(&self) -> Result<(), DriveError> {
         let expired: Vec<Upload> = sqlx::query_as("SELECT * FROM uploads WHERE expires_at < ?")
-            .bind(now())
+            .bind(self.clock.now())
             .fetch_all(&self.db)
             .await?;
         for upload in expired {
@@ -464,7 +463,7 @@ impl Drive {
                 continue;
             }
             let mut tx = self.write_tx().await?;
-            let dropped = drop_upload(&mut tx, &upload, Some(now())).await?;
+            let dropped = drop_upload(&mut tx, &upload, Some(self.clock.now())).await?;
             tx.commit().await?;
             if dropped {
                 self.uploads.forget(&upload.id);
