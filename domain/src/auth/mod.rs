@@ -41,7 +41,7 @@ use password::Hasher;
 use sessions::Lifetimes;
 
 /// What a user sees of their own account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Profile {
     pub id: String,
     pub email: String,
@@ -88,6 +88,7 @@ pub struct Accounts {
 }
 
 /// A verified account, as the login and recovery steps need it.
+#[derive(sqlx::FromRow)]
 struct UserRow {
     id: String,
     email: String,
@@ -129,20 +130,11 @@ impl Accounts {
     }
 
     pub async fn profile(&self, user_id: &str) -> Result<Profile, AuthError> {
-        let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, email, name, quota_bytes, created_at FROM users WHERE id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.db)
-        .await?;
-        let (id, email, name, quota_bytes, created_at) = row.ok_or(AuthError::Unauthenticated)?;
-        Ok(Profile {
-            id,
-            email,
-            name,
-            quota_bytes,
-            created_at,
-        })
+        sqlx::query_as("SELECT id, email, name, quota_bytes, created_at FROM users WHERE id = ?")
+            .bind(user_id)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or(AuthError::Unauthenticated)
     }
 
     /// Administrators (listed in `ADMIN_EMAILS`) may stop and start nodes, verify and repair.
@@ -226,19 +218,10 @@ impl Accounts {
         let sql = format!(
             "SELECT id, email, name, password_hash, totp_secret FROM users WHERE {column} = ?"
         );
-        let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(&sql)
+        Ok(sqlx::query_as(&sql)
             .bind(value)
             .fetch_optional(&self.db)
-            .await?;
-        Ok(
-            row.map(|(id, email, name, password_hash, totp_secret)| UserRow {
-                id,
-                email,
-                name,
-                password_hash,
-                totp_secret,
-            }),
-        )
+            .await?)
     }
 
     fn to<'a>(&'a self, email: &'a str, name: &'a str) -> emails::To<'a> {

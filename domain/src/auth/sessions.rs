@@ -14,7 +14,7 @@ use crate::db::Db;
 const TOUCH_EVERY_SECS: i64 = 60;
 const MAX_USER_AGENT_CHARS: usize = 300;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SessionInfo {
     pub id: String,
     pub created_at: i64,
@@ -75,13 +75,26 @@ pub async fn authenticate(
     lifetimes: &Lifetimes,
     now: i64,
 ) -> Result<CurrentUser, AuthError> {
-    let row: Option<(String, String, i64, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Session {
+        id: String,
+        user_id: String,
+        last_used_at: i64,
+        expires_at: i64,
+    }
+    let row: Option<Session> = sqlx::query_as(
         "SELECT id, user_id, last_used_at, expires_at FROM sessions WHERE token_hash = ?",
     )
     .bind(token_hash(token))
     .fetch_optional(db)
     .await?;
-    let Some((id, user_id, last_used_at, expires_at)) = row else {
+    let Some(Session {
+        id,
+        user_id,
+        last_used_at,
+        expires_at,
+    }) = row
+    else {
         return Err(AuthError::Unauthenticated);
     };
     if now >= expires_at || now >= last_used_at + lifetimes.idle_secs {
@@ -110,7 +123,7 @@ pub async fn list(
     lifetimes: &Lifetimes,
     now: i64,
 ) -> Result<Vec<SessionInfo>, AuthError> {
-    let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT id, created_at, last_used_at, user_agent FROM sessions
          WHERE user_id = ? AND expires_at > ? AND last_used_at > ?
          ORDER BY last_used_at DESC",
@@ -119,16 +132,7 @@ pub async fn list(
     .bind(now)
     .bind(now - lifetimes.idle_secs)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, created_at, last_used_at, user_agent)| SessionInfo {
-            id,
-            created_at,
-            last_used_at,
-            user_agent,
-        })
-        .collect())
+    .await?)
 }
 
 /// Revokes one of the user's sessions; another user's session id reads as not found.

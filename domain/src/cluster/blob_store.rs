@@ -91,20 +91,36 @@ pub trait BlobStore: Send + Sync {
     }
 
     /// Copies the object from `source` into this store, keeping it only if it hashes to
-    /// `checksum`.
+    /// `checksum`: straight from the source where both can (node to node), else through here.
     async fn copy_from(
         &self,
         id: &str,
         source: &dyn BlobStore,
         checksum: &str,
     ) -> Result<ObjectMeta, BlobError> {
+        if let Some(from) = source.node_url() {
+            if let Some(pulled) = self.pull(id, from, checksum).await {
+                return pulled;
+            }
+        }
         copy_through(self, id, source, checksum).await
+    }
+
+    /// Has the store copy the object itself from the storage node at `from`; `None` where it
+    /// cannot (only nodes can).
+    async fn pull(
+        &self,
+        _id: &str,
+        _from: &str,
+        _checksum: &str,
+    ) -> Option<Result<ObjectMeta, BlobError>> {
+        None
     }
 }
 
 /// Copies an object between two stores through this process, one bounded channel's worth of
 /// bytes at a time.
-pub async fn copy_through<T: BlobStore + ?Sized>(
+async fn copy_through<T: BlobStore + ?Sized>(
     target: &T,
     id: &str,
     source: &dyn BlobStore,

@@ -195,25 +195,24 @@ impl BlobStore for NodeClient {
         Ok(check(r).await?.json().await?)
     }
 
-    /// From another node, the node copies node to node; from anything else, through here.
-    async fn copy_from(
+    async fn pull(
         &self,
         id: &str,
-        source: &dyn BlobStore,
+        from: &str,
         checksum: &str,
-    ) -> Result<ObjectMeta, BlobError> {
-        let Some(from) = source.node_url() else {
-            return super::blob_store::copy_through(self, id, source, checksum).await;
+    ) -> Option<Result<ObjectMeta, BlobError>> {
+        let pulled = async {
+            let r = self
+                .request(reqwest::Method::POST, &format!("/objects/{id}/pull"))
+                .json(&PullRequest {
+                    from: from.to_owned(),
+                    checksum: checksum.to_owned(),
+                })
+                .send()
+                .await?;
+            Ok(check(r).await?.json().await?)
         };
-        let r = self
-            .request(reqwest::Method::POST, &format!("/objects/{id}/pull"))
-            .json(&PullRequest {
-                from: from.to_owned(),
-                checksum: checksum.to_owned(),
-            })
-            .send()
-            .await?;
-        Ok(check(r).await?.json().await?)
+        Some(pulled.await)
     }
 
     async fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<ObjectMeta>, BlobError> {

@@ -85,6 +85,7 @@ async fn folder_height(conn: &mut SqliteConnection, id: &str) -> Result<i64, Dri
 }
 
 /// One step of the walk from an entry up to the top of the drive.
+#[derive(sqlx::FromRow)]
 struct Step {
     id: String,
     name: String,
@@ -98,7 +99,7 @@ async fn path_to(
     user_id: &str,
     id: &str,
 ) -> Result<Vec<Step>, DriveError> {
-    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+    Ok(sqlx::query_as(
         "WITH RECURSIVE up(id, parent_id, name, kind, trashed_at, depth) AS (
              SELECT id, parent_id, name, kind, trashed_at, 0 FROM entries WHERE id = ?1 AND user_id = ?2
              UNION ALL
@@ -106,22 +107,13 @@ async fn path_to(
              FROM entries e JOIN up ON e.id = up.parent_id
              WHERE up.depth < ?3
          )
-         SELECT id, name, kind, trashed_at FROM up ORDER BY depth DESC",
+         SELECT id, name, kind, trashed_at IS NOT NULL AS trashed FROM up ORDER BY depth DESC",
     )
     .bind(id)
     .bind(user_id)
     .bind(MAX_DEPTH)
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, kind, trashed_at)| Step {
-            id,
-            name,
-            kind,
-            trashed: trashed_at.is_some(),
-        })
-        .collect())
+    .await?)
 }
 
 /// The path to an entry the user can see (neither it nor a folder above it in the trash).

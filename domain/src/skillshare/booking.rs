@@ -90,7 +90,7 @@ pub async fn book(
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO bookings (id, student_id, course_id, teacher_id, start_at, end_at, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'confirmed', ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&booking.id)
     .bind(&student.id)
@@ -98,6 +98,7 @@ pub async fn book(
     .bind(&booking.teacher_id)
     .bind(booking.start_at)
     .bind(booking.end_at)
+    .bind(booking.status)
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -132,60 +133,11 @@ pub async fn book(
     Ok(booking)
 }
 
-const BOOKING_SELECT: &str = "SELECT b.id, b.course_id, c.title, b.teacher_id, t.display_name, \
-     u.name, b.start_at, b.end_at, b.status, b.created_at, b.cancelled_at, b.cancel_reason \
+const BOOKING_SELECT: &str = "SELECT b.id, b.course_id, c.title AS course_title, b.teacher_id, \
+     t.display_name AS teacher_name, u.name AS student_name, b.start_at, b.end_at, b.status, \
+     b.created_at, b.cancelled_at, b.cancel_reason \
      FROM bookings b JOIN courses c ON c.id = b.course_id JOIN teachers t ON t.id = b.teacher_id \
      JOIN users u ON u.id = b.student_id";
-
-type BookingTuple = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
-
-fn booking_row(row: BookingTuple) -> Booking {
-    let (
-        id,
-        course_id,
-        course_title,
-        teacher_id,
-        teacher_name,
-        student_name,
-        start_at,
-        end_at,
-        status,
-        created_at,
-        cancelled_at,
-        cancel_reason,
-    ) = row;
-    Booking {
-        id,
-        course_id,
-        course_title,
-        teacher_id,
-        teacher_name,
-        student_name,
-        start_at,
-        end_at,
-        status: if status == "cancelled" {
-            BookingStatus::Cancelled
-        } else {
-            BookingStatus::Confirmed
-        },
-        created_at,
-        cancelled_at,
-        cancel_reason,
-    }
-}
 
 /// Whose bookings to list.
 pub enum BookingsOf<'a> {
@@ -199,13 +151,13 @@ pub async fn list(db: &Db, of: BookingsOf<'_>) -> Result<Vec<Booking>, SkillShar
         BookingsOf::Student(id) => ("b.student_id", id),
         BookingsOf::Teacher(id) => ("b.teacher_id", id),
     };
-    let rows: Vec<BookingTuple> = sqlx::query_as(&format!(
+    let rows: Vec<Booking> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE {column} = ? ORDER BY b.start_at"
     ))
     .bind(id)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(booking_row).collect())
+    Ok(rows)
 }
 
 /// Cancels the student's own upcoming booking, free until 24 hours before the start; the
@@ -220,16 +172,14 @@ pub async fn cancel(
     now: i64,
 ) -> Result<Booking, SkillShareError> {
     let reason: String = reason.trim().chars().take(500).collect();
-    let row: Option<BookingTuple> = sqlx::query_as(&format!(
+    let row: Option<Booking> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE b.id = ? AND b.student_id = ?"
     ))
     .bind(booking_id)
     .bind(&student.id)
     .fetch_optional(db)
     .await?;
-    let mut booking = row
-        .map(booking_row)
-        .ok_or(SkillShareError::NotFound("booking"))?;
+    let mut booking = row.ok_or(SkillShareError::NotFound("booking"))?;
     if booking.status == BookingStatus::Cancelled {
         return Err(SkillShareError::Invalid(
             "This booking is already cancelled.".into(),
@@ -250,12 +200,14 @@ pub async fn cancel(
     }
     let mut tx = db.begin().await?;
     let changed = sqlx::query(
-        "UPDATE bookings SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?
-         WHERE id = ? AND status = 'confirmed'",
+        "UPDATE bookings SET status = ?, cancelled_at = ?, cancel_reason = ?
+         WHERE id = ? AND status = ?",
     )
+    .bind(BookingStatus::Cancelled)
     .bind(now)
     .bind(&reason)
     .bind(&booking.id)
+    .bind(BookingStatus::Confirmed)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -17,36 +17,38 @@ pub(super) struct TeacherRow {
     pub tz: Tz,
 }
 
-type TeacherTuple = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<String>,
-    String,
-);
-
 const TEACHER_COLUMNS: &str = "id, display_name, bio, specialties, hourly_rate_cents, time_zone, \
                                user_id, contact_email";
 
-fn teacher_row(row: TeacherTuple) -> TeacherRow {
-    let (id, display_name, bio, specialties, hourly_rate_cents, time_zone, user_id, contact_email) =
-        row;
-    TeacherRow {
-        tz: time_zone.parse().unwrap_or(Tz::UTC),
-        teacher: Teacher {
-            id,
-            display_name,
-            bio,
-            specialties: serde_json::from_str(&specialties).unwrap_or_default(),
-            hourly_rate_cents,
-            time_zone,
-            next_free_slot: None,
-        },
-        user_id,
-        contact_email,
+/// A `teachers` row; its specialties are a JSON list.
+#[derive(sqlx::FromRow)]
+struct TeacherRecord {
+    id: String,
+    display_name: String,
+    bio: String,
+    specialties: String,
+    hourly_rate_cents: i64,
+    time_zone: String,
+    user_id: Option<String>,
+    contact_email: String,
+}
+
+impl From<TeacherRecord> for TeacherRow {
+    fn from(r: TeacherRecord) -> TeacherRow {
+        TeacherRow {
+            tz: r.time_zone.parse().unwrap_or(Tz::UTC),
+            teacher: Teacher {
+                id: r.id,
+                display_name: r.display_name,
+                bio: r.bio,
+                specialties: serde_json::from_str(&r.specialties).unwrap_or_default(),
+                hourly_rate_cents: r.hourly_rate_cents,
+                time_zone: r.time_zone,
+                next_free_slot: None,
+            },
+            user_id: r.user_id,
+            contact_email: r.contact_email,
+        }
     }
 }
 
@@ -56,13 +58,13 @@ async fn teacher_where(
     column: &str,
     value: &str,
 ) -> Result<Option<TeacherRow>, SkillShareError> {
-    let row: Option<TeacherTuple> = sqlx::query_as(&format!(
+    let row: Option<TeacherRecord> = sqlx::query_as(&format!(
         "SELECT {TEACHER_COLUMNS} FROM teachers WHERE {column} = ?"
     ))
     .bind(value)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(teacher_row))
+    Ok(row.map(TeacherRow::from))
 }
 
 pub(super) async fn teacher_by_id(db: &Db, id: &str) -> Result<TeacherRow, SkillShareError> {
@@ -130,13 +132,13 @@ pub(super) async fn free_starts(
 }
 
 pub async fn teachers(db: &Db, now: i64) -> Result<Vec<Teacher>, SkillShareError> {
-    let rows: Vec<TeacherTuple> = sqlx::query_as(&format!(
+    let rows: Vec<TeacherRecord> = sqlx::query_as(&format!(
         "SELECT {TEACHER_COLUMNS} FROM teachers ORDER BY display_name"
     ))
     .fetch_all(db)
     .await?;
     let mut teachers = Vec::with_capacity(rows.len());
-    for row in rows.into_iter().map(teacher_row) {
+    for row in rows.into_iter().map(TeacherRow::from) {
         let next = free_starts(db, &row, 60, now).await?.first().copied();
         teachers.push(Teacher {
             next_free_slot: next,
@@ -163,44 +165,8 @@ pub async fn teacher_profile(
     })
 }
 
-type CourseTuple = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-);
-
-fn course_row(row: CourseTuple) -> Course {
-    let (
-        id,
-        teacher_id,
-        teacher_name,
-        title,
-        description,
-        skill,
-        level,
-        duration_minutes,
-        price_cents,
-    ) = row;
-    Course {
-        id,
-        teacher_id,
-        teacher_name,
-        title,
-        description,
-        skill,
-        level: Level::parse(&level).unwrap_or(Level::Beginner),
-        duration_minutes,
-        price_cents,
-    }
-}
-
-const COURSE_SELECT: &str = "SELECT c.id, c.teacher_id, t.display_name, c.title, c.description, \
+const COURSE_SELECT: &str = "SELECT c.id, c.teacher_id, t.display_name AS teacher_name, c.title, \
+     c.description, \
      c.skill, c.level, c.duration_minutes, c.price_cents \
      FROM courses c JOIN teachers t ON t.id = c.teacher_id";
 
@@ -228,7 +194,7 @@ pub async fn courses(
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty());
-    let rows: Vec<CourseTuple> = sqlx::query_as(&format!(
+    let rows: Vec<Course> = sqlx::query_as(&format!(
         "{COURSE_SELECT}
          WHERE (?1 IS NULL OR c.skill = ?1 COLLATE NOCASE)
            AND (?2 IS NULL OR c.level = ?2)
@@ -245,15 +211,14 @@ pub async fn courses(
     .bind(teacher_id)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(course_row).collect())
+    Ok(rows)
 }
 
 pub async fn course(db: &Db, id: &str) -> Result<Course, SkillShareError> {
-    let row: Option<CourseTuple> = sqlx::query_as(&format!("{COURSE_SELECT} WHERE c.id = ?"))
+    sqlx::query_as(&format!("{COURSE_SELECT} WHERE c.id = ?"))
         .bind(id)
         .fetch_optional(db)
-        .await?;
-    row.map(course_row)
+        .await?
         .ok_or(SkillShareError::NotFound("course"))
 }
 
