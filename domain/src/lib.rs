@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod drive;
 pub mod error;
+pub mod ids;
 pub mod mail;
 pub mod rate_limit;
 pub mod secrets;

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::drive::{OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
+use domain::ids::UploadId;
 use futures::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
@@ -85,7 +86,7 @@ async fn detached<T: Send + 'static>(
 
 async fn upload_chunk(
     State(state): State<AppState>,
-    Path((upload_id, index)): Path<(String, u64)>,
+    Path((upload_id, index)): Path<(UploadId, u64)>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {

@@ -71,7 +71,7 @@ api! { ("files/upload/finish")
     /// Turns an upload whose chunks have all arrived into a file.
     pub async fn finish_upload(upload_id: String) -> Result<Entry, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.finish_upload(&user.user_id, &upload_id).await?)
+        Ok(state.drive.finish_upload(&user.user_id, &upload_id.into()).await?)
     }
 }
 
@@ -79,7 +79,7 @@ api! { ("files/upload/cancel")
     /// Stops an upload: its chunks are deleted and its reservation released.
     pub async fn cancel_upload(upload_id: String) -> Result<Ack, ApiError> {
         let (state, user) = current_user().await?;
-        state.drive.cancel_upload(&user.user_id, &upload_id).await?;
+        state.drive.cancel_upload(&user.user_id, &upload_id.into()).await?;
         Ok(Ack::new("Upload cancelled."))
     }
 }

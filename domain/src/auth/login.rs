@@ -2,6 +2,7 @@
 //! an emailed code, or, for accounts that chose one, an authenticator app code or a recovery
 //! code (never an email code). Both steps answer alike for known and unknown addresses.
 
+use crate::ids::UserId;
 use super::codes::{self, Purpose};
 use super::{
     input, recovery_codes, sessions, throttle, totp, Accounts, AuthError, LoginStep, NewSession,
@@ -122,7 +123,7 @@ impl Accounts {
 
     /// Records an app code's step as used: true once per step, and never for an earlier step
     /// than one already used, so a code seen over someone's shoulder cannot be replayed.
-    pub(super) async fn accept_step(&self, user_id: &str, step: i64) -> Result<bool, AuthError> {
+    pub(super) async fn accept_step(&self, user_id: &UserId, step: i64) -> Result<bool, AuthError> {
         let accepted = sqlx::query(
             "UPDATE users SET totp_last_step = ?
              WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",

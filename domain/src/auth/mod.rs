@@ -31,6 +31,7 @@ pub use second_factor::SecondFactor;
 pub use sessions::{CurrentUser, SessionInfo};
 pub use totp::Enrolment;
 
+use crate::ids::UserId;
 use crate::background::{Background, Ran, Schedule};
 use crate::clock::Clock;
 use crate::db::Db;
@@ -43,7 +44,7 @@ use sessions::Lifetimes;
 /// What a user sees of their own account.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Profile {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub quota_bytes: i64,
@@ -90,7 +91,7 @@ pub struct Accounts {
 /// A verified account, as the login and recovery steps need it.
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: String,
+    id: UserId,
     email: String,
     name: String,
     password_hash: String,
@@ -129,7 +130,7 @@ impl Accounts {
         sessions::authenticate(&self.db, token, &self.lifetimes, self.clock.now()).await
     }
 
-    pub async fn profile(&self, user_id: &str) -> Result<Profile, AuthError> {
+    pub async fn profile(&self, user_id: &UserId) -> Result<Profile, AuthError> {
         sqlx::query_as("SELECT id, email, name, quota_bytes, created_at FROM users WHERE id = ?")
             .bind(user_id)
             .fetch_optional(&self.db)
@@ -208,8 +209,8 @@ impl Accounts {
         self.user_where("email", email).await
     }
 
-    async fn user_by_id(&self, id: &str) -> Result<UserRow, AuthError> {
-        self.user_where("id", id)
+    async fn user_by_id(&self, id: &UserId) -> Result<UserRow, AuthError> {
+        self.user_where("id", id.as_str())
             .await?
             .ok_or(AuthError::Unauthenticated)
     }

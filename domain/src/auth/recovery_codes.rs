@@ -4,6 +4,7 @@
 use rand::Rng;
 
 use super::AuthError;
+use crate::ids::UserId;
 use crate::db::Db;
 use crate::secrets::Secrets;
 
@@ -33,16 +34,16 @@ pub fn looks_like_one(code: &str) -> bool {
     normalise(code).len() == LENGTH
 }
 
-fn hash(secrets: &Secrets, user_id: &str, code: &str) -> String {
+fn hash(secrets: &Secrets, user_id: &UserId, code: &str) -> String {
     secrets.mac(&[
         b"recovery code",
-        user_id.as_bytes(),
+        user_id.as_str().as_bytes(),
         normalise(code).as_bytes(),
     ])
 }
 
 /// Replaces the user's codes with ten new ones; returns them (the only time they are seen).
-pub async fn replace(db: &Db, secrets: &Secrets, user_id: &str) -> Result<Vec<String>, AuthError> {
+pub async fn replace(db: &Db, secrets: &Secrets, user_id: &UserId) -> Result<Vec<String>, AuthError> {
     let codes: Vec<String> = (0..COUNT).map(|_| generate()).collect();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
@@ -64,7 +65,7 @@ pub async fn replace(db: &Db, secrets: &Secrets, user_id: &str) -> Result<Vec<St
 pub async fn use_one(
     db: &Db,
     secrets: &Secrets,
-    user_id: &str,
+    user_id: &UserId,
     code: &str,
     now: i64,
 ) -> Result<bool, AuthError> {
@@ -81,7 +82,7 @@ pub async fn use_one(
     Ok(used == 1)
 }
 
-pub async fn left(db: &Db, user_id: &str) -> Result<i64, AuthError> {
+pub async fn left(db: &Db, user_id: &UserId) -> Result<i64, AuthError> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
     )
@@ -90,7 +91,7 @@ pub async fn left(db: &Db, user_id: &str) -> Result<i64, AuthError> {
     .await?)
 }
 
-pub async fn drop_all(db: &Db, user_id: &str) -> Result<(), AuthError> {
+pub async fn drop_all(db: &Db, user_id: &UserId) -> Result<(), AuthError> {
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
         .bind(user_id)
         .execute(db)
@@ -114,7 +115,7 @@ mod tests {
         .await
         .unwrap();
         let s = Secrets::for_tests();
-        let codes = replace(&db, &s, "u1").await.unwrap();
+        let codes = replace(&db, &s, &UserId::from("u1")).await.unwrap();
         assert_eq!(codes.len(), COUNT);
         assert!(looks_like_one(&codes[0]));
         let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
@@ -126,11 +127,11 @@ mod tests {
             .all(|c| !stored.iter().any(|h| h.contains(&normalise(c)))));
         // Typed in capitals without the dash, it still works; once.
         let typed = normalise(&codes[0]).to_uppercase();
-        assert!(use_one(&db, &s, "u1", &typed, 1).await.unwrap());
-        assert!(!use_one(&db, &s, "u1", &codes[0], 2).await.unwrap());
-        assert_eq!(left(&db, "u1").await.unwrap(), 9);
-        replace(&db, &s, "u1").await.unwrap();
-        assert!(!use_one(&db, &s, "u1", &codes[1], 3).await.unwrap());
-        assert_eq!(left(&db, "u1").await.unwrap(), 10);
+        assert!(use_one(&db, &s, &UserId::from("u1"), &typed, 1).await.unwrap());
+        assert!(!use_one(&db, &s, &UserId::from("u1"), &codes[0], 2).await.unwrap());
+        assert_eq!(left(&db, &UserId::from("u1")).await.unwrap(), 9);
+        replace(&db, &s, &UserId::from("u1")).await.unwrap();
+        assert!(!use_one(&db, &s, &UserId::from("u1"), &codes[1], 3).await.unwrap());
+        assert_eq!(left(&db, &UserId::from("u1")).await.unwrap(), 10);
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::AuthError;
+use crate::ids::UserId;
 use crate::db::Db;
 
 /// Writing `last_used_at` on every request would turn each read into a write;
@@ -25,7 +26,7 @@ pub struct SessionInfo {
 /// The user a valid token belongs to.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub user_id: String,
+    pub user_id: UserId,
     pub session_id: String,
 }
 
@@ -42,7 +43,7 @@ fn token_hash(token: &str) -> String {
 /// Starts a session; returns (session id, token). The token is never stored.
 pub async fn create(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     user_agent: &str,
     lifetimes: &Lifetimes,
     now: i64,
@@ -78,7 +79,7 @@ pub async fn authenticate(
     #[derive(sqlx::FromRow)]
     struct Session {
         id: String,
-        user_id: String,
+        user_id: UserId,
         last_used_at: i64,
         expires_at: i64,
     }
@@ -119,7 +120,7 @@ pub async fn authenticate(
 
 pub async fn list(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     lifetimes: &Lifetimes,
     now: i64,
 ) -> Result<Vec<SessionInfo>, AuthError> {
@@ -136,7 +137,7 @@ pub async fn list(
 }
 
 /// Revokes one of the user's sessions; another user's session id reads as not found.
-pub async fn revoke(db: &Db, user_id: &str, session_id: &str) -> Result<(), AuthError> {
+pub async fn revoke(db: &Db, user_id: &UserId, session_id: &str) -> Result<(), AuthError> {
     let gone = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
         .bind(session_id)
         .bind(user_id)
@@ -150,7 +151,7 @@ pub async fn revoke(db: &Db, user_id: &str, session_id: &str) -> Result<(), Auth
 }
 
 /// Revokes every session of the user except `keep`; returns how many ended.
-pub async fn revoke_others(db: &Db, user_id: &str, keep: &str) -> Result<u64, AuthError> {
+pub async fn revoke_others(db: &Db, user_id: &UserId, keep: &str) -> Result<u64, AuthError> {
     Ok(
         sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id <> ?")
             .bind(user_id)
@@ -162,7 +163,7 @@ pub async fn revoke_others(db: &Db, user_id: &str, keep: &str) -> Result<u64, Au
 }
 
 /// Ends every session of the user (after a password reset).
-pub async fn revoke_all(db: &Db, user_id: &str) -> Result<u64, AuthError> {
+pub async fn revoke_all(db: &Db, user_id: &UserId) -> Result<u64, AuthError> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
         .bind(user_id)
         .execute(db)
@@ -181,7 +182,7 @@ mod tests {
     };
 
     async fn users(db: &Db) {
-        for id in ["u1", "u2"] {
+        for id in [&UserId::from("u1"), &UserId::from("u2")] {
             sqlx::query(
                 "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
                  VALUES (?, ?, 'N', 'x', 1, 0)",
@@ -198,8 +199,8 @@ mod tests {
     async fn token_is_random_and_stored_hashed() {
         let (db, _dir) = test_db().await;
         users(&db).await;
-        let (_, a) = create(&db, "u1", "ua", &LIFE, 0).await.unwrap();
-        let (_, b) = create(&db, "u1", "ua", &LIFE, 0).await.unwrap();
+        let (_, a) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
+        let (_, b) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
         assert_ne!(a, b);
         assert!(URL_SAFE_NO_PAD.decode(&a).unwrap().len() >= 16);
         let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
@@ -213,14 +214,14 @@ mod tests {
     async fn idle_and_absolute_expiry() {
         let (db, _dir) = test_db().await;
         users(&db).await;
-        let (_, t) = create(&db, "u1", "ua", &LIFE, 0).await.unwrap();
+        let (_, t) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
         // Used every 90 s, it stays alive past the idle timeout...
         for now in (90..=900).step_by(90) {
             authenticate(&db, &t, &LIFE, now).await.unwrap();
         }
         // ...but not past its absolute lifetime.
         assert!(authenticate(&db, &t, &LIFE, 1000).await.is_err());
-        let (_, idle) = create(&db, "u1", "ua", &LIFE, 0).await.unwrap();
+        let (_, idle) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
         assert!(authenticate(&db, &idle, &LIFE, 100).await.is_err());
     }
 
@@ -228,16 +229,16 @@ mod tests {
     async fn revoking_is_limited_to_your_own_sessions() {
         let (db, _dir) = test_db().await;
         users(&db).await;
-        let (mine, t1) = create(&db, "u1", "ua", &LIFE, 0).await.unwrap();
-        let (theirs, _) = create(&db, "u2", "ua", &LIFE, 0).await.unwrap();
+        let (mine, t1) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
+        let (theirs, _) = create(&db, &UserId::from("u2"), "ua", &LIFE, 0).await.unwrap();
         assert!(matches!(
-            revoke(&db, "u1", &theirs).await,
+            revoke(&db, &UserId::from("u1"), &theirs).await,
             Err(AuthError::SessionNotFound)
         ));
-        assert_eq!(list(&db, "u2", &LIFE, 1).await.unwrap().len(), 1);
-        create(&db, "u1", "other", &LIFE, 0).await.unwrap();
-        assert_eq!(revoke_others(&db, "u1", &mine).await.unwrap(), 1);
-        revoke(&db, "u1", &mine).await.unwrap();
+        assert_eq!(list(&db, &UserId::from("u2"), &LIFE, 1).await.unwrap().len(), 1);
+        create(&db, &UserId::from("u1"), "other", &LIFE, 0).await.unwrap();
+        assert_eq!(revoke_others(&db, &UserId::from("u1"), &mine).await.unwrap(), 1);
+        revoke(&db, &UserId::from("u1"), &mine).await.unwrap();
         assert!(authenticate(&db, &t1, &LIFE, 1).await.is_err());
     }
 }

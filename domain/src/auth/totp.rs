@@ -6,6 +6,7 @@ use rand::RngCore;
 use totp_rs::{Algorithm, TOTP};
 
 use super::AuthError;
+use crate::ids::UserId;
 use crate::secrets::Secrets;
 
 const STEP_SECS: u64 = 30;
@@ -38,12 +39,12 @@ fn totp(secret: Vec<u8>, email: &str) -> Result<TOTP, AuthError> {
 /// A new random secret, sealed for `user_id`, with what the user needs to add it to an app.
 pub fn enrol(
     secrets: &Secrets,
-    user_id: &str,
+    user_id: &UserId,
     email: &str,
 ) -> Result<(String, Enrolment), AuthError> {
     let mut secret = vec![0u8; SECRET_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    let sealed = secrets.seal(SEAL_PURPOSE, user_id.as_bytes(), &secret);
+    let sealed = secrets.seal(SEAL_PURPOSE, user_id.as_str().as_bytes(), &secret);
     let totp = totp(secret, email)?;
     let otpauth_url = totp.get_url();
     let qr =
@@ -71,13 +72,13 @@ pub fn enrol(
 /// if it is valid at all. The caller makes sure a step is accepted only once.
 pub fn matching_step(
     secrets: &Secrets,
-    user_id: &str,
+    user_id: &UserId,
     sealed: &str,
     code: &str,
     now: i64,
 ) -> Result<Option<i64>, AuthError> {
     let secret = secrets
-        .open(SEAL_PURPOSE, user_id.as_bytes(), sealed)
+        .open(SEAL_PURPOSE, user_id.as_str().as_bytes(), sealed)
         .ok_or_else(|| AuthError::Internal("totp secret does not open".into()))?;
     let totp = totp(secret, "")?;
     let code = code.trim();
@@ -106,24 +107,24 @@ mod tests {
     #[test]
     fn an_enrolled_secret_checks_codes_of_adjacent_steps_only() {
         let s = Secrets::for_tests();
-        let (sealed, shown) = enrol(&s, "u1", "ann@example.com").unwrap();
+        let (sealed, shown) = enrol(&s, &UserId::from("u1"), "ann@example.com").unwrap();
         assert!(shown.qr_svg.starts_with("<svg"));
         assert!(shown.otpauth_url.starts_with("otpauth://totp/CloudDrive:"));
         assert!(!sealed.contains(&shown.secret_base32));
         let now = 1_800_000_000;
         let code = code_at(&shown.secret_base32, now as u64).unwrap();
         assert_eq!(
-            matching_step(&s, "u1", &sealed, &code, now).unwrap(),
+            matching_step(&s, &UserId::from("u1"), &sealed, &code, now).unwrap(),
             Some(now / 30)
         );
-        assert!(matching_step(&s, "u1", &sealed, &code, now + 30)
+        assert!(matching_step(&s, &UserId::from("u1"), &sealed, &code, now + 30)
             .unwrap()
             .is_some());
         assert_eq!(
-            matching_step(&s, "u1", &sealed, &code, now + 90).unwrap(),
+            matching_step(&s, &UserId::from("u1"), &sealed, &code, now + 90).unwrap(),
             None
         );
         // Sealed for another user, the secret does not open.
-        assert!(matching_step(&s, "u2", &sealed, &code, now).is_err());
+        assert!(matching_step(&s, &UserId::from("u2"), &sealed, &code, now).is_err());
     }
 }

@@ -9,6 +9,7 @@ use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 
 use super::{Drive, DriveError, Entry};
+use crate::ids::UserId;
 use crate::cluster::{Cluster, ClusterError};
 
 /// The query of a signed download URL.
@@ -31,17 +32,17 @@ pub struct OpenFile {
 }
 
 impl Drive {
-    pub(super) fn link_mac(&self, user_id: &str, file_id: &str, expires: i64) -> String {
+    pub(super) fn link_mac(&self, user_id: &UserId, file_id: &str, expires: i64) -> String {
         self.secrets.mac(&[
             b"download",
-            user_id.as_bytes(),
+            user_id.as_str().as_bytes(),
             file_id.as_bytes(),
             expires.to_string().as_bytes(),
         ])
     }
 
     /// A file the user can see; folders cannot be downloaded.
-    async fn live_file(&self, user_id: &str, file_id: &str) -> Result<Entry, DriveError> {
+    async fn live_file(&self, user_id: &UserId, file_id: &str) -> Result<Entry, DriveError> {
         let entry = self.live_entry(user_id, file_id).await?;
         if entry.is_folder() {
             return Err(DriveError::Invalid(
@@ -54,7 +55,7 @@ impl Drive {
     /// A URL that downloads the file for the next minute or so, without the bearer header.
     pub async fn download_link(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         file_id: &str,
     ) -> Result<model::drive::DownloadLink, DriveError> {
         self.live_file(user_id, file_id).await?;
@@ -67,7 +68,7 @@ impl Drive {
     }
 
     /// The owner of the file, if the link is genuine and current.
-    pub async fn check_link(&self, file_id: &str, link: &SignedLink) -> Result<String, DriveError> {
+    pub async fn check_link(&self, file_id: &str, link: &SignedLink) -> Result<UserId, DriveError> {
         // An unknown id reads like a bad signature: a link must not tell which ids exist.
         let owner = self.owner_of(file_id).await.map_err(|_| invalid_link())?;
         let genuine = crate::secrets::same_secret(
@@ -86,7 +87,7 @@ impl Drive {
     }
 
     /// Opens the user's file (not in the trash) for reading.
-    pub async fn open(&self, user_id: &str, file_id: &str) -> Result<OpenFile, DriveError> {
+    pub async fn open(&self, user_id: &UserId, file_id: &str) -> Result<OpenFile, DriveError> {
         let entry = self.live_file(user_id, file_id).await?;
         let blocks: Vec<(String, i64)> =
             sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = ? ORDER BY idx")

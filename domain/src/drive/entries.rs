@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::error::is_unique_violation;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
 use super::{NodeCopy, SortBy};
+use crate::ids::UserId;
 use crate::cluster::replicas;
 
 /// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
@@ -96,7 +97,7 @@ struct Step {
 /// The entry and its ancestors, top first; empty when the user has no such entry.
 async fn path_to(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
 ) -> Result<Vec<Step>, DriveError> {
     Ok(sqlx::query_as(
@@ -119,7 +120,7 @@ async fn path_to(
 /// The path to an entry the user can see (neither it nor a folder above it in the trash).
 async fn live_path(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     id: &str,
 ) -> Result<Vec<Step>, DriveError> {
     let path = path_to(conn, user_id, id).await?;
@@ -132,7 +133,7 @@ async fn live_path(
 /// The breadcrumbs of a folder the user can see (not in the trash); `''` is the top.
 pub(super) async fn live_folder(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     folder_id: &str,
 ) -> Result<Vec<Crumb>, DriveError> {
     if folder_id.is_empty() {
@@ -157,7 +158,7 @@ pub(super) async fn live_folder(
 /// `name`.
 pub(super) async fn name_taken(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     parent_id: &str,
     name: &names::Name,
 ) -> Result<bool, DriveError> {
@@ -179,7 +180,7 @@ const MAX_NUMBERED_NAME: u32 = 1000;
 /// transaction that takes the name, so that nobody takes it in between.
 pub(super) async fn free_name(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     parent_id: &str,
     name: names::Name,
 ) -> Result<names::Name, DriveError> {
@@ -201,7 +202,7 @@ impl Drive {
     }
 
     /// One entry of the user's, wherever it is (trash included).
-    pub(super) async fn entry(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+    pub(super) async fn entry(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
         let row = sqlx::query(&format!(
             "SELECT {} FROM entries e WHERE e.id = ?1 AND e.user_id = ?2",
             self.columns()
@@ -215,14 +216,14 @@ impl Drive {
     }
 
     /// An entry the user can see: neither it nor a folder above it is in the trash.
-    pub(super) async fn live_entry(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+    pub(super) async fn live_entry(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
         live_path(&mut *self.db.acquire().await?, user_id, id).await?;
         self.entry(user_id, id).await
     }
 
     /// A folder's contents (folders first), or, with a search, matching names anywhere in
     /// the drive outside the trash.
-    pub async fn list(&self, user_id: &str, query: &ListQuery) -> Result<Listing, DriveError> {
+    pub async fn list(&self, user_id: &UserId, query: &ListQuery) -> Result<Listing, DriveError> {
         let mut conn = self.db.acquire().await?;
         let folder = query.folder_id.as_deref().unwrap_or("");
         let path = live_folder(&mut conn, user_id, folder).await?;
@@ -263,7 +264,7 @@ impl Drive {
     }
 
     /// Every folder outside the trash, as "Parent / Child" paths, for "Move to…".
-    pub async fn folders(&self, user_id: &str) -> Result<Vec<Crumb>, DriveError> {
+    pub async fn folders(&self, user_id: &UserId) -> Result<Vec<Crumb>, DriveError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "WITH RECURSIVE tree(id, path) AS (
                  SELECT id, name FROM entries
@@ -285,7 +286,7 @@ impl Drive {
 
     pub async fn create_folder(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         parent_id: Option<&str>,
         name: &str,
     ) -> Result<Entry, DriveError> {
@@ -315,7 +316,7 @@ impl Drive {
         self.entry(user_id, &id).await
     }
 
-    pub async fn rename(&self, user_id: &str, id: &str, name: &str) -> Result<Entry, DriveError> {
+    pub async fn rename(&self, user_id: &UserId, id: &str, name: &str) -> Result<Entry, DriveError> {
         let name = names::clean(name)?;
         self.live_entry(user_id, id).await?;
         sqlx::query("UPDATE entries SET name = ?, name_key = ?, modified_at = ? WHERE id = ?")
@@ -332,7 +333,7 @@ impl Drive {
     /// Moves a file or folder into another folder (`None`: the top of the drive).
     pub async fn move_to(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         id: &str,
         folder_id: Option<&str>,
     ) -> Result<Entry, DriveError> {
@@ -360,7 +361,7 @@ impl Drive {
     }
 
     /// A file's details: checksum, blocks, and how many of its blocks each node holds.
-    pub async fn detail(&self, user_id: &str, id: &str) -> Result<FileDetail, DriveError> {
+    pub async fn detail(&self, user_id: &UserId, id: &str) -> Result<FileDetail, DriveError> {
         let entry = self.entry(user_id, id).await?;
         if entry.is_folder() {
             return Err(DriveError::NotFound("file"));
@@ -395,7 +396,7 @@ impl Drive {
     }
 
     /// The owner of a file, for administrators acting on any file.
-    pub async fn owner_of(&self, id: &str) -> Result<String, DriveError> {
+    pub async fn owner_of(&self, id: &str) -> Result<UserId, DriveError> {
         sqlx::query_scalar("SELECT user_id FROM entries WHERE id = ? AND kind = 'file'")
             .bind(id)
             .fetch_optional(&self.db)

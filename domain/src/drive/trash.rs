@@ -1,13 +1,14 @@
 //! Delete moves to the trash; the trash restores, empties, and forgets after its retention.
 //! Trashed items still count against the quota until they are gone for good.
 
+use crate::ids::UserId;
 use super::entries::{collision, entry_from_row, live_folder};
 use super::usage::{adjust, binned_cte};
 use super::{Drive, DriveError, Entry};
 
 impl Drive {
     /// Moves a file or folder (with everything in it) to the trash.
-    pub async fn trash(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+    pub async fn trash(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
         self.live_entry(user_id, id).await?;
         sqlx::query("UPDATE entries SET trashed_at = ? WHERE id = ?")
             .bind(self.clock.now())
@@ -18,7 +19,7 @@ impl Drive {
     }
 
     /// What the user put in the trash, most recent first.
-    pub async fn trash_list(&self, user_id: &str) -> Result<Vec<Entry>, DriveError> {
+    pub async fn trash_list(&self, user_id: &UserId) -> Result<Vec<Entry>, DriveError> {
         let rows = sqlx::query(&format!(
             "SELECT {} FROM entries e WHERE e.user_id = ? AND e.trashed_at IS NOT NULL
              ORDER BY e.trashed_at DESC, e.name_key",
@@ -31,7 +32,7 @@ impl Drive {
     }
 
     /// Puts an item back where it was, or at the top of the drive if that folder is gone.
-    pub async fn restore(&self, user_id: &str, id: &str) -> Result<Entry, DriveError> {
+    pub async fn restore(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
         let entry = self.entry(user_id, id).await?;
         if entry.trashed_at.is_none() {
             return Err(DriveError::NotFound("item in the trash"));
@@ -58,12 +59,12 @@ impl Drive {
     }
 
     /// Deletes everything in the user's trash for good; returns the bytes freed.
-    pub async fn empty_trash(&self, user_id: &str) -> Result<i64, DriveError> {
+    pub async fn empty_trash(&self, user_id: &UserId) -> Result<i64, DriveError> {
         self.delete_for_good(user_id, "?2 IS NULL", None).await
     }
 
     /// Deletes one item of the trash for good; returns the bytes freed.
-    pub async fn delete_from_trash(&self, user_id: &str, id: &str) -> Result<i64, DriveError> {
+    pub async fn delete_from_trash(&self, user_id: &UserId, id: &str) -> Result<i64, DriveError> {
         if self.entry(user_id, id).await?.trashed_at.is_none() {
             return Err(DriveError::NotFound("item in the trash"));
         }
@@ -73,7 +74,7 @@ impl Drive {
     /// Trash older than the retention, for every user.
     pub(super) async fn purge_old_trash(&self) -> Result<(), DriveError> {
         let cutoff = self.clock.now() - self.settings.trash_retention.as_secs() as i64;
-        let users: Vec<String> = sqlx::query_scalar(
+        let users: Vec<UserId> = sqlx::query_scalar(
             "SELECT DISTINCT user_id FROM entries WHERE trashed_at IS NOT NULL AND trashed_at < ?",
         )
         .bind(cutoff)
@@ -96,7 +97,7 @@ impl Drive {
     /// inside them, in one transaction: entries, blocks (to the garbage list), usage.
     async fn delete_for_good(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         roots: &str,
         arg: Option<&str>,
     ) -> Result<i64, DriveError> {

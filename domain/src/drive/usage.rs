@@ -4,6 +4,7 @@
 use sqlx::SqliteConnection;
 
 use super::{Drive, DriveError, Usage};
+use crate::ids::UserId;
 use crate::db::Db;
 
 /// Files in the trash or inside a trashed folder (`binned(id, kind, size)`), for user `?1`,
@@ -20,7 +21,7 @@ pub(super) fn binned_cte(roots: &str) -> String {
 }
 
 impl Drive {
-    pub async fn usage(&self, user_id: &str) -> Result<Usage, DriveError> {
+    pub async fn usage(&self, user_id: &UserId) -> Result<Usage, DriveError> {
         usage(&mut *self.db.acquire().await?, user_id).await
     }
 }
@@ -42,7 +43,7 @@ pub async fn set_quota(db: &Db, email: &str, quota_bytes: i64) -> Result<(), Dri
     Ok(())
 }
 
-pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &str) -> Result<Usage, DriveError> {
+pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &UserId) -> Result<Usage, DriveError> {
     let (quota_bytes, used_bytes, reserved_bytes): (i64, i64, i64) =
         sqlx::query_as("SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?")
             .bind(user_id)
@@ -68,7 +69,7 @@ pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &str) -> Result<
 /// concurrent uploads cannot together overshoot.
 pub(super) async fn reserve(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     bytes: u64,
 ) -> Result<(), DriveError> {
     let bytes_i64 = i64::try_from(bytes).unwrap_or(i64::MAX);
@@ -95,7 +96,7 @@ pub(super) async fn reserve(
 /// free).
 pub(super) async fn adjust(
     conn: &mut SqliteConnection,
-    user_id: &str,
+    user_id: &UserId,
     used: i64,
     reserved: i64,
 ) -> Result<(), DriveError> {

@@ -6,6 +6,7 @@ use super::catalogue::{self, TeacherRow};
 use super::slots::{self, units, HORIZON_DAYS, MIN_NOTICE_SECS};
 use super::{emails, SkillShareError};
 use crate::db::Db;
+use crate::ids::UserId;
 use crate::mail::Mailer;
 use model::skillshare::{Booking, BookingStatus};
 
@@ -14,7 +15,7 @@ pub const FREE_CANCELLATION_SECS: i64 = 24 * 3600;
 
 /// Who is booking.
 pub struct Student {
-    pub id: String,
+    pub id: UserId,
     pub name: String,
     pub email: String,
 }

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use super::slots::{self, UNIT_SECS};
 use super::SkillShareError;
+use crate::ids::UserId;
 use crate::db::Db;
 use model::skillshare::{Course, CourseFilter, Level, Teacher, TeacherProfile, Window};
 
@@ -75,9 +76,9 @@ pub(super) async fn teacher_by_id(db: &Db, id: &str) -> Result<TeacherRow, Skill
 
 pub(super) async fn teacher_by_user(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Option<TeacherRow>, SkillShareError> {
-    teacher_where(db, "user_id", user_id).await
+    teacher_where(db, "user_id", user_id.as_str()).await
 }
 
 pub(super) async fn windows(db: &Db, teacher_id: &str) -> Result<Vec<Window>, SkillShareError> {

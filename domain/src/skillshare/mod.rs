@@ -15,6 +15,7 @@ pub use booking::{Student, FREE_CANCELLATION_SECS};
 pub use error::SkillShareError;
 pub use model::skillshare::*;
 
+use crate::ids::UserId;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mail::Mailer;
@@ -87,8 +88,8 @@ impl Marketplace {
         .await
     }
 
-    pub async fn bookings_of(&self, student_id: &str) -> Result<Vec<Booking>, SkillShareError> {
-        booking::list(&self.db, booking::BookingsOf::Student(student_id)).await
+    pub async fn bookings_of(&self, student: &UserId) -> Result<Vec<Booking>, SkillShareError> {
+        booking::list(&self.db, booking::BookingsOf::Student(student.as_str())).await
     }
 
     pub async fn cancel(
@@ -113,7 +114,7 @@ impl Marketplace {
     /// The user's own teacher profile, if they have one.
     pub async fn my_profile(
         &self,
-        user_id: &str,
+        user_id: &UserId,
     ) -> Result<Option<TeacherProfile>, SkillShareError> {
         match catalogue::teacher_by_user(&self.db, user_id).await? {
             Some(row) => Ok(Some(self.teacher(&row.teacher.id).await?)),
@@ -123,7 +124,7 @@ impl Marketplace {
 
     pub async fn save_profile(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         contact_email: &str,
         draft: &TeacherDraft,
     ) -> Result<TeacherProfile, SkillShareError> {
@@ -134,7 +135,7 @@ impl Marketplace {
 
     pub async fn set_availability(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         windows: &[Window],
     ) -> Result<Vec<Window>, SkillShareError> {
         teaching::set_availability(&self.db, user_id, windows).await
@@ -142,14 +143,14 @@ impl Marketplace {
 
     pub async fn publish_course(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         draft: &CourseDraft,
     ) -> Result<Course, SkillShareError> {
         teaching::publish_course(&self.db, user_id, draft, self.clock.now()).await
     }
 
     /// Bookings of the user's own courses.
-    pub async fn teaching_bookings(&self, user_id: &str) -> Result<Vec<Booking>, SkillShareError> {
+    pub async fn teaching_bookings(&self, user_id: &UserId) -> Result<Vec<Booking>, SkillShareError> {
         let teacher = catalogue::teacher_by_user(&self.db, user_id)
             .await?
             .ok_or(SkillShareError::NoTeacherProfile)?;

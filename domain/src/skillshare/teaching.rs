@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use super::catalogue;
 use super::slots::UNIT_SECS;
 use super::SkillShareError;
+use crate::ids::UserId;
 use crate::db::Db;
 use model::skillshare::{Course, CourseDraft, TeacherDraft, Window};
 
@@ -57,7 +58,7 @@ fn validate_teacher(draft: &TeacherDraft) -> Result<TeacherDraft, SkillShareErro
 /// Creates or updates the user's teacher profile; returns its id.
 pub async fn save_profile(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     contact_email: &str,
     draft: &TeacherDraft,
     now: i64,
@@ -116,7 +117,7 @@ fn validate_windows(windows: &[Window]) -> Result<Vec<Window>, SkillShareError> 
 /// Replaces the teacher's weekly availability. Existing bookings stay as they are.
 pub async fn set_availability(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     windows: &[Window],
 ) -> Result<Vec<Window>, SkillShareError> {
     let windows = validate_windows(windows)?;
@@ -146,7 +147,7 @@ pub async fn set_availability(
 
 pub async fn publish_course(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     draft: &CourseDraft,
     now: i64,
 ) -> Result<Course, SkillShareError> {

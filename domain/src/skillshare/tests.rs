@@ -36,7 +36,7 @@ async fn student(db: &Db, n: u32) -> Student {
     .await
     .unwrap();
     Student {
-        id,
+        id: id.into(),
         name: format!("Student {n}"),
         email: format!("s{n}@example.com"),
     }

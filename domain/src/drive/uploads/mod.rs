@@ -14,6 +14,7 @@ use uuid::Uuid;
 use chunk_body::ChunkBody;
 pub(super) use registry::Registry;
 
+use crate::ids::{UploadId, UserId};
 use super::entries::{collision, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
@@ -24,8 +25,8 @@ use super::{
 
 #[derive(sqlx::FromRow)]
 struct Upload {
-    id: String,
-    user_id: String,
+    id: UploadId,
+    user_id: UserId,
     parent_id: String,
     name: String,
     name_key: String,
@@ -55,7 +56,7 @@ impl Upload {
 
     fn ticket(&self) -> UploadTicket {
         UploadTicket {
-            upload_id: self.id.clone(),
+            upload_id: self.id.to_string(),
             chunk_size: self.chunk_size as u64,
             chunks: self.chunks(),
             next_chunk: self.next_chunk as u64,
@@ -74,7 +75,7 @@ impl Drive {
         self.clock.now() + i64::try_from(silence.as_secs()).unwrap_or(i64::MAX / 2)
     }
 
-    async fn upload(&self, user_id: &str, id: &str) -> Result<Upload, DriveError> {
+    async fn upload(&self, user_id: &UserId, id: &UploadId) -> Result<Upload, DriveError> {
         sqlx::query_as("SELECT * FROM uploads WHERE id = ? AND user_id = ?")
             .bind(id)
             .bind(user_id)
@@ -89,7 +90,7 @@ impl Drive {
     /// into the same folder (so a reload picks up where it stopped).
     pub async fn start_upload(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         request: &UploadStart,
     ) -> Result<UploadTicket, DriveError> {
         self.begin_upload(user_id, request, false).await
@@ -97,7 +98,7 @@ impl Drive {
 
     async fn begin_upload(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         request: &UploadStart,
         single_request: bool,
     ) -> Result<UploadTicket, DriveError> {
@@ -156,7 +157,7 @@ impl Drive {
         }
         reserve(&mut tx, user_id, request.size).await?;
         let upload = Upload {
-            id: Uuid::new_v4().simple().to_string(),
+            id: UploadId::from(Uuid::new_v4().simple().to_string()),
             user_id: user_id.to_owned(),
             parent_id: parent,
             mime: names::media_type(&name.display, request.mime.as_deref()),
@@ -197,8 +198,8 @@ impl Drive {
     /// declared (Content-Length), checked before any byte is read.
     pub async fn put_chunk(
         &self,
-        user_id: &str,
-        upload_id: &str,
+        user_id: &UserId,
+        upload_id: &UploadId,
         index: u64,
         announced: Option<u64>,
         body: impl AsyncRead + Unpin + Send,
@@ -308,7 +309,7 @@ impl Drive {
     }
 
     /// The user's unfinished uploads, oldest first.
-    pub async fn pending_uploads(&self, user_id: &str) -> Result<Vec<PendingUpload>, DriveError> {
+    pub async fn pending_uploads(&self, user_id: &UserId) -> Result<Vec<PendingUpload>, DriveError> {
         let uploads: Vec<Upload> = sqlx::query_as(
             "SELECT * FROM uploads WHERE user_id = ? AND single_request = 0 ORDER BY created_at",
         )
@@ -319,7 +320,7 @@ impl Drive {
             .into_iter()
             .map(|u| PendingUpload {
                 received_bytes: (u.next_chunk as u64 * u.chunk_size as u64).min(u.size()),
-                upload_id: u.id,
+                upload_id: u.id.into_string(),
                 name: u.name,
                 folder_id: (!u.parent_id.is_empty()).then_some(u.parent_id),
                 size: u.size as u64,
@@ -329,7 +330,7 @@ impl Drive {
     }
 
     /// Turns a complete upload into a file.
-    pub async fn finish_upload(&self, user_id: &str, upload_id: &str) -> Result<Entry, DriveError> {
+    pub async fn finish_upload(&self, user_id: &UserId, upload_id: &UploadId) -> Result<Entry, DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
         let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
         if next < chunks {
@@ -340,7 +341,7 @@ impl Drive {
         }
         let checksum = match self.uploads.hash_through(upload_id, chunks) {
             Some(h) => h.finalize().to_hex().to_string(),
-            None => self.checksum_of_blocks(upload_id).await?,
+            None => self.checksum_of_blocks(upload_id.as_str()).await?,
         };
         let mut tx = self.write_tx().await?;
         // Taking the upload row decides a race with cancel or expiry: only one of them gets it.
@@ -388,7 +389,7 @@ impl Drive {
         adjust(&mut tx, user_id, upload.size, -upload.size).await?;
         tx.commit().await?;
         self.uploads.forget(upload_id);
-        self.entry(user_id, upload_id).await
+        self.entry(user_id, upload_id.as_str()).await
     }
 
     /// BLAKE3 of an upload's blocks in order, read back from the cluster (after a restart
@@ -405,7 +406,7 @@ impl Drive {
     }
 
     /// Stops an upload: its blocks are deleted and its reservation released.
-    pub async fn cancel_upload(&self, user_id: &str, upload_id: &str) -> Result<(), DriveError> {
+    pub async fn cancel_upload(&self, user_id: &UserId, upload_id: &UploadId) -> Result<(), DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
         let mut tx = self.write_tx().await?;
         let dropped = drop_upload(&mut tx, &upload, None).await?;
@@ -423,11 +424,12 @@ impl Drive {
     /// of the protocol), through the same chunks. On failure nothing is kept.
     pub async fn upload_whole(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         request: &UploadStart,
         mut body: impl AsyncRead + Unpin + Send,
     ) -> Result<Entry, DriveError> {
         let ticket = self.begin_upload(user_id, request, true).await?;
+        let upload_id = UploadId::from(ticket.upload_id.as_str());
         let mut sent = Ok(());
         for index in 0..ticket.chunks {
             let len = ticket
@@ -435,7 +437,7 @@ impl Drive {
                 .min(request.size - index * ticket.chunk_size);
             let chunk = (&mut body).take(len);
             if let Err(e) = self
-                .put_chunk(user_id, &ticket.upload_id, index, None, chunk)
+                .put_chunk(user_id, &upload_id, index, None, chunk)
                 .await
             {
                 sent = Err(e);
@@ -443,11 +445,11 @@ impl Drive {
             }
         }
         let outcome = match sent {
-            Ok(()) => self.finish_upload(user_id, &ticket.upload_id).await,
+            Ok(()) => self.finish_upload(user_id, &upload_id).await,
             Err(e) => Err(e),
         };
         if outcome.is_err() {
-            let _ = self.cancel_upload(user_id, &ticket.upload_id).await;
+            let _ = self.cancel_upload(user_id, &upload_id).await;
         }
         outcome
     }
@@ -490,7 +492,7 @@ async fn drop_upload(
     if deleted.rows_affected() == 0 {
         return Ok(false);
     }
-    discard_blocks(conn, &upload.id).await?;
+    discard_blocks(conn, upload.id.as_str()).await?;
     adjust(conn, &upload.user_id, 0, -upload.size).await?;
     Ok(true)
 }

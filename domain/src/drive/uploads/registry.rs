@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::drive::DriveError;
+use crate::ids::UploadId;
 
 /// How long a chunk waits for an earlier attempt at the same upload to end.
 const CLAIM_WAIT: Duration = Duration::from_secs(10);
@@ -23,32 +24,32 @@ struct Progress {
 
 #[derive(Default)]
 pub(crate) struct Registry {
-    uploads: Mutex<HashMap<String, Progress>>,
+    uploads: Mutex<HashMap<UploadId, Progress>>,
 }
 
 impl Registry {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Progress>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<UploadId, Progress>> {
         self.uploads.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A new upload: its running hash starts here.
-    pub fn started(&self, id: &str) {
-        self.lock().entry(id.to_owned()).or_default().hasher = Some((0, blake3::Hasher::new()));
+    pub fn started(&self, id: &UploadId) {
+        self.lock().entry(id.clone()).or_default().hasher = Some((0, blake3::Hasher::new()));
     }
 
     /// Whether a chunk of the upload is arriving right now (in this process).
-    pub fn is_receiving(&self, id: &str) -> bool {
+    pub fn is_receiving(&self, id: &UploadId) -> bool {
         self.lock().get(id).is_some_and(|p| p.busy)
     }
 
     /// The running hash, if it covers the chunks before `through`.
-    pub fn hash_through(&self, id: &str, through: u64) -> Option<blake3::Hasher> {
+    pub fn hash_through(&self, id: &UploadId, through: u64) -> Option<blake3::Hasher> {
         let uploads = self.lock();
         let (covered, hasher) = uploads.get(id)?.hasher.as_ref()?;
         (*covered == through).then(|| hasher.clone())
     }
 
-    pub fn forget(&self, id: &str) {
+    pub fn forget(&self, id: &UploadId) {
         self.lock().remove(id);
     }
 
@@ -58,14 +59,14 @@ impl Registry {
     /// before `index`.
     pub async fn claim<'a>(
         &'a self,
-        id: &str,
+        id: &UploadId,
         index: u64,
     ) -> Result<(Receiving<'a>, Option<blake3::Hasher>), DriveError> {
         let deadline = tokio::time::Instant::now() + CLAIM_WAIT;
         loop {
             let claimed = {
                 let mut uploads = self.lock();
-                let p = uploads.entry(id.to_owned()).or_default();
+                let p = uploads.entry(id.clone()).or_default();
                 (!p.busy).then(|| {
                     p.busy = true;
                     p.hasher
@@ -77,7 +78,7 @@ impl Registry {
             if let Some(hasher) = claimed {
                 let mark = Receiving {
                     registry: self,
-                    id: id.to_owned(),
+                    id: id.clone(),
                 };
                 return Ok((mark, hasher));
             }
@@ -94,7 +95,7 @@ impl Registry {
 /// An upload's "chunk arriving" mark; dropping it clears the mark however the request ends.
 pub(crate) struct Receiving<'a> {
     registry: &'a Registry,
-    id: String,
+    id: UploadId,
 }
 
 impl Receiving<'_> {
