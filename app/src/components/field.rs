@@ -54,3 +54,26 @@ pub fn CodeField(
         />
     }
 }
+
+/// The account's current password, which the browser may fill in.
+#[component]
+pub fn PasswordField(
+    value: RwSignal<String>,
+    #[prop(default = "Password")] label: &'static str,
+    #[prop(default = "password")] name: &'static str,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    view! { <Field label name value kind="password" autocomplete="current-password" hint/> }
+}
+
+/// A password being chosen: the browser may offer to generate and save one instead of filling
+/// in the saved one.
+#[component]
+pub fn NewPasswordField(
+    value: RwSignal<String>,
+    #[prop(default = "Password")] label: &'static str,
+    #[prop(default = "password")] name: &'static str,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    view! { <Field label name value kind="password" autocomplete="new-password" hint/> }
+}

@@ -1,13 +1,17 @@
 mod alert;
+mod auth_panel;
 mod field;
 mod local_time;
 mod nav;
+mod post_form;
 mod require_auth;
 mod resend;
 
 pub use alert::Alert;
-pub use field::{CodeField, Field};
+pub use auth_panel::AuthPanel;
+pub use field::{CodeField, Field, NewPasswordField, PasswordField};
 pub use local_time::LocalTime;
 pub use nav::NavBar;
+pub use post_form::PostForm;
 pub use require_auth::RequireAuth;
 pub use resend::ResendButton;

@@ -1,13 +1,15 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
+use super::auth_flow::step_url;
 use crate::api::auth::{login, login_verify, LoginNext};
 use crate::api::ApiError;
-use crate::components::{Alert, CodeField, Field, ResendButton};
-use crate::format::{safe_next, url_encode};
+use crate::components::{
+    Alert, AuthPanel, CodeField, Field, PasswordField, PostForm, ResendButton,
+};
+use crate::format::safe_next;
 use crate::session::use_session;
 
 /// Two steps: email and password, then the code we email (or, for accounts that chose one, the
@@ -37,10 +39,7 @@ pub fn LoginPage() -> impl IntoView {
             second.set(Some(started.next))
         }
         Some(Ok(_)) => {
-            let next = next()
-                .map(|n| format!("&next={}", url_encode(&n)))
-                .unwrap_or_default();
-            let to = format!("/verify?email={}{next}", url_encode(&email.get_untracked()));
+            let to = step_url("/verify", &email.get_untracked(), next());
             to_verify(&to, Default::default());
         }
         _ => {}
@@ -81,28 +80,16 @@ pub fn LoginPage() -> impl IntoView {
     let ready = move || session.ready();
 
     view! {
-        <Title text="Log in — CloudDrive"/>
-        <section class="panel">
-            <h1>"Log in"</h1>
+        <AuthPanel title="Log in — CloudDrive" heading="Log in">
             <Show
                 when=code_step
                 fallback=move || {
                     view! {
-                        <form
-                            method="post"
-                            on:submit=move |ev| {
-                                ev.prevent_default();
-                                start.dispatch((email.get(), password.get()));
-                            }
-                        >
+                        <PostForm on_submit=move || {
+                            start.dispatch((email.get(), password.get()));
+                        }>
                             <Field label="Email" name="email" kind="email" value=email autocomplete="username"/>
-                            <Field
-                                label="Password"
-                                name="password"
-                                kind="password"
-                                value=password
-                                autocomplete="current-password"
-                            />
+                            <PasswordField value=password/>
                             <Alert error notice/>
                             <button
                                 class="btn btn-primary"
@@ -111,7 +98,7 @@ pub fn LoginPage() -> impl IntoView {
                             >
                                 {move || if start.pending().get() { "Checking…" } else { "Continue" }}
                             </button>
-                        </form>
+                        </PostForm>
                         <p class="muted">
                             <A href="/forgot">"Forgot your password?"</A>
                             " · New here? "
@@ -120,13 +107,9 @@ pub fn LoginPage() -> impl IntoView {
                     }
                 }
             >
-                <form
-                    method="post"
-                    on:submit=move |ev| {
-                        ev.prevent_default();
-                        finish.dispatch((email.get(), code.get()));
-                    }
-                >
+                <PostForm on_submit=move || {
+                    finish.dispatch((email.get(), code.get()));
+                }>
                     <Show
                         when=uses_app
                         fallback=move || {
@@ -168,8 +151,8 @@ pub fn LoginPage() -> impl IntoView {
                             "Use another account"
                         </button>
                     </div>
-                </form>
+                </PostForm>
             </Show>
-        </section>
+        </AuthPanel>
     }
 }

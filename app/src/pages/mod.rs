@@ -1,4 +1,5 @@
 pub mod account;
+mod auth_flow;
 pub mod cluster;
 pub mod drive;
 pub mod home;

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
+use super::auth_flow::{navigate_on_success, step_url};
 use crate::api::auth::verify_email;
 use crate::api::ApiError;
-use crate::components::{Alert, CodeField, Field, ResendButton};
-use crate::format::url_encode;
+use crate::components::{
+    Alert, AuthPanel, CodeField, Field, PasswordField, PostForm, ResendButton,
+};
 use crate::session::use_session;
 
 /// Enter the 6-digit code sent at sign-up, with the password chosen there (remembered in
@@ -14,7 +15,6 @@ use crate::session::use_session;
 pub fn VerifyPage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
-    let navigate = use_navigate();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -29,44 +29,25 @@ pub fn VerifyPage() -> impl IntoView {
     let verify = Action::new(|(email, code, password): &(String, String, String)| {
         verify_email(email.clone(), code.clone(), password.clone())
     });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = verify.value().get() {
-            session.forget_signup();
-            let next = query
-                .with_untracked(|q| q.get("next"))
-                .map(|n| format!("&next={}", url_encode(&n)))
-                .unwrap_or_default();
-            let to = format!(
-                "/login?verified=1&email={}{next}",
-                url_encode(&email.get_untracked())
-            );
-            navigate(&to, Default::default());
-        }
+    navigate_on_success(verify, move |_| {
+        session.forget_signup();
+        let next = query.with_untracked(|q| q.get("next"));
+        step_url("/login?verified=1", &email.get_untracked(), next)
     });
     let error = Signal::derive(move || ApiError::of(verify.value().get()));
     view! {
-        <Title text="Verify your email — CloudDrive"/>
-        <section class="panel">
-            <h1>"Check your email"</h1>
-            <p>"We sent a 6-digit code to your address. It works for 10 minutes."</p>
-            <form
-                method="post"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    verify.dispatch((email.get(), code.get(), password.get()));
-                }
-            >
+        <AuthPanel
+            title="Verify your email — CloudDrive"
+            heading="Check your email"
+            intro="We sent a 6-digit code to your address. It works for 10 minutes."
+        >
+            <PostForm on_submit=move || {
+                verify.dispatch((email.get(), code.get(), password.get()));
+            }>
                 <Field label="Email" name="email" kind="email" value=email autocomplete="email"/>
                 <CodeField label="Code" value=code autofocus=true/>
                 <Show when=move || !remembered.get()>
-                    <Field
-                        label="Password"
-                        name="password"
-                        kind="password"
-                        value=password
-                        autocomplete="current-password"
-                        hint="The password you chose when you signed up."
-                    />
+                    <PasswordField value=password hint="The password you chose when you signed up."/>
                 </Show>
                 <Alert error/>
                 <div class="actions">
@@ -79,7 +60,7 @@ pub fn VerifyPage() -> impl IntoView {
                     </button>
                     <ResendButton email/>
                 </div>
-            </form>
-        </section>
+            </PostForm>
+        </AuthPanel>
     }
 }

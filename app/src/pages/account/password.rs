@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::change_password;
 use crate::api::ApiError;
-use crate::components::{Alert, Field};
+use crate::components::{Alert, NewPasswordField, PasswordField, PostForm};
 
 /// Change the password: the current one is needed; other sessions are logged out.
 #[component]
@@ -23,33 +23,23 @@ pub fn ChangePassword() -> impl IntoView {
         Signal::derive(move || change.value().get().and_then(Result::ok).map(|a| a.message));
     view! {
         <h2>"Password"</h2>
-        <form
-            method="post"
-            data-testid="change-password"
-            on:submit=move |ev| {
-                ev.prevent_default();
+        <PostForm
+            testid="change-password"
+            on_submit=move || {
                 change.dispatch((current.get(), new.get()));
             }
         >
-            <Field
-                label="Current password"
-                name="current_password"
-                kind="password"
-                value=current
-                autocomplete="current-password"
-            />
-            <Field
+            <PasswordField value=current label="Current password" name="current_password"/>
+            <NewPasswordField
+                value=new
                 label="New password"
                 name="new_password"
-                kind="password"
-                value=new
-                autocomplete="new-password"
                 hint="Your other sessions will be logged out."
             />
             <Alert error notice/>
             <button class="btn" type="submit" disabled=move || change.pending().get()>
                 "Change password"
             </button>
-        </form>
+        </PostForm>
     }
 }

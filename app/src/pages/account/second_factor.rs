@@ -5,7 +5,7 @@ use crate::api::auth::{
     start_app_setup, AppSetup, RecoveryCodes,
 };
 use crate::api::ApiError;
-use crate::components::{Alert, CodeField, Field};
+use crate::components::{Alert, CodeField, Field, PasswordField, PostForm};
 
 /// How this account logs in: emailed codes, or an authenticator app with recovery codes.
 /// Every change asks for the password and the current second factor.
@@ -95,15 +95,13 @@ fn EnableApp(
             </li>
             <li>"Confirm it is you, and that the app works:"</li>
         </ol>
-        <form
-            method="post"
-            data-testid="enable-app"
-            on:submit=move |ev| {
-                ev.prevent_default();
+        <PostForm
+            testid="enable-app"
+            on_submit=move || {
                 enable.dispatch((password.get(), emailed.get(), app_code.get()));
             }
         >
-            <Field label="Your password" name="factor_password" kind="password" value=password autocomplete="current-password"/>
+            <FactorPasswordField value=password/>
             <div class="actions">
                 <button
                     class="btn"
@@ -122,7 +120,7 @@ fn EnableApp(
             <button class="btn btn-primary" type="submit" disabled=move || enable.pending().get()>
                 "Switch to the app"
             </button>
-        </form>
+        </PostForm>
     }
 }
 
@@ -148,40 +146,59 @@ fn AppOn(left: i64, status: Status, fresh_codes: RwSignal<Option<Vec<String>>>) 
     let error = Signal::derive(move || {
         ApiError::of(disable.value().get()).or_else(|| ApiError::of(regenerate.value().get()))
     });
-    let busy = move || disable.pending().get() || regenerate.pending().get();
+    let busy = Signal::derive(move || disable.pending().get() || regenerate.pending().get());
     view! {
         <p data-testid="second-factor">
             {format!(
                 "After your password, you enter the code your authenticator app shows. {left} recovery code(s) left."
             )}
         </p>
-        <form method="post" data-testid="app-settings" on:submit=move |ev| ev.prevent_default()>
-            <Field label="Your password" name="factor_password" kind="password" value=password autocomplete="current-password"/>
+        <PostForm testid="app-settings" on_submit=|| {}>
+            <FactorPasswordField value=password/>
             <Field label="App or recovery code" name="factor_code" value=code autocomplete="one-time-code"/>
             <Alert error/>
             <div class="actions">
-                <button
-                    class="btn"
-                    type="button"
-                    disabled=busy
-                    on:click=move |_| {
-                        regenerate.dispatch((password.get(), code.get()));
-                    }
-                >
+                <ConfirmedButton class="btn" action=regenerate password code busy>
                     "Make new recovery codes"
-                </button>
-                <button
-                    class="btn btn-quiet"
-                    type="button"
-                    disabled=busy
-                    on:click=move |_| {
-                        disable.dispatch((password.get(), code.get()));
-                    }
-                >
+                </ConfirmedButton>
+                <ConfirmedButton class="btn btn-quiet" action=disable password code busy>
                     "Switch back to emailed codes"
-                </button>
+                </ConfirmedButton>
             </div>
-        </form>
+        </PostForm>
+    }
+}
+
+/// Every change asks for the account's password first.
+#[component]
+fn FactorPasswordField(value: RwSignal<String>) -> impl IntoView {
+    view! { <PasswordField label="Your password" name="factor_password" value/> }
+}
+
+/// A change to an app that is on: sends the password and code typed above it to `action`.
+#[component]
+fn ConfirmedButton<O>(
+    class: &'static str,
+    action: Action<(String, String), O>,
+    password: RwSignal<String>,
+    code: RwSignal<String>,
+    busy: Signal<bool>,
+    children: Children,
+) -> impl IntoView
+where
+    O: Send + Sync + 'static,
+{
+    view! {
+        <button
+            class=class
+            type="button"
+            disabled=move || busy.get()
+            on:click=move |_| {
+                action.dispatch((password.get(), code.get()));
+            }
+        >
+            {children()}
+        </button>
     }
 }
 
