@@ -46,8 +46,6 @@ macro_rules! ids {
 ids! {
     /// An account.
     UserId;
-    /// A file or folder in a drive.
-    EntryId;
     /// An upload in progress (its finished file keeps the id as an `EntryId`).
     UploadId;
 }

@@ -166,7 +166,14 @@ api! { ("files/link")
     /// A download URL for this user and file, valid for about a minute.
     pub async fn download_url(id: String) -> Result<DownloadLink, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.download_link(&user.user_id, &id).await?)
+        let signed = state.drive.download_link(&user.user_id, &id).await?;
+        Ok(DownloadLink {
+            url: format!(
+                "/api/files/download/{id}?expires={}&sig={}",
+                signed.expires, signed.sig
+            ),
+            expires_at: signed.expires,
+        })
     }
 }
 

@@ -2,11 +2,11 @@
 //! an emailed code, or, for accounts that chose one, an authenticator app code or a recovery
 //! code (never an email code). Both steps answer alike for known and unknown addresses.
 
-use crate::ids::UserId;
 use super::codes::{self, Purpose};
 use super::{
     input, recovery_codes, sessions, throttle, totp, Accounts, AuthError, LoginStep, NewSession,
 };
+use crate::ids::UserId;
 
 impl Accounts {
     /// First factor. A right password moves on to the second factor. A password of a sign-up

@@ -31,10 +31,10 @@ pub use second_factor::SecondFactor;
 pub use sessions::{CurrentUser, SessionInfo};
 pub use totp::Enrolment;
 
-use crate::ids::UserId;
 use crate::background::{Background, Ran, Schedule};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::ids::UserId;
 use crate::mail::{Mail, Mailer};
 use crate::secrets::Secrets;
 use crate::Config;

@@ -4,8 +4,8 @@
 use rand::Rng;
 
 use super::AuthError;
-use crate::ids::UserId;
 use crate::db::Db;
+use crate::ids::UserId;
 use crate::secrets::Secrets;
 
 pub const COUNT: usize = 10;
@@ -43,7 +43,11 @@ fn hash(secrets: &Secrets, user_id: &UserId, code: &str) -> String {
 }
 
 /// Replaces the user's codes with ten new ones; returns them (the only time they are seen).
-pub async fn replace(db: &Db, secrets: &Secrets, user_id: &UserId) -> Result<Vec<String>, AuthError> {
+pub async fn replace(
+    db: &Db,
+    secrets: &Secrets,
+    user_id: &UserId,
+) -> Result<Vec<String>, AuthError> {
     let codes: Vec<String> = (0..COUNT).map(|_| generate()).collect();
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
@@ -127,11 +131,17 @@ mod tests {
             .all(|c| !stored.iter().any(|h| h.contains(&normalise(c)))));
         // Typed in capitals without the dash, it still works; once.
         let typed = normalise(&codes[0]).to_uppercase();
-        assert!(use_one(&db, &s, &UserId::from("u1"), &typed, 1).await.unwrap());
-        assert!(!use_one(&db, &s, &UserId::from("u1"), &codes[0], 2).await.unwrap());
+        assert!(use_one(&db, &s, &UserId::from("u1"), &typed, 1)
+            .await
+            .unwrap());
+        assert!(!use_one(&db, &s, &UserId::from("u1"), &codes[0], 2)
+            .await
+            .unwrap());
         assert_eq!(left(&db, &UserId::from("u1")).await.unwrap(), 9);
         replace(&db, &s, &UserId::from("u1")).await.unwrap();
-        assert!(!use_one(&db, &s, &UserId::from("u1"), &codes[1], 3).await.unwrap());
+        assert!(!use_one(&db, &s, &UserId::from("u1"), &codes[1], 3)
+            .await
+            .unwrap());
         assert_eq!(left(&db, &UserId::from("u1")).await.unwrap(), 10);
     }
 }

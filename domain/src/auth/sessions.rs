@@ -7,8 +7,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::AuthError;
-use crate::ids::UserId;
 use crate::db::Db;
+use crate::ids::UserId;
 
 /// Writing `last_used_at` on every request would turn each read into a write;
 /// once a minute is precise enough for the idle timeout and the sessions page.
@@ -199,8 +199,12 @@ mod tests {
     async fn token_is_random_and_stored_hashed() {
         let (db, _dir) = test_db().await;
         users(&db).await;
-        let (_, a) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
-        let (_, b) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
+        let (_, a) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0)
+            .await
+            .unwrap();
+        let (_, b) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0)
+            .await
+            .unwrap();
         assert_ne!(a, b);
         assert!(URL_SAFE_NO_PAD.decode(&a).unwrap().len() >= 16);
         let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
@@ -214,14 +218,18 @@ mod tests {
     async fn idle_and_absolute_expiry() {
         let (db, _dir) = test_db().await;
         users(&db).await;
-        let (_, t) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
+        let (_, t) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0)
+            .await
+            .unwrap();
         // Used every 90 s, it stays alive past the idle timeout...
         for now in (90..=900).step_by(90) {
             authenticate(&db, &t, &LIFE, now).await.unwrap();
         }
         // ...but not past its absolute lifetime.
         assert!(authenticate(&db, &t, &LIFE, 1000).await.is_err());
-        let (_, idle) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
+        let (_, idle) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0)
+            .await
+            .unwrap();
         assert!(authenticate(&db, &idle, &LIFE, 100).await.is_err());
     }
 
@@ -229,15 +237,32 @@ mod tests {
     async fn revoking_is_limited_to_your_own_sessions() {
         let (db, _dir) = test_db().await;
         users(&db).await;
-        let (mine, t1) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0).await.unwrap();
-        let (theirs, _) = create(&db, &UserId::from("u2"), "ua", &LIFE, 0).await.unwrap();
+        let (mine, t1) = create(&db, &UserId::from("u1"), "ua", &LIFE, 0)
+            .await
+            .unwrap();
+        let (theirs, _) = create(&db, &UserId::from("u2"), "ua", &LIFE, 0)
+            .await
+            .unwrap();
         assert!(matches!(
             revoke(&db, &UserId::from("u1"), &theirs).await,
             Err(AuthError::SessionNotFound)
         ));
-        assert_eq!(list(&db, &UserId::from("u2"), &LIFE, 1).await.unwrap().len(), 1);
-        create(&db, &UserId::from("u1"), "other", &LIFE, 0).await.unwrap();
-        assert_eq!(revoke_others(&db, &UserId::from("u1"), &mine).await.unwrap(), 1);
+        assert_eq!(
+            list(&db, &UserId::from("u2"), &LIFE, 1)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        create(&db, &UserId::from("u1"), "other", &LIFE, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            revoke_others(&db, &UserId::from("u1"), &mine)
+                .await
+                .unwrap(),
+            1
+        );
         revoke(&db, &UserId::from("u1"), &mine).await.unwrap();
         assert!(authenticate(&db, &t1, &LIFE, 1).await.is_err());
     }

@@ -117,9 +117,11 @@ mod tests {
             matching_step(&s, &UserId::from("u1"), &sealed, &code, now).unwrap(),
             Some(now / 30)
         );
-        assert!(matching_step(&s, &UserId::from("u1"), &sealed, &code, now + 30)
-            .unwrap()
-            .is_some());
+        assert!(
+            matching_step(&s, &UserId::from("u1"), &sealed, &code, now + 30)
+                .unwrap()
+                .is_some()
+        );
         assert_eq!(
             matching_step(&s, &UserId::from("u1"), &sealed, &code, now + 90).unwrap(),
             None

@@ -9,8 +9,8 @@ use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 
 use super::{Drive, DriveError, Entry};
-use crate::ids::UserId;
 use crate::cluster::{Cluster, ClusterError};
+use crate::ids::UserId;
 
 /// The query of a signed download URL.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -52,19 +52,18 @@ impl Drive {
         Ok(entry)
     }
 
-    /// A URL that downloads the file for the next minute or so, without the bearer header.
+    /// A signature that lets the file be downloaded for the next minute or so without the
+    /// bearer header (the web layer puts it in the link's URL).
     pub async fn download_link(
         &self,
         user_id: &UserId,
         file_id: &str,
-    ) -> Result<model::drive::DownloadLink, DriveError> {
+    ) -> Result<SignedLink, DriveError> {
         self.live_file(user_id, file_id).await?;
-        let expires_at = self.clock.now() + self.settings.link_lifetime.as_secs() as i64;
-        let sig = self.link_mac(user_id, file_id, expires_at);
-        Ok(model::drive::DownloadLink {
-            url: format!("/api/files/download/{file_id}?expires={expires_at}&sig={sig}"),
-            expires_at,
-        })
+        let expires = self.clock.now()
+            + i64::try_from(self.settings.link_lifetime.as_secs()).unwrap_or(i64::MAX / 2);
+        let sig = self.link_mac(user_id, file_id, expires);
+        Ok(SignedLink { expires, sig })
     }
 
     /// The owner of the file, if the link is genuine and current.

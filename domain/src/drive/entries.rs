@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::error::is_unique_violation;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
 use super::{NodeCopy, SortBy};
-use crate::ids::UserId;
 use crate::cluster::replicas;
+use crate::ids::UserId;
 
 /// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
 /// (`nodes` when it has no blocks: an empty file is as replicated as it gets).
@@ -316,7 +316,12 @@ impl Drive {
         self.entry(user_id, &id).await
     }
 
-    pub async fn rename(&self, user_id: &UserId, id: &str, name: &str) -> Result<Entry, DriveError> {
+    pub async fn rename(
+        &self,
+        user_id: &UserId,
+        id: &str,
+        name: &str,
+    ) -> Result<Entry, DriveError> {
         let name = names::clean(name)?;
         self.live_entry(user_id, id).await?;
         sqlx::query("UPDATE entries SET name = ?, name_key = ?, modified_at = ? WHERE id = ?")

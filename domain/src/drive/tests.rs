@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::clock::Clock;
-use crate::ids::{UploadId, UserId};
 use crate::db::test_db;
+use crate::ids::{UploadId, UserId};
 
 async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) {
     let (db, dir) = test_db().await;
@@ -89,7 +89,14 @@ async fn an_upload_beyond_the_remaining_quota_is_refused_up_front() {
         }
     ));
     assert!(err.to_string().contains("has 1.0 KB left"), "{err}");
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 0);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        0
+    );
 }
 
 #[tokio::test]
@@ -125,7 +132,14 @@ async fn concurrent_uploads_cannot_overshoot_the_quota() {
     });
     let outcomes = futures::future::join_all(starts).await;
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 3);
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 900);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        900
+    );
 }
 
 #[tokio::test]
@@ -140,10 +154,20 @@ async fn cancelled_and_abandoned_uploads_release_their_reservation() {
         .await
         .unwrap();
     drive
-        .cancel_upload(&UserId::from("alice"), &UploadId::from(ticket.upload_id.as_str()))
+        .cancel_upload(
+            &UserId::from("alice"),
+            &UploadId::from(ticket.upload_id.as_str()),
+        )
         .await
         .unwrap();
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 0);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        0
+    );
 
     let ticket = drive
         .start_upload(&UserId::from("alice"), &upload("b", 400))
@@ -151,9 +175,21 @@ async fn cancelled_and_abandoned_uploads_release_their_reservation() {
         .unwrap();
     drive.clock.advance(1);
     drive.sweep().await.unwrap();
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 0);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        0
+    );
     assert!(matches!(
-        drive.finish_upload(&UserId::from("alice"), &UploadId::from(ticket.upload_id.as_str())).await,
+        drive
+            .finish_upload(
+                &UserId::from("alice"),
+                &UploadId::from(ticket.upload_id.as_str())
+            )
+            .await,
         Err(DriveError::NotFound(_))
     ));
 }
@@ -170,22 +206,46 @@ async fn starting_the_same_upload_again_resumes_it() {
         .await
         .unwrap();
     assert_eq!(first.upload_id, again.upload_id);
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 500);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        500
+    );
     // Another file of the same name and size (another fingerprint) starts over.
     let edited = UploadStart {
         fingerprint: Some("modified 2026-11-24".into()),
         ..upload("movie.mp4", 500)
     };
-    let fresh = drive.start_upload(&UserId::from("alice"), &edited).await.unwrap();
+    let fresh = drive
+        .start_upload(&UserId::from("alice"), &edited)
+        .await
+        .unwrap();
     assert_ne!(fresh.upload_id, first.upload_id);
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 500);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        500
+    );
     // Another size under the same name replaces the unfinished attempt.
     let other = drive
         .start_upload(&UserId::from("alice"), &upload("movie.mp4", 600))
         .await
         .unwrap();
     assert_ne!(other.upload_id, first.upload_id);
-    assert_eq!(drive.usage(&UserId::from("alice")).await.unwrap().reserved_bytes, 600);
+    assert_eq!(
+        drive
+            .usage(&UserId::from("alice"))
+            .await
+            .unwrap()
+            .reserved_bytes,
+        600
+    );
 }
 
 #[tokio::test]
@@ -195,10 +255,12 @@ async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
         .start_upload(&UserId::from("alice"), &upload("a", 100))
         .await
         .unwrap();
-    let (alice, upload_id) = (UserId::from("alice"), UploadId::from(ticket.upload_id.as_str()));
-    let put = |index, announced| {
-        drive.put_chunk(&alice, &upload_id, index, announced, &[0u8; 100][..])
-    };
+    let (alice, upload_id) = (
+        UserId::from("alice"),
+        UploadId::from(ticket.upload_id.as_str()),
+    );
+    let put =
+        |index, announced| drive.put_chunk(&alice, &upload_id, index, announced, &[0u8; 100][..]);
     assert!(put(1, None)
         .await
         .unwrap_err()
@@ -211,7 +273,13 @@ async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
         .contains("exactly 100 bytes"));
     assert!(matches!(
         drive
-            .put_chunk(&UserId::from("bob"), &UploadId::from(ticket.upload_id.as_str()), 0, None, &[0u8; 100][..])
+            .put_chunk(
+                &UserId::from("bob"),
+                &UploadId::from(ticket.upload_id.as_str()),
+                0,
+                None,
+                &[0u8; 100][..]
+            )
             .await,
         Err(DriveError::NotFound(_))
     ));
@@ -228,8 +296,14 @@ async fn an_empty_file_is_refused() {
         err.to_string(),
         "\"empty.txt\" is empty (0 bytes): there is nothing to upload."
     );
-    assert!(drive.pending_uploads(&UserId::from("alice")).await.unwrap().is_empty());
-    assert!(names_in(&drive, &UserId::from("alice"), None).await.is_empty());
+    assert!(drive
+        .pending_uploads(&UserId::from("alice"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(names_in(&drive, &UserId::from("alice"), None)
+        .await
+        .is_empty());
 }
 
 #[tokio::test]
@@ -250,14 +324,23 @@ async fn names_collide_after_normalisation_and_case_folding() {
         .unwrap_err();
     assert!(err.to_string().contains("already in this folder"));
     // Another user's drive is another namespace.
-    drive.create_folder(&UserId::from("bob"), None, "Résumé").await.unwrap();
-    assert_eq!(names_in(&drive, &UserId::from("alice"), None).await, ["Résumé"]);
+    drive
+        .create_folder(&UserId::from("bob"), None, "Résumé")
+        .await
+        .unwrap();
+    assert_eq!(
+        names_in(&drive, &UserId::from("alice"), None).await,
+        ["Résumé"]
+    );
 }
 
 #[tokio::test]
 async fn folders_nest_move_and_refuse_cycles() {
     let (drive, _dir) = drive().await;
-    let docs = drive.create_folder(&UserId::from("alice"), None, "Docs").await.unwrap();
+    let docs = drive
+        .create_folder(&UserId::from("alice"), None, "Docs")
+        .await
+        .unwrap();
     let inner = drive
         .create_folder(&UserId::from("alice"), Some(&docs.id), "2026")
         .await
@@ -301,7 +384,11 @@ async fn folders_nest_move_and_refuse_cycles() {
         search: Some("FINAL".into()),
         ..Default::default()
     };
-    let found = drive.list(&UserId::from("alice"), &search).await.unwrap().entries;
+    let found = drive
+        .list(&UserId::from("alice"), &search)
+        .await
+        .unwrap()
+        .entries;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].parent_id.as_deref(), Some(inner.id.as_str()));
 }
@@ -325,7 +412,11 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
     let (drive, _dir) = drive().await;
     let deep = folder_chain(&drive, "deep", 64).await;
     let err = drive
-        .create_folder(&UserId::from("alice"), deep.last().map(String::as_str), "one more")
+        .create_folder(
+            &UserId::from("alice"),
+            deep.last().map(String::as_str),
+            "one more",
+        )
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "Folders nest at most 64 deep.");
@@ -365,13 +456,31 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
 #[tokio::test]
 async fn another_users_ids_read_as_missing() {
     let (drive, _dir) = drive().await;
-    let folder = drive.create_folder(&UserId::from("alice"), None, "Private").await.unwrap();
+    let folder = drive
+        .create_folder(&UserId::from("alice"), None, "Private")
+        .await
+        .unwrap();
     for outcome in [
-        drive.rename(&UserId::from("bob"), &folder.id, "mine").await.map(|_| ()),
-        drive.trash(&UserId::from("bob"), &folder.id).await.map(|_| ()),
-        drive.move_to(&UserId::from("bob"), &folder.id, None).await.map(|_| ()),
-        drive.restore(&UserId::from("bob"), &folder.id).await.map(|_| ()),
-        drive.download_link(&UserId::from("bob"), &folder.id).await.map(|_| ()),
+        drive
+            .rename(&UserId::from("bob"), &folder.id, "mine")
+            .await
+            .map(|_| ()),
+        drive
+            .trash(&UserId::from("bob"), &folder.id)
+            .await
+            .map(|_| ()),
+        drive
+            .move_to(&UserId::from("bob"), &folder.id, None)
+            .await
+            .map(|_| ()),
+        drive
+            .restore(&UserId::from("bob"), &folder.id)
+            .await
+            .map(|_| ()),
+        drive
+            .download_link(&UserId::from("bob"), &folder.id)
+            .await
+            .map(|_| ()),
         drive
             .create_folder(&UserId::from("bob"), Some(&folder.id), "x")
             .await
@@ -382,17 +491,28 @@ async fn another_users_ids_read_as_missing() {
             "{outcome:?}"
         );
     }
-    assert_eq!(names_in(&drive, &UserId::from("alice"), None).await, ["Private"]);
+    assert_eq!(
+        names_in(&drive, &UserId::from("alice"), None).await,
+        ["Private"]
+    );
 }
 
 #[tokio::test]
 async fn trash_hides_restores_and_empties() {
     let (drive, _dir) = drive().await;
-    let folder = drive.create_folder(&UserId::from("alice"), None, "Old").await.unwrap();
+    let folder = drive
+        .create_folder(&UserId::from("alice"), None, "Old")
+        .await
+        .unwrap();
     let file = file_record(&drive, "a.txt", Some(&folder.id)).await;
 
-    drive.trash(&UserId::from("alice"), &folder.id).await.unwrap();
-    assert!(names_in(&drive, &UserId::from("alice"), None).await.is_empty());
+    drive
+        .trash(&UserId::from("alice"), &folder.id)
+        .await
+        .unwrap();
+    assert!(names_in(&drive, &UserId::from("alice"), None)
+        .await
+        .is_empty());
     let search = ListQuery {
         search: Some("a.txt".into()),
         ..Default::default()
@@ -403,7 +523,10 @@ async fn trash_hides_restores_and_empties() {
         .unwrap()
         .entries
         .is_empty());
-    assert!(drive.download_link(&UserId::from("alice"), &file.id).await.is_err());
+    assert!(drive
+        .download_link(&UserId::from("alice"), &file.id)
+        .await
+        .is_err());
     let trash: Vec<_> = drive
         .trash_list(&UserId::from("alice"))
         .await
@@ -414,34 +537,55 @@ async fn trash_hides_restores_and_empties() {
     assert_eq!(trash, ["Old"]);
 
     // A new "Old" meanwhile: restoring the trashed one says why it cannot.
-    let newer = drive.create_folder(&UserId::from("alice"), None, "Old").await.unwrap();
+    let newer = drive
+        .create_folder(&UserId::from("alice"), None, "Old")
+        .await
+        .unwrap();
     assert!(matches!(
         drive.restore(&UserId::from("alice"), &folder.id).await,
         Err(DriveError::Conflict(_))
     ));
-    drive.trash(&UserId::from("alice"), &newer.id).await.unwrap();
-    drive.restore(&UserId::from("alice"), &folder.id).await.unwrap();
-    assert_eq!(names_in(&drive, &UserId::from("alice"), Some(&folder.id)).await, ["a.txt"]);
+    drive
+        .trash(&UserId::from("alice"), &newer.id)
+        .await
+        .unwrap();
+    drive
+        .restore(&UserId::from("alice"), &folder.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        names_in(&drive, &UserId::from("alice"), Some(&folder.id)).await,
+        ["a.txt"]
+    );
 
     drive.empty_trash(&UserId::from("alice")).await.unwrap();
-    assert!(drive.trash_list(&UserId::from("alice")).await.unwrap().is_empty());
-    assert_eq!(names_in(&drive, &UserId::from("alice"), None).await, ["Old"]);
+    assert!(drive
+        .trash_list(&UserId::from("alice"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        names_in(&drive, &UserId::from("alice"), None).await,
+        ["Old"]
+    );
 }
 
 #[tokio::test]
 async fn download_links_are_bound_to_file_user_and_time() {
     let (drive, _dir) = drive().await;
     let file = file_record(&drive, "a.txt", None).await;
-    let link = drive.download_link(&UserId::from("alice"), &file.id).await.unwrap();
-    let sig = link.url.rsplit_once("sig=").unwrap().1.to_owned();
-    let signed = SignedLink {
-        expires: link.expires_at,
-        sig: sig.clone(),
-    };
-    assert_eq!(drive.check_link(&file.id, &signed).await.unwrap(), UserId::from("alice"));
+    let signed = drive
+        .download_link(&UserId::from("alice"), &file.id)
+        .await
+        .unwrap();
+    let (link, sig) = (signed.clone(), signed.sig.clone());
+    assert_eq!(
+        drive.check_link(&file.id, &signed).await.unwrap(),
+        UserId::from("alice")
+    );
 
     let later = SignedLink {
-        expires: link.expires_at + 3600,
+        expires: link.expires + 3600,
         sig: sig.clone(),
     };
     assert!(matches!(
@@ -451,7 +595,7 @@ async fn download_links_are_bound_to_file_user_and_time() {
     let mut forged = sig.into_bytes();
     forged[0] = if forged[0] == b'0' { b'1' } else { b'0' };
     let forged = SignedLink {
-        expires: link.expires_at,
+        expires: link.expires,
         sig: String::from_utf8(forged).unwrap(),
     };
     assert!(matches!(

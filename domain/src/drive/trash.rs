@@ -1,10 +1,10 @@
 //! Delete moves to the trash; the trash restores, empties, and forgets after its retention.
 //! Trashed items still count against the quota until they are gone for good.
 
-use crate::ids::UserId;
 use super::entries::{collision, entry_from_row, live_folder};
 use super::usage::{adjust, binned_cte};
 use super::{Drive, DriveError, Entry};
+use crate::ids::UserId;
 
 impl Drive {
     /// Moves a file or folder (with everything in it) to the trash.

@@ -4,8 +4,8 @@
 use sqlx::SqliteConnection;
 
 use super::{Drive, DriveError, Usage};
-use crate::ids::UserId;
 use crate::db::Db;
+use crate::ids::UserId;
 
 /// Files in the trash or inside a trashed folder (`binned(id, kind, size)`), for user `?1`,
 /// limited to trashed items matching `{roots}`.
@@ -43,7 +43,10 @@ pub async fn set_quota(db: &Db, email: &str, quota_bytes: i64) -> Result<(), Dri
     Ok(())
 }
 
-pub(super) async fn usage(conn: &mut SqliteConnection, user_id: &UserId) -> Result<Usage, DriveError> {
+pub(super) async fn usage(
+    conn: &mut SqliteConnection,
+    user_id: &UserId,
+) -> Result<Usage, DriveError> {
     let (quota_bytes, used_bytes, reserved_bytes): (i64, i64, i64) =
         sqlx::query_as("SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?")
             .bind(user_id)

@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 
 use super::slots::{self, UNIT_SECS};
 use super::SkillShareError;
-use crate::ids::UserId;
 use crate::db::Db;
+use crate::ids::UserId;
 use model::skillshare::{Course, CourseFilter, Level, Teacher, TeacherProfile, Window};
 
 /// The teacher facts booking needs beyond what the catalogue shows.

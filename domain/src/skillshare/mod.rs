@@ -15,9 +15,9 @@ pub use booking::{Student, FREE_CANCELLATION_SECS};
 pub use error::SkillShareError;
 pub use model::skillshare::*;
 
-use crate::ids::UserId;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::ids::UserId;
 use crate::mail::Mailer;
 
 pub struct Marketplace {
@@ -150,7 +150,10 @@ impl Marketplace {
     }
 
     /// Bookings of the user's own courses.
-    pub async fn teaching_bookings(&self, user_id: &UserId) -> Result<Vec<Booking>, SkillShareError> {
+    pub async fn teaching_bookings(
+        &self,
+        user_id: &UserId,
+    ) -> Result<Vec<Booking>, SkillShareError> {
         let teacher = catalogue::teacher_by_user(&self.db, user_id)
             .await?
             .ok_or(SkillShareError::NoTeacherProfile)?;

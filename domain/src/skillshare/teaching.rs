@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use super::catalogue;
 use super::slots::UNIT_SECS;
 use super::SkillShareError;
-use crate::ids::UserId;
 use crate::db::Db;
+use crate::ids::UserId;
 use model::skillshare::{Course, CourseDraft, TeacherDraft, Window};
 
 fn invalid<T>(message: impl Into<String>) -> Result<T, SkillShareError> {

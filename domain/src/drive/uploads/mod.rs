@@ -14,7 +14,6 @@ use uuid::Uuid;
 use chunk_body::ChunkBody;
 pub(super) use registry::Registry;
 
-use crate::ids::{UploadId, UserId};
 use super::entries::{collision, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
@@ -22,6 +21,7 @@ use super::{
     names, ChunkReceived, Drive, DriveError, Entry, PendingUpload, UploadStart, UploadTicket,
     CHUNK_SIZE,
 };
+use crate::ids::{UploadId, UserId};
 
 #[derive(sqlx::FromRow)]
 struct Upload {
@@ -309,7 +309,10 @@ impl Drive {
     }
 
     /// The user's unfinished uploads, oldest first.
-    pub async fn pending_uploads(&self, user_id: &UserId) -> Result<Vec<PendingUpload>, DriveError> {
+    pub async fn pending_uploads(
+        &self,
+        user_id: &UserId,
+    ) -> Result<Vec<PendingUpload>, DriveError> {
         let uploads: Vec<Upload> = sqlx::query_as(
             "SELECT * FROM uploads WHERE user_id = ? AND single_request = 0 ORDER BY created_at",
         )
@@ -330,7 +333,11 @@ impl Drive {
     }
 
     /// Turns a complete upload into a file.
-    pub async fn finish_upload(&self, user_id: &UserId, upload_id: &UploadId) -> Result<Entry, DriveError> {
+    pub async fn finish_upload(
+        &self,
+        user_id: &UserId,
+        upload_id: &UploadId,
+    ) -> Result<Entry, DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
         let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
         if next < chunks {
@@ -406,7 +413,11 @@ impl Drive {
     }
 
     /// Stops an upload: its blocks are deleted and its reservation released.
-    pub async fn cancel_upload(&self, user_id: &UserId, upload_id: &UploadId) -> Result<(), DriveError> {
+    pub async fn cancel_upload(
+        &self,
+        user_id: &UserId,
+        upload_id: &UploadId,
+    ) -> Result<(), DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
         let mut tx = self.write_tx().await?;
         let dropped = drop_upload(&mut tx, &upload, None).await?;
