@@ -3,6 +3,24 @@
 /// Bytes in decimal units, as drives are sold: "1.5 GB".
 pub use model::drive::human_bytes as bytes;
 
+/// "45" or "45.5" (dollars, as typed) in cents; `None` unless a sane amount.
+pub fn parse_cents(text: &str) -> Option<i64> {
+    let dollars = text.trim().parse::<f64>().ok()?;
+    if !(0.0..=1e9).contains(&dollars) {
+        return None;
+    }
+    // Bounded just above, so the cents fit an i64 exactly.
+    #[allow(clippy::cast_possible_truncation)]
+    Some((dollars * 100.0).round() as i64)
+}
+
+/// A size, count or time the browser gives as a JavaScript number: a whole number kept exactly
+/// in an f64 (below 2^53). Rust's float-to-int casts saturate, so nothing wraps.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn whole(n: f64) -> u64 {
+    n.max(0.0) as u64
+}
+
 /// Money in cents as dollars: "$45.00".
 pub fn money(cents: i64) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
@@ -144,7 +162,7 @@ mod tests {
     fn bytes_read_like_a_drive_label() {
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(1_500), "1.5 KB");
-        assert_eq!(bytes(5_000_000_000), "5.0 GB");
+        assert_eq!(bytes(5_000_000_000_i64), "5.0 GB");
     }
 
     #[test]

@@ -46,3 +46,15 @@ pub async fn test_db() -> (Db, tempfile::TempDir) {
     let db = open(dir.path()).await.expect("open db");
     (db, dir)
 }
+
+/// SQLite keeps integers as i64, while sizes, offsets and counts are u64 here. What is read
+/// back was written from a u64 (never negative), and no size comes near i64::MAX (a drive
+/// holds gigabytes), so both directions saturate rather than fail.
+pub fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// See `to_u64`.
+pub fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

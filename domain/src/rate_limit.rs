@@ -75,7 +75,7 @@ pub async fn hit(db: &Db, client: &str, per_minute: u32, now: i64) -> Result<(),
     .await?;
     if count > i64::from(per_minute.max(1)) {
         return Err(RateError::Limited {
-            retry_after_secs: (window_start + WINDOW_SECS - now).max(1) as u64,
+            retry_after_secs: crate::db::to_u64((window_start + WINDOW_SECS - now).max(1)),
         });
     }
     Ok(())

@@ -166,7 +166,8 @@ pub struct DownloadLink {
 }
 
 /// Byte counts for people: "1.5 GB" (decimal units, as drives are sold).
-pub fn human_bytes(n: i64) -> String {
+pub fn human_bytes(n: impl TryInto<i64>) -> String {
+    let n: i64 = n.try_into().unwrap_or(i64::MAX);
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
     let mut value = n.max(0) as f64;
     let mut unit = 0;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A weekly window of availability, in the teacher's local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Window {
     /// 0 = Monday ... 6 = Sunday.
     pub weekday: u8,

@@ -26,11 +26,11 @@ struct Stats {
 
 fn stats(mut latencies: Vec<Duration>) -> Stats {
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let at = |percent: usize| latencies[(latencies.len() - 1) * percent / 100];
     Stats {
         samples: latencies.len(),
-        p50: at(0.5),
-        p95: at(0.95),
+        p50: at(50),
+        p95: at(95),
         max: *latencies.last().unwrap(),
     }
 }

@@ -85,7 +85,7 @@ async fn main() {
     let upload_id = ticket["upload_id"].as_str().unwrap().to_owned();
     let mut file = std::fs::File::open(&source).unwrap();
     for index in 0..size.div_ceil(CHUNK) {
-        let len = CHUNK.min(size - index * CHUNK) as usize;
+        let len = usize::try_from(CHUNK.min(size - index * CHUNK)).unwrap();
         let mut chunk = vec![0u8; len];
         file.seek(SeekFrom::Start(index * CHUNK)).unwrap();
         file.read_exact(&mut chunk).unwrap();

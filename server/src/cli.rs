@@ -180,7 +180,13 @@ fn parse_size(raw: &str) -> Result<i64, String> {
     let value: f64 = number
         .parse()
         .map_err(|_| format!("{raw:?} is not a size"))?;
-    Ok((value * factor).round() as i64)
+    let bytes = (value * factor).round();
+    if !(-9.2e18..=9.2e18).contains(&bytes) {
+        return Err(format!("{raw:?} is too large a size"));
+    }
+    // In range, checked just above.
+    #[allow(clippy::cast_possible_truncation)]
+    Ok(bytes as i64)
 }
 
 #[cfg(test)]

@@ -192,7 +192,7 @@ async fn download(
         Ok(file) => file,
         Err(e) => return ApiError::from(e).into_response(),
     };
-    let size = file.entry.size.max(0) as u64;
+    let size = domain::db::to_u64(file.entry.size);
     let part = match range::resolve(&headers, size) {
         Ranged::Full => None,
         Ranged::Partial(part) => Some(part),
@@ -239,7 +239,7 @@ fn content_disposition(name: &str) -> String {
 /// read (and checked) before the status goes out, so a file with no intact copy is a clear
 /// 503 rather than a body that breaks off.
 async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Response {
-    let size = file.entry.size.max(0) as u64;
+    let size = domain::db::to_u64(file.entry.size);
     let (mime, name) = (
         inert_mime(&file.entry.mime).to_owned(),
         file.entry.name.clone(),

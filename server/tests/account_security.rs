@@ -355,7 +355,7 @@ async fn enable_app(s: &TestServer, email: &str, token: &str) -> (String, Vec<St
 
 fn app_code(secret: &str, steps_from_now: i64) -> String {
     let now = domain::clock::Clock::system().now() + steps_from_now * 30;
-    domain::auth::totp::code_at(secret, now as u64).unwrap()
+    domain::auth::totp::code_at(secret, u64::try_from(now).unwrap()).unwrap()
 }
 
 async fn password_step(s: &TestServer, email: &str) -> Answer {

@@ -9,10 +9,7 @@ use support::TestServer;
 const COURSE: &str = "c-guitar-first-chords";
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    domain::clock::Clock::system().now()
 }
 
 async fn free_slots(s: &TestServer, course: &str) -> Vec<i64> {

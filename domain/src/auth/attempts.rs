@@ -45,7 +45,7 @@ pub async fn count(db: &Db, key: &str, rule: Rule, now: i64) -> Result<Counted, 
     .fetch_one(&mut *tx)
     .await?;
     let wait = |until: i64| Counted::No {
-        retry_after_secs: (until - now).max(1) as u64,
+        retry_after_secs: crate::db::to_u64((until - now).max(1)),
     };
     if count >= rule.limit {
         return Ok(wait(oldest.unwrap_or(now) + rule.window_secs));
@@ -105,7 +105,9 @@ mod tests {
         let (db, _dir) = test_db().await;
         for (i, t) in [1000, 1100, 1200].into_iter().enumerate() {
             let c = count(&db, "k", HOURLY_3, t).await.unwrap();
-            assert!(matches!(c, Counted::Yes { count, .. } if count == i as i64 + 1));
+            assert!(
+                matches!(c, Counted::Yes { count, .. } if count == i64::try_from(i).unwrap() + 1)
+            );
         }
         // Full until the first event is an hour old.
         assert_eq!(

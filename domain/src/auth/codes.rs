@@ -464,7 +464,7 @@ mod tests {
         let code = issue(&db, &s, EMAIL, Purpose::Login, t).await.unwrap();
         match try_code(&db, &s, Purpose::Login, &code, t + 1).await {
             Err(AuthError::CodesLocked { retry_after_secs }) => {
-                assert_eq!(retry_after_secs, (1031 + 3600 - (t + 1)) as u64)
+                assert_eq!(retry_after_secs, crate::db::to_u64(1031 + 3600 - (t + 1)))
             }
             other => panic!("expected CodesLocked, got {other:?}"),
         }

@@ -114,8 +114,8 @@ impl Accounts {
             secrets,
             hasher,
             lifetimes: Lifetimes {
-                idle_secs: config.session_idle_timeout.as_secs() as i64,
-                max_age_secs: config.session_max_age.as_secs() as i64,
+                idle_secs: crate::db::to_i64(config.session_idle_timeout.as_secs()),
+                max_age_secs: crate::db::to_i64(config.session_max_age.as_secs()),
             },
             default_quota_bytes: config.default_quota_bytes,
             site: config.public_url.as_str().into(),

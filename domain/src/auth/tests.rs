@@ -424,7 +424,7 @@ async fn an_authenticator_app_replaces_email_codes() {
     a.send_confirm_code(&me).await.unwrap();
     let emailed = f.last_code_to(email).await;
     let now = a.clock.now();
-    let app = |t: i64| totp::code_at(&shown.secret_base32, t as u64).unwrap();
+    let app = |t: i64| totp::code_at(&shown.secret_base32, crate::db::to_u64(t)).unwrap();
     // The password and the emailed code are both needed.
     assert!(a
         .enable_app(&me, "not-my-password-1", &emailed, &app(now))

@@ -14,7 +14,7 @@ fn lock_secs(failures: i64) -> i64 {
     if failures < FREE_FAILURES {
         return 0;
     }
-    let doublings = (failures - FREE_FAILURES).min(10) as u32;
+    let doublings = u32::try_from((failures - FREE_FAILURES).clamp(0, 10)).unwrap_or(10);
     (FIRST_LOCK_SECS << doublings).min(MAX_LOCK_SECS)
 }
 
@@ -58,7 +58,7 @@ pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
         .await?
         .unwrap_or(now + 1);
     Err(AuthError::Throttled {
-        retry_after_secs: (until - now).max(1) as u64,
+        retry_after_secs: crate::db::to_u64((until - now).max(1)),
     })
 }
 

@@ -82,14 +82,14 @@ pub fn matching_step(
         .ok_or_else(|| AuthError::Internal("totp secret does not open".into()))?;
     let totp = totp(secret, "")?;
     let code = code.trim();
-    let now = now.max(0) as u64;
+    let now = crate::db::to_u64(now);
     let current = now / STEP_SECS;
     Ok((current.saturating_sub(1)..=current + 1)
         .find(|step| {
             let expected = totp.generate(step * STEP_SECS);
             crate::secrets::same_secret(expected.as_bytes(), code.as_bytes())
         })
-        .map(|step| step as i64))
+        .map(crate::db::to_i64))
 }
 
 /// The code an app shows at `unix` for a base32 secret (for tests and the CLI).
@@ -112,7 +112,7 @@ mod tests {
         assert!(shown.otpauth_url.starts_with("otpauth://totp/CloudDrive:"));
         assert!(!sealed.contains(&shown.secret_base32));
         let now = 1_800_000_000;
-        let code = code_at(&shown.secret_base32, now as u64).unwrap();
+        let code = code_at(&shown.secret_base32, crate::db::to_u64(now)).unwrap();
         assert_eq!(
             matching_step(&s, &UserId::from("u1"), &sealed, &code, now).unwrap(),
             Some(now / 30)

@@ -70,7 +70,7 @@ impl Reader {
             };
             match current.next().await {
                 Some(Ok(mut bytes)) => {
-                    let wanted = (self.end - self.offset) as usize;
+                    let wanted = usize::try_from(self.end - self.offset).unwrap_or(usize::MAX);
                     if bytes.len() > wanted {
                         bytes.truncate(wanted);
                     }
@@ -227,8 +227,10 @@ impl Fetched {
             if chunk_range.end <= range.start || chunk_range.start >= range.end {
                 continue;
             }
-            let from = range.start.saturating_sub(chunk_range.start) as usize;
-            let to = (range.end.min(chunk_range.end) - chunk_range.start) as usize;
+            // Both are offsets into this chunk, a slice of memory: they fit in usize.
+            let from = usize::try_from(range.start.saturating_sub(chunk_range.start)).unwrap_or(0);
+            let to = usize::try_from(range.end.min(chunk_range.end) - chunk_range.start)
+                .unwrap_or(chunk.len());
             out.push(chunk.slice(from..to));
         }
         out

@@ -349,7 +349,8 @@ pub(super) async fn count_verified(
     run: i64,
     states: &[ReplicaState],
 ) -> Result<(), ClusterError> {
-    let count = |s: ReplicaState| states.iter().filter(|r| **r == s).count() as i64;
+    let count =
+        |s: ReplicaState| i64::try_from(states.iter().filter(|r| **r == s).count()).unwrap_or(0);
     sqlx::query(
         "UPDATE verifications SET objects = objects + 1, healthy = healthy + ?,
            missing = missing + ?, corrupt = corrupt + ?, unreachable = unreachable + ?

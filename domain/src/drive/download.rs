@@ -97,7 +97,7 @@ impl Drive {
             entry,
             blocks: blocks
                 .into_iter()
-                .map(|(object, size)| (object, size.max(0) as u64))
+                .map(|(object, size)| (object, crate::db::to_u64(size)))
                 .collect(),
             cluster: self.cluster.clone(),
         })

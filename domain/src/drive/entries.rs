@@ -48,7 +48,7 @@ pub(super) fn entry_from_row(row: &SqliteRow) -> Result<Entry, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         modified_at: row.try_get("modified_at")?,
         trashed_at: row.try_get("trashed_at")?,
-        copies: copies.map(|c| c.clamp(0, i64::from(u32::MAX)) as u32),
+        copies: copies.map(|c| u32::try_from(c).unwrap_or(0)),
     })
 }
 
@@ -59,7 +59,7 @@ const MAX_DEPTH: i64 = 64;
 /// Refuses putting `height` levels of folders under a folder with these breadcrumbs when
 /// that would nest deeper than `MAX_DEPTH`.
 fn check_depth(parent: &[Crumb], height: i64) -> Result<(), DriveError> {
-    if parent.len() as i64 + height > MAX_DEPTH {
+    if i64::try_from(parent.len()).unwrap_or(i64::MAX) + height > MAX_DEPTH {
         return Err(DriveError::Invalid(format!(
             "Folders nest at most {MAX_DEPTH} deep."
         )));
@@ -395,7 +395,7 @@ impl Drive {
         Ok(FileDetail {
             entry,
             checksum,
-            blocks: blocks as u64,
+            blocks: crate::db::to_u64(blocks),
             nodes,
         })
     }

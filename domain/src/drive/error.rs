@@ -26,7 +26,7 @@ pub enum DriveError {
 fn quota_message(needed: u64, free: i64, trash: i64) -> String {
     let mut message = format!(
         "Not enough room: this needs {} and your drive has {} left.",
-        human_bytes(needed as i64),
+        human_bytes(needed),
         human_bytes(free)
     );
     if trash > 0 {

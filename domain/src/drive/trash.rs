@@ -73,7 +73,7 @@ impl Drive {
 
     /// Trash older than the retention, for every user.
     pub(super) async fn purge_old_trash(&self) -> Result<(), DriveError> {
-        let cutoff = self.clock.now() - self.settings.trash_retention.as_secs() as i64;
+        let cutoff = self.clock.now() - crate::db::to_i64(self.settings.trash_retention.as_secs());
         let users: Vec<UserId> = sqlx::query_scalar(
             "SELECT DISTINCT user_id FROM entries WHERE trashed_at IS NOT NULL AND trashed_at < ?",
         )

@@ -82,21 +82,13 @@ pub(super) async fn teacher_by_user(
 }
 
 pub(super) async fn windows(db: &Db, teacher_id: &str) -> Result<Vec<Window>, SkillShareError> {
-    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT weekday, start_minute, end_minute FROM availability
          WHERE teacher_id = ? ORDER BY weekday, start_minute",
     )
     .bind(teacher_id)
     .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(weekday, start, end)| Window {
-            weekday: weekday as u8,
-            start_minute: start as u16,
-            end_minute: end as u16,
-        })
-        .collect())
+    .await?)
 }
 
 async fn taken_units(

@@ -39,7 +39,7 @@ pub fn free_starts(
     let mut starts = Vec::new();
     for day in 0..=HORIZON_DAYS {
         let date = today + Duration::days(day);
-        let weekday = date.weekday().num_days_from_monday() as u8;
+        let weekday = u8::try_from(date.weekday().num_days_from_monday()).unwrap_or(0);
         for w in windows.iter().filter(|w| w.weekday == weekday) {
             let mut minute = i64::from(w.start_minute);
             while minute + duration_min <= i64::from(w.end_minute) {

@@ -100,7 +100,8 @@ impl Node {
                 PeerView {
                     name: client.spec.name.clone(),
                     up,
-                    latency_ms: up.then(|| started.elapsed().as_millis() as u64),
+                    latency_ms: up
+                        .then(|| u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
                 }
             });
             let views = futures::future::join_all(checks).await;

@@ -235,7 +235,7 @@ mod browser {
             if t.cancel.get_untracked() {
                 let _ = aborter.abort();
             } else {
-                t.sent.set(from + e.loaded() as u64);
+                t.sent.set(from + crate::format::whole(e.loaded()));
             }
         });
         if let Ok(upload) = xhr.upload() {

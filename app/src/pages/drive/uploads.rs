@@ -15,7 +15,7 @@ pub fn start(ctx: DriveCtx, files: Vec<super::transfer::File>) {
     static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
     for file in files {
         let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
-        let t = Transfer::new(key, file.name(), file.size() as u64);
+        let t = Transfer::new(key, file.name(), crate::format::whole(file.size()));
         ctx.uploads.update(|list| list.push(t));
         let folder = ctx.folder.get_untracked();
         leptos::task::spawn_local(async move {
@@ -72,7 +72,7 @@ pub fn UploadList() -> impl IntoView {
                             let id = p.upload_id.clone();
                             view! {
                                 <li>
-                                    {format!("{}: {} of {} received", p.name, format::bytes(p.received_bytes as i64), format::bytes(p.size as i64))}
+                                    {format!("{}: {} of {} received", p.name, format::bytes(p.received_bytes), format::bytes(p.size))}
                                     <button class="btn btn-quiet" on:click=move |_| {
                                         let id = id.clone();
                                         leptos::task::spawn_local(async move {
@@ -95,11 +95,11 @@ fn UploadRow(t: Transfer) -> impl IntoView {
     let label = move || match t.phase.get() {
         Phase::Sending => format!(
             "{} of {} ({:.0}%)",
-            format::bytes(t.sent.get() as i64),
-            format::bytes(t.size as i64),
+            format::bytes(t.sent.get()),
+            format::bytes(t.size),
             t.percent()
         ),
-        Phase::Done => format!("Uploaded, {}", format::bytes(t.size as i64)),
+        Phase::Done => format!("Uploaded, {}", format::bytes(t.size)),
         Phase::Failed => "Not uploaded".into(),
         Phase::Cancelled => "Cancelled".into(),
     };

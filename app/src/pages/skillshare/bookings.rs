@@ -71,14 +71,14 @@ fn BookingHistory() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 fn js_now_secs() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
+    i64::try_from(crate::format::whole(js_sys::Date::now() / 1000.0)).unwrap_or(0)
 }
 
 #[cfg(not(feature = "hydrate"))]
 fn js_now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
 }
 
 #[component]

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{level_label, CourseCard, SkillShareNav};
 use crate::api::skillshare::{courses, Level};
+use crate::format;
 
 /// The course list with filters. The filter form is a plain GET form: it works before (and
 /// without) any script, and every filtered view has its own URL.
@@ -20,9 +21,7 @@ pub fn CoursesPage() -> impl IntoView {
         (
             param("skill"),
             param("level").and_then(|l| Level::ALL.into_iter().find(|x| x.as_str() == l)),
-            param("max_price")
-                .and_then(|p| p.parse::<f64>().ok())
-                .map(|d| (d * 100.0).round() as i64),
+            param("max_price").and_then(|p| format::parse_cents(&p)),
             param("q"),
         )
     };

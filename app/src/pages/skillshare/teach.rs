@@ -133,7 +133,7 @@ fn ProfileForm(
                     display_name: name.get(),
                     bio: bio.get(),
                     specialties: specialties.get().split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-                    hourly_rate_cents: (rate.get().trim().parse::<f64>().unwrap_or(-1.0) * 100.0).round() as i64,
+                    hourly_rate_cents: format::parse_cents(&rate.get()).unwrap_or(-1),
                     time_zone: zone.get(),
                 });
             }>
@@ -178,7 +178,7 @@ fn AvailabilityForm(
                 ev.prevent_default();
                 let mut windows = Vec::new();
                 for (d, text) in days.iter().enumerate() {
-                    match parse_ranges(d as u8, &text.get()) {
+                    match parse_ranges(u8::try_from(d).unwrap_or(0), &text.get()) {
                         Ok(mut w) => windows.append(&mut w),
                         Err(message) => {
                             parse_error.set(Some(ApiError::bad_request(message)));
@@ -230,7 +230,7 @@ fn CourseForm(on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
                     skill: skill.get(),
                     level: Level::ALL.into_iter().find(|l| l.as_str() == level.get()).unwrap_or(Level::Beginner),
                     duration_minutes: duration.get().trim().parse().unwrap_or(0),
-                    price_cents: (price.get().trim().parse::<f64>().unwrap_or(-1.0) * 100.0).round() as i64,
+                    price_cents: format::parse_cents(&price.get()).unwrap_or(-1),
                 });
             }>
                 <Field label="Title" name="course-title" value=title/>

@@ -21,6 +21,7 @@ use super::{
     names, ChunkReceived, Drive, DriveError, Entry, PendingUpload, UploadStart, UploadTicket,
     CHUNK_SIZE,
 };
+use crate::db::{to_i64, to_u64};
 use crate::ids::{UploadId, UserId};
 
 #[derive(sqlx::FromRow)]
@@ -40,26 +41,34 @@ struct Upload {
 }
 
 impl Upload {
+    fn chunk_size(&self) -> u64 {
+        to_u64(self.chunk_size)
+    }
+
+    fn next_chunk(&self) -> u64 {
+        to_u64(self.next_chunk)
+    }
+
     fn size(&self) -> u64 {
-        self.size as u64
+        to_u64(self.size)
     }
 
     fn chunks(&self) -> u64 {
-        self.size().div_ceil(self.chunk_size as u64)
+        self.size().div_ceil(self.chunk_size())
     }
 
     /// The exact length of chunk `index`.
     fn chunk_len(&self, index: u64) -> u64 {
-        let chunk = self.chunk_size as u64;
+        let chunk = self.chunk_size();
         chunk.min(self.size() - index * chunk)
     }
 
     fn ticket(&self) -> UploadTicket {
         UploadTicket {
             upload_id: self.id.to_string(),
-            chunk_size: self.chunk_size as u64,
+            chunk_size: self.chunk_size(),
             chunks: self.chunks(),
-            next_chunk: self.next_chunk as u64,
+            next_chunk: self.next_chunk(),
             expires_at: self.expires_at,
         }
     }
@@ -165,7 +174,7 @@ impl Drive {
             name_key: name.key,
             size: i64::try_from(request.size).unwrap_or(i64::MAX),
             fingerprint,
-            chunk_size: CHUNK_SIZE as i64,
+            chunk_size: to_i64(CHUNK_SIZE),
             next_chunk: 0,
             expires_at: self.expiry(single_request),
             single_request,
@@ -208,7 +217,7 @@ impl Drive {
         // the drop: wait for the earlier attempt to end rather than refuse.
         let (receiving, hasher) = self.uploads.claim(upload_id, index).await?;
         let upload = self.upload(user_id, upload_id).await?;
-        let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
+        let (next, chunks) = (upload.next_chunk(), upload.chunks());
         if index >= chunks {
             return Err(DriveError::Invalid(format!(
                 "This upload has {chunks} chunks, numbered from 0; there is no chunk {index}."
@@ -270,7 +279,7 @@ impl Drive {
         receiving.stored(index + 1, reader.hasher.take());
         Ok(ChunkReceived {
             next_chunk: index + 1,
-            received_bytes: (index * upload.chunk_size as u64 + expected),
+            received_bytes: (index * upload.chunk_size() + expected),
         })
     }
 
@@ -291,7 +300,7 @@ impl Drive {
         )
         .bind(self.expiry(upload.single_request))
         .bind(upload_id)
-        .bind(index as i64)
+        .bind(to_i64(index))
         .execute(&mut *tx)
         .await?;
         if advanced.rows_affected() == 0 {
@@ -299,9 +308,9 @@ impl Drive {
         }
         sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES (?, ?, ?, ?)")
             .bind(upload_id)
-            .bind(index as i64)
+            .bind(to_i64(index))
             .bind(object_id)
-            .bind(size as i64)
+            .bind(to_i64(size))
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -322,11 +331,11 @@ impl Drive {
         Ok(uploads
             .into_iter()
             .map(|u| PendingUpload {
-                received_bytes: (u.next_chunk as u64 * u.chunk_size as u64).min(u.size()),
+                received_bytes: (u.next_chunk() * u.chunk_size()).min(u.size()),
+                size: u.size(),
                 upload_id: u.id.into_string(),
                 name: u.name,
                 folder_id: (!u.parent_id.is_empty()).then_some(u.parent_id),
-                size: u.size as u64,
                 expires_at: u.expires_at,
             })
             .collect())
@@ -339,7 +348,7 @@ impl Drive {
         upload_id: &UploadId,
     ) -> Result<Entry, DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
-        let (next, chunks) = (upload.next_chunk as u64, upload.chunks());
+        let (next, chunks) = (upload.next_chunk(), upload.chunks());
         if next < chunks {
             return Err(DriveError::Invalid(format!(
                 "The upload is missing chunks {next} to {}; send them, then finish.",
@@ -356,7 +365,7 @@ impl Drive {
             sqlx::query("DELETE FROM uploads WHERE id = ? AND user_id = ? AND next_chunk = ?")
                 .bind(&upload.id)
                 .bind(user_id)
-                .bind(chunks as i64)
+                .bind(to_i64(chunks))
                 .execute(&mut *tx)
                 .await?;
         if claimed.rows_affected() == 0 {
