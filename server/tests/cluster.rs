@@ -284,3 +284,77 @@ async fn a_request_without_the_cluster_secret_is_refused() {
         .unwrap();
     assert_eq!(right.status(), 200);
 }
+
+/// Reads the object (or `range` of it): the bytes served before the read ended, and how it
+/// ended.
+async fn read_until_error(
+    c: &TestCluster,
+    id: &str,
+    range: Option<std::ops::Range<u64>>,
+) -> (Vec<u8>, Option<ClusterError>) {
+    let mut read = c.cluster.read(id, range).await.unwrap();
+    let mut out = Vec::new();
+    while let Some(chunk) = read.stream.next().await {
+        match chunk {
+            Ok(bytes) => out.extend_from_slice(&bytes),
+            Err(e) => return (out, Some(e)),
+        }
+    }
+    (out, None)
+}
+
+#[tokio::test]
+async fn a_large_object_never_streams_a_rotten_byte() {
+    let mut c = TestCluster::start().await;
+    // No repairs during the test (they would mend the copies it spoils): not the leader.
+    c.jobs.set_leader(false);
+    // Larger than a drive block: streamed, not fetched whole.
+    let bytes = data(9 * 1024 * 1024 + 99, 9);
+    c.cluster.write("obj-large-rot", &bytes[..]).await.unwrap();
+    // One byte flipped in the fourth segment, on two of the three nodes.
+    let spot = 3 * 1024 * 1024 + 4321;
+    let order = c.cluster.read_order("obj-large-rot").await.unwrap();
+    for name in &order[..2] {
+        let path = c.node(name).object_path("obj-large-rot");
+        let mut on_disk = std::fs::read(&path).unwrap();
+        on_disk[spot] ^= 0x01;
+        std::fs::write(&path, on_disk).unwrap();
+    }
+    let (whole, ended) = read_until_error(&c, "obj-large-rot", None).await;
+    assert!(ended.is_none(), "{ended:?}");
+    assert!(whole == bytes, "the whole read is right");
+    let (part, _) = read_until_error(
+        &c,
+        "obj-large-rot",
+        Some(spot as u64 - 10..spot as u64 + 10),
+    )
+    .await;
+    assert_eq!(part, bytes[spot - 10..spot + 10]);
+    // The two bad copies are known and queued for repair.
+    assert_eq!(
+        c.cluster.read_order("obj-large-rot").await.unwrap(),
+        [order[2].clone()]
+    );
+    assert_eq!(c.cluster.status().await.unwrap().repair_queue_len, 2);
+
+    // With the last copy spoiled too, the read stops before the bad segment: what was served
+    // is right, and it ends with an error instead of a wrong byte.
+    let path = c.node(&order[2]).object_path("obj-large-rot");
+    let mut on_disk = std::fs::read(&path).unwrap();
+    on_disk[spot] ^= 0x01;
+    std::fs::write(&path, on_disk).unwrap();
+    let (served, ended) = read_until_error(&c, "obj-large-rot", None).await;
+    assert!(
+        matches!(ended, Some(ClusterError::NoIntactCopy)),
+        "{ended:?}"
+    );
+    assert_eq!(
+        served.len(),
+        3 * 1024 * 1024,
+        "every segment before the bad one"
+    );
+    assert!(served == bytes[..served.len()]);
+    let (part, ended) =
+        read_until_error(&c, "obj-large-rot", Some(spot as u64..spot as u64 + 1)).await;
+    assert!(part.is_empty() && matches!(ended, Some(ClusterError::NoIntactCopy)));
+}

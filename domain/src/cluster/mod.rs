@@ -39,6 +39,9 @@ use crate::error::{BoxError, ErrorKind, UserFacing};
 pub const REGIONS: [&str; 3] = ["us-east", "eu-west", "asia"];
 /// Copies a write needs before it succeeds.
 pub const WRITE_QUORUM: usize = 2;
+/// The unit a write streams and a read checks: no byte of a segment is served before the
+/// whole segment matched its recorded BLAKE3.
+pub const SEGMENT: usize = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {

@@ -1,23 +1,28 @@
-//! Reads, nearest healthy replica first.
-//! - Objects up to one drive chunk (every block of every file) are fetched whole and checked
-//!   against their recorded BLAKE3 before any byte is served; a copy that fails is marked
-//!   corrupt and queued for repair, and the next replica is tried. With no intact copy the read
-//!   fails: a wrong byte is never served.
-//! - Larger objects (written only through the cluster API) stream, continuing from the next
-//!   replica at the same offset if a node fails; a whole read is checked at its end.
+//! Reads, nearest healthy replica first, one segment (1 MiB) at a time: each segment is
+//! checked against its recorded BLAKE3 before any of its bytes are served. A replica that
+//! fails a segment is marked corrupt and queued for repair, and the segment is fetched again
+//! from the next replica at the same offset; a replica that breaks off is left the same way.
+//! With no intact copy of a segment the read fails there: a wrong byte is never served.
+//!
+//! The fetching runs in its own task, a few segments ahead of the reader, so a download keeps
+//! the network busy while it writes (and memory stays at those few segments).
 
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::stream::BoxStream;
 use futures::StreamExt;
-use model::drive::CHUNK_SIZE;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
-use super::blob_store::BlobError;
+use super::blob_store::{BlobError, GetBody};
 use super::store::ObjectMeta;
-use super::{replicas, Cluster, ClusterError, Node};
+use super::{replicas, Cluster, ClusterError, Node, SEGMENT};
+
+/// Segments fetched and checked ahead of the reader.
+const AHEAD: usize = 4;
 
 pub struct ObjectRead {
     pub meta: ObjectMeta,
@@ -28,87 +33,118 @@ pub struct ObjectRead {
     pub stream: BoxStream<'static, Result<Bytes, ClusterError>>,
 }
 
-struct Reader {
-    cluster: Arc<Cluster>,
-    meta: ObjectMeta,
-    offset: u64,
-    end: u64,
-    replicas: VecDeque<Node>,
-    current: Option<BoxStream<'static, Result<Bytes, BlobError>>>,
-    /// Only when the whole object is served.
-    hasher: Option<blake3::Hasher>,
-    done: bool,
+/// The recorded hash of each segment, or none to check against (see `Cluster::read`).
+enum Expected {
+    /// One hash per segment.
+    Segments(Vec<[u8; 32]>),
+    /// Objects written before segment hashes: the replicas were checked whole beforehand.
+    Unchecked,
 }
 
-impl Reader {
-    async fn next(&mut self) -> Option<Result<Bytes, ClusterError>> {
-        if self.done {
-            return None;
-        }
-        loop {
-            if self.offset >= self.end {
-                self.done = true;
-                self.check_whole_object();
-                return None;
-            }
-            if self.current.is_none() {
-                let Some(node) = self.replicas.pop_front() else {
-                    self.done = true;
-                    tracing::error!(object = %self.meta.id, offset = self.offset, "no replica could serve the rest");
-                    return Some(Err(ClusterError::Unavailable));
-                };
-                match node.store.get_from(&self.meta.id, self.offset).await {
-                    Ok(stream) => self.current = Some(stream),
-                    Err(e) => {
-                        tracing::warn!(node = %node.spec.name, object = %self.meta.id, error = %e, "replica unavailable, trying the next");
-                        continue;
-                    }
+struct SegmentReader {
+    cluster: Arc<Cluster>,
+    meta: ObjectMeta,
+    expected: Expected,
+    replicas: VecDeque<Node>,
+    /// The stream from the first replica, positioned at `at`, with bytes already received
+    /// past `at`.
+    current: Option<(GetBody, BytesMut)>,
+    at: u64,
+}
+
+impl SegmentReader {
+    fn segment_len(&self, index: u64) -> u64 {
+        (self.meta.size - index * SEGMENT as u64).min(SEGMENT as u64)
+    }
+
+    /// Serves the segments covering `range`, cut to it, until the reader goes away.
+    async fn run(mut self, range: Range<u64>, tx: mpsc::Sender<Result<Bytes, ClusterError>>) {
+        let (first, last) = (
+            range.start / SEGMENT as u64,
+            range.end.div_ceil(SEGMENT as u64),
+        );
+        for index in first..last {
+            let segment = match self.segment(index).await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
                 }
-            }
-            let Some(current) = self.current.as_mut() else {
-                continue;
             };
-            match current.next().await {
-                Some(Ok(mut bytes)) => {
-                    let wanted = usize::try_from(self.end - self.offset).unwrap_or(usize::MAX);
-                    if bytes.len() > wanted {
-                        bytes.truncate(wanted);
-                    }
-                    if bytes.is_empty() {
-                        continue;
-                    }
-                    self.offset += bytes.len() as u64;
-                    if let Some(h) = self.hasher.as_mut() {
-                        h.update(&bytes);
-                    }
-                    return Some(Ok(bytes));
-                }
-                Some(Err(e)) => {
-                    tracing::warn!(object = %self.meta.id, offset = self.offset, error = %e, "replica failed mid-transfer, continuing from the next");
-                    self.current = None;
-                }
-                None => {
-                    // Ended early: a truncated replica. Continue elsewhere.
-                    tracing::warn!(object = %self.meta.id, offset = self.offset, "replica ended early, continuing from the next");
-                    self.current = None;
-                }
+            let part = segment.slice(within(index * SEGMENT as u64, segment.len(), &range));
+            if tx.send(Ok(part)).await.is_err() {
+                return; // the reader went away
             }
         }
     }
 
-    fn check_whole_object(&mut self) {
-        let Some(hasher) = self.hasher.take() else {
-            return;
+    /// Segment `index`, whole and checked, from the first replica that has it right.
+    async fn segment(&mut self, index: u64) -> Result<Bytes, ClusterError> {
+        let start = index * SEGMENT as u64;
+        let len = self.segment_len(index);
+        while let Some(node) = self.replicas.front().cloned() {
+            let fetched = self.fetch(&node, start, len).await;
+            match fetched {
+                Ok(bytes) if self.intact(index, &bytes) => return Ok(bytes),
+                Ok(_) => {
+                    tracing::error!(node = %node.spec.name, object = %self.meta.id, segment = index, "replica failed its checksum; reading another, repairing this one");
+                    self.cluster
+                        .mark_corrupt(&self.meta.id, &node.spec.name)
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::warn!(node = %node.spec.name, object = %self.meta.id, offset = start, error = %e, "replica unavailable, continuing from the next");
+                }
+            }
+            self.replicas.pop_front();
+            self.current = None;
+        }
+        tracing::error!(object = %self.meta.id, segment = index, "no intact copy of this segment");
+        Err(ClusterError::NoIntactCopy)
+    }
+
+    /// `len` bytes at `start` from `node`, continuing its open stream when it is there.
+    async fn fetch(&mut self, node: &Node, start: u64, len: u64) -> Result<Bytes, BlobError> {
+        if self.at != start {
+            self.current = None;
+        }
+        let (mut stream, mut buffer) = match self.current.take() {
+            Some(open) => open,
+            None => (
+                node.store.get_from(&self.meta.id, start).await?,
+                BytesMut::new(),
+            ),
         };
-        let actual = hasher.finalize().to_hex().to_string();
-        if actual != self.meta.checksum {
-            tracing::error!(object = %self.meta.id, "served bytes do not match the recorded checksum; verifying replicas");
-            let (cluster, id) = (self.cluster.clone(), self.meta.id.clone());
-            tokio::spawn(async move {
-                let _ = cluster.verify(&id).await;
-            });
+        let want = usize::try_from(len).unwrap_or(SEGMENT);
+        while buffer.len() < want {
+            match stream.next().await {
+                Some(chunk) => buffer.extend_from_slice(&chunk?),
+                None => return Err(BlobError::Status(0, "the copy ended early".into())),
+            }
+        }
+        let segment = buffer.split_to(want).freeze();
+        self.at = start + len;
+        self.current = Some((stream, buffer));
+        Ok(segment)
+    }
+
+    fn intact(&self, index: u64, bytes: &Bytes) -> bool {
+        match &self.expected {
+            Expected::Segments(hashes) => usize::try_from(index)
+                .ok()
+                .and_then(|i| hashes.get(i))
+                .is_some_and(|h| blake3::hash(bytes) == blake3::Hash::from_bytes(*h)),
+            Expected::Unchecked => true,
         }
     }
+}
+
+/// The part of the segment starting at `start` (`len` bytes) that lies in `range`, as offsets
+/// into the segment (in memory, so they fit in usize).
+fn within(start: u64, len: usize, range: &Range<u64>) -> Range<usize> {
+    let from = range.start.saturating_sub(start);
+    let to = range.end.saturating_sub(start).min(len as u64);
+    usize::try_from(from).unwrap_or(len).min(len)..usize::try_from(to).unwrap_or(len)
 }
 
 impl Cluster {
@@ -145,7 +181,8 @@ impl Cluster {
     }
 
     /// Streams the object, or the bytes of it in `range` (which the caller has checked
-    /// against the object's size; anything past the end is cut off).
+    /// against the object's size; anything past the end is cut off). Errors, a missing intact
+    /// copy included, arrive in the stream, before any byte of the segment they concern.
     pub async fn read(
         self: &Arc<Self>,
         id: &str,
@@ -155,139 +192,79 @@ impl Cluster {
         let range = range.unwrap_or(0..meta.size);
         let end = range.end.min(meta.size);
         let start = range.start.min(end);
-        if meta.size <= CHUNK_SIZE {
-            let part = self.read_intact(&meta).await?.within(start..end);
-            return Ok(ObjectRead {
-                meta,
-                start,
-                end,
-                stream: futures::stream::iter(part.into_iter().map(Ok)).boxed(),
-            });
-        }
-        let reader = Reader {
-            cluster: self.clone(),
-            hasher: (start == 0 && end == meta.size).then(blake3::Hasher::new),
-            replicas: self.replicas_for_reading(id).await?,
-            meta: meta.clone(),
-            offset: start,
-            end,
-            current: None,
-            done: false,
+        let mut replicas = self.replicas_for_reading(id).await?;
+        let expected = match replicas::segment_hashes(&self.db, id).await? {
+            Some(hashes) => Expected::Segments(
+                hashes
+                    .chunks_exact(32)
+                    .filter_map(|h| <[u8; 32]>::try_from(h).ok())
+                    .collect(),
+            ),
+            None if meta.size <= SEGMENT as u64 => Expected::Segments(
+                blake3::Hash::from_hex(&meta.checksum)
+                    .map(|h| vec![*h.as_bytes()])
+                    .unwrap_or_default(),
+            ),
+            None => {
+                replicas = self.whole_copies_intact(&meta, replicas).await?;
+                Expected::Unchecked
+            }
         };
-        let stream = futures::stream::unfold(reader, |mut r| async move {
-            r.next().await.map(|item| (item, r))
-        })
-        .boxed();
+        let (tx, rx) = mpsc::channel(AHEAD);
+        let reader = SegmentReader {
+            cluster: self.clone(),
+            meta: meta.clone(),
+            expected,
+            replicas,
+            current: None,
+            at: 0,
+        };
+        if start < end {
+            tokio::spawn(reader.run(start..end, tx));
+        }
         Ok(ObjectRead {
             meta,
             start,
             end,
-            stream,
+            stream: ReceiverStream::new(rx).boxed(),
         })
     }
 
-    /// The whole object from the first replica whose bytes match the recorded checksum.
-    async fn read_intact(&self, meta: &ObjectMeta) -> Result<Fetched, ClusterError> {
-        for node in self.replicas_for_reading(&meta.id).await? {
-            match fetch_whole(&node, meta).await {
-                Ok(fetched) if fetched.matches(meta) => return Ok(fetched),
-                Ok(_) => {
-                    tracing::error!(node = %node.spec.name, object = %meta.id, "replica failed its checksum; reading another, repairing this one");
-                    self.mark_corrupt(&meta.id, &node.spec.name).await?;
+    /// For an object recorded without segment hashes: the replicas whose whole copy, re-hashed
+    /// where it lives, matches the recorded checksum (the others are marked and repaired).
+    async fn whole_copies_intact(
+        &self,
+        meta: &ObjectMeta,
+        replicas: VecDeque<Node>,
+    ) -> Result<VecDeque<Node>, ClusterError> {
+        let mut intact = VecDeque::new();
+        for node in replicas {
+            match node.store.rehash(&meta.id).await {
+                Ok(r) if r.actual_checksum == meta.checksum && r.actual_size == meta.size => {
+                    intact.push_back(node);
                 }
+                Ok(_) => self.mark_corrupt(&meta.id, &node.spec.name).await?,
                 Err(e) => {
-                    tracing::warn!(node = %node.spec.name, object = %meta.id, error = %e, "replica unavailable, trying the next");
+                    tracing::warn!(node = %node.spec.name, object = %meta.id, error = %e, "replica unavailable");
                 }
             }
         }
-        Err(ClusterError::NoIntactCopy)
+        Ok(intact)
     }
-}
-
-/// A replica's bytes as they arrived (kept as received, not copied into one buffer), hashed
-/// on the way in.
-struct Fetched {
-    chunks: Vec<Bytes>,
-    len: u64,
-    checksum: blake3::Hash,
-}
-
-impl Fetched {
-    fn matches(&self, meta: &ObjectMeta) -> bool {
-        self.len == meta.size && self.checksum.to_hex().as_str() == meta.checksum
-    }
-
-    /// The chunks cut to the bytes in `range`.
-    fn within(self, range: Range<u64>) -> Vec<Bytes> {
-        let mut offset = 0u64;
-        let mut out = Vec::new();
-        for chunk in self.chunks {
-            let chunk_range = offset..offset + chunk.len() as u64;
-            offset = chunk_range.end;
-            if chunk_range.end <= range.start || chunk_range.start >= range.end {
-                continue;
-            }
-            // Both are offsets into this chunk, a slice of memory: they fit in usize.
-            let from = usize::try_from(range.start.saturating_sub(chunk_range.start)).unwrap_or(0);
-            let to = usize::try_from(range.end.min(chunk_range.end) - chunk_range.start)
-                .unwrap_or(chunk.len());
-            out.push(chunk.slice(from..to));
-        }
-        out
-    }
-}
-
-/// A replica's bytes, up to one past the recorded size (more is a wrong copy anyway).
-async fn fetch_whole(node: &Node, meta: &ObjectMeta) -> Result<Fetched, BlobError> {
-    let mut stream = node.store.get_from(&meta.id, 0).await?;
-    let mut fetched = Fetched {
-        chunks: Vec::new(),
-        len: 0,
-        checksum: blake3::Hash::from_bytes([0; 32]),
-    };
-    let mut hasher = blake3::Hasher::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk?;
-        hasher.update(&chunk);
-        fetched.len += chunk.len() as u64;
-        fetched.chunks.push(chunk);
-        if fetched.len > meta.size {
-            break;
-        }
-    }
-    fetched.checksum = hasher.finalize();
-    Ok(fetched)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fetched() -> Fetched {
-        let chunks = ["abc", "defg", "h"].map(|c| Bytes::from_static(c.as_bytes()));
-        Fetched {
-            chunks: chunks.to_vec(),
-            len: 8,
-            checksum: blake3::hash(b"abcdefgh"),
-        }
-    }
-
     #[test]
-    fn a_range_is_cut_from_the_chunks_as_they_came() {
-        let cut = |r: Range<u64>| fetched().within(r).concat();
-        assert_eq!(cut(0..8), b"abcdefgh");
-        assert_eq!(cut(2..5), b"cde");
-        assert_eq!(cut(3..7), b"defg");
-        assert_eq!(cut(7..8), b"h");
-        assert_eq!(cut(4..4), b"");
-        let meta = |checksum: String, size| ObjectMeta {
-            id: "x".into(),
-            size,
-            checksum,
-        };
-        let right = blake3::hash(b"abcdefgh").to_hex().to_string();
-        assert!(fetched().matches(&meta(right.clone(), 8)));
-        assert!(!fetched().matches(&meta(right, 9)));
-        assert!(!fetched().matches(&meta(blake3::hash(b"x").to_hex().to_string(), 8)));
+    fn a_range_is_cut_from_the_segments_it_touches() {
+        // Segments of 8 bytes at 0, 8 and 16 (the last one 3 bytes), ranges across them.
+        assert_eq!(within(0, 8, &(2..5)), 2..5);
+        assert_eq!(within(0, 8, &(3..12)), 3..8);
+        assert_eq!(within(8, 8, &(3..12)), 0..4);
+        assert_eq!(within(16, 3, &(0..19)), 0..3);
+        assert_eq!(within(8, 8, &(8..16)), 0..8);
+        assert_eq!(within(8, 8, &(10..10)), 2..2);
     }
 }

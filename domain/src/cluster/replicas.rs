@@ -7,7 +7,7 @@ use sqlx::SqliteExecutor;
 
 use super::store::ObjectMeta;
 use super::ClusterError;
-use crate::db::Db;
+use crate::db::{to_i64, to_u64, Db};
 use model::cluster::{RepairItem, VerificationRun};
 
 /// What a check found of one store's copy. `Unreachable` is reported, never recorded.
@@ -46,27 +46,42 @@ pub(super) async fn meta(db: &Db, id: &str) -> Result<ObjectMeta, ClusterError> 
     let (id, size, checksum) = row.ok_or(ClusterError::NotFound)?;
     Ok(ObjectMeta {
         id,
-        size: u64::try_from(size).unwrap_or_default(),
+        size: to_u64(size),
         checksum,
     })
 }
 
+/// Records the object, with the BLAKE3 of each of its segments when it has more than one.
 pub(super) async fn record_object(
     conn: impl SqliteExecutor<'_>,
     meta: &ObjectMeta,
+    segment_hashes: Option<&[u8]>,
     at: i64,
 ) -> Result<(), ClusterError> {
     sqlx::query(
-        "INSERT INTO objects (id, size, checksum, created_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET size = excluded.size, checksum = excluded.checksum",
+        "INSERT INTO objects (id, size, checksum, segment_hashes, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET size = excluded.size, checksum = excluded.checksum,
+                                        segment_hashes = excluded.segment_hashes",
     )
     .bind(&meta.id)
-    .bind(i64::try_from(meta.size).unwrap_or(i64::MAX))
+    .bind(to_i64(meta.size))
     .bind(&meta.checksum)
+    .bind(segment_hashes)
     .bind(at)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The object's segment hashes, if it was recorded with them.
+pub(super) async fn segment_hashes(db: &Db, id: &str) -> Result<Option<Vec<u8>>, ClusterError> {
+    Ok(
+        sqlx::query_scalar("SELECT segment_hashes FROM objects WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?
+            .flatten(),
+    )
 }
 
 /// Forgets the object (its replicas and queued repairs go with it).

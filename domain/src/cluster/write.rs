@@ -11,10 +11,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::blob_store::BlobError;
 use super::replicas::{self, ReplicaState};
 use super::store::{valid_id, ObjectMeta};
-use super::{Cluster, ClusterError, Node, WRITE_QUORUM};
+use super::{Cluster, ClusterError, Node, SEGMENT, WRITE_QUORUM};
 
-/// Chunk size and per-node queue depth: at most CHUNK * (DEPTH + 2) bytes per node in flight.
-const CHUNK: usize = 1024 * 1024;
+/// Per-node queue depth: at most SEGMENT * (DEPTH + 2) bytes per node in flight.
 const DEPTH: usize = 4;
 
 /// Why the copy loop stopped early.
@@ -66,8 +65,10 @@ impl Cluster {
             .collect();
 
         let mut hasher = blake3::Hasher::new();
+        // `fill` hands out whole segments (the last may be short): each is hashed on its own too.
+        let mut segment_hashes = Vec::new();
         let mut size = 0u64;
-        let mut buf = vec![0u8; CHUNK];
+        let mut buf = vec![0u8; SEGMENT];
         let stopped = loop {
             let n = match fill(&mut body, &mut buf).await {
                 Ok(0) => break None,
@@ -75,6 +76,7 @@ impl Cluster {
                 Err(e) => break Some(Stop::Input(e)),
             };
             hasher.update(&buf[..n]);
+            segment_hashes.extend_from_slice(blake3::hash(&buf[..n]).as_bytes());
             size += n as u64;
             let chunk = Bytes::copy_from_slice(&buf[..n]);
             for t in targets.iter_mut() {
@@ -143,19 +145,22 @@ impl Cluster {
             size,
             checksum,
         };
-        self.record_write(&meta, &stored, &missing).await?;
+        let segment_hashes = (size > SEGMENT as u64).then_some(segment_hashes.as_slice());
+        self.record_write(&meta, segment_hashes, &stored, &missing)
+            .await?;
         Ok(meta)
     }
 
     async fn record_write(
         &self,
         meta: &ObjectMeta,
+        segment_hashes: Option<&[u8]>,
         stored: &[&Node],
         missing: &[String],
     ) -> Result<(), ClusterError> {
         let t = self.clock.now();
         let mut tx = self.db.begin().await?;
-        replicas::record_object(&mut *tx, meta, t).await?;
+        replicas::record_object(&mut *tx, meta, segment_hashes, t).await?;
         for node in stored {
             replicas::record_replica(&mut *tx, &meta.id, &node.spec.name, ReplicaState::Ok, t)
                 .await?;

@@ -121,9 +121,9 @@ impl OpenFile {
             offset = block.end;
         }
         let cluster = self.cluster;
-        // Each block is fetched and checked whole before it is served. Its own task fetches the
-        // next one while this one is being sent (a future would only move when polled, which
-        // the body writer does not do while it writes): at most two blocks in memory.
+        // The cluster checks every segment before serving it. The next block's read starts in
+        // its own task while this one is being sent (a future would only move when polled,
+        // which the body writer does not do while it writes), so it is ready when needed.
         stream::iter(parts)
             .map(move |(object, within)| {
                 let cluster = cluster.clone();
