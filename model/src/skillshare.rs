@@ -134,3 +134,25 @@ pub enum StartTime {
     Unix(i64),
     Text(String),
 }
+
+/// The catalogue page: courses and the skills to filter by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseList {
+    pub courses: Vec<Course>,
+    /// Every skill on offer, for the filter.
+    pub skills: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseSlots {
+    pub course: Course,
+    pub teacher: Teacher,
+    /// Free starts, UTC unix seconds, ascending.
+    pub slots: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Teaching {
+    pub profile: Option<TeacherProfile>,
+    pub bookings: Vec<Booking>,
+}

@@ -8,11 +8,13 @@
 use app::api::context::AppState;
 use app::api::ApiError;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use domain::auth::CurrentUser;
 use domain::drive::{OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
 use domain::ids::UploadId;
 use futures::StreamExt;
@@ -298,28 +300,38 @@ fn inert_mime(mime: &str) -> &str {
     }
 }
 
+/// The caller, from the bearer header (401 without a valid one).
+struct Caller(CurrentUser);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        state.user_of(&parts.headers).await.map(Caller)
+    }
+}
+
 async fn trash(
     State(state): State<AppState>,
+    Caller(user): Caller,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
     answer(
-        async {
-            let user = state.user_of(&headers).await?;
-            Ok(state.drive.trash(&user.user_id, &id).await?)
-        }
-        .await,
+        state
+            .drive
+            .trash(&user.user_id, &id)
+            .await
+            .map_err(ApiError::from),
     )
 }
 
 async fn replicate(
     State(state): State<AppState>,
+    Caller(user): Caller,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
     answer(
         async {
-            let user = state.user_of(&headers).await?;
             state.require_admin(&user).await?;
             Ok(state.drive.replicate(&id).await?)
         }

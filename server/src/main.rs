@@ -9,6 +9,7 @@ mod debug_clock;
 mod drive;
 mod range;
 mod rate_limit;
+mod request_id;
 mod routes;
 mod security_headers;
 mod startup;
@@ -47,10 +48,10 @@ async fn main() {
 }
 
 /// After SIGTERM or Ctrl-C, how long requests in flight may take to finish before they are cut
-/// off (an upload cut off keeps every chunk it stored and resumes from there): the process is
-/// gone well within 10 s.
+/// off (an upload cut off keeps every chunk it stored and resumes from there).
 const REQUEST_GRACE: Duration = Duration::from_secs(7);
-/// How long background jobs get to stop (a run in progress is cut short; its work stays queued).
+/// How long background jobs, told to stop at the signal, may take to end (a run in progress
+/// is cut short; its work stays queued). With the requests' grace: gone within 10 s.
 const JOB_GRACE: Duration = Duration::from_secs(2);
 
 async fn run() -> Result<(), String> {
@@ -65,10 +66,11 @@ async fn run() -> Result<(), String> {
     let stop = CancellationToken::new();
     tokio::spawn({
         let stop = stop.clone();
+        let background = background.clone();
         async move {
             shutdown_signal().await;
             stop.cancel();
-            background.shutdown(JOB_GRACE).await;
+            background.stop();
         }
     });
     let serving = axum::serve(
@@ -82,7 +84,10 @@ async fn run() -> Result<(), String> {
             tracing::warn!("requests still running {REQUEST_GRACE:?} after the signal were cut off");
         }
     }
-    Ok(())
+    background.shutdown(JOB_GRACE).await;
+    tracing::info!("stopped");
+    // Exit now rather than let the runtime wait for blocking tasks (a stuck disk, say).
+    std::process::exit(0)
 }
 
 pub async fn shutdown_signal() {

@@ -11,6 +11,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api_responses::normalise_api;
 use crate::rate_limit::{limit_auth_requests, AuthRateLimit};
+use crate::request_id;
 use crate::security_headers::{add_security_headers, provide_response_nonce, SiteSecurity};
 
 pub fn router(state: AppState) -> Router {
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         trusted_proxies: state.config.trusted_proxies.clone(),
         clock: state.clock.clone(),
     };
+    let proxies = state.config.trusted_proxies.clone();
     let site = SiteSecurity {
         https: state.config.public_url.starts_with("https://"),
     };
@@ -45,11 +47,15 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(request_span)
+                .make_span_with(request_id::span)
                 // Failures are logged once, where they are turned into answers.
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(
+            proxies,
+            request_id::drop_untrusted,
+        ))
         .with_state(state)
 }
 
@@ -59,14 +65,4 @@ fn debug_routes() -> Router<AppState> {
     return crate::debug_clock::routes();
     #[cfg(not(debug_assertions))]
     Router::new()
-}
-
-fn request_span(request: &axum::extract::Request) -> tracing::Span {
-    let id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    // The path only: download links carry their signature in the query.
-    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
 }

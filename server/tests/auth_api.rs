@@ -429,13 +429,20 @@ async fn every_answer_names_its_request_id_and_errors_carry_their_own_status() {
     assert_eq!(refused.status(), 401);
     let other = request_id(&refused).expect("an id on an error");
     assert_ne!(other, id, "one id per request");
-    // An id the client sent (a proxy's, say) is kept, so both logs tell the same story.
-    let traced = s
-        .http
-        .get(format!("{}/healthz", s.base))
-        .header("x-request-id", "from-the-proxy-42")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(request_id(&traced).as_deref(), Some("from-the-proxy-42"));
+    // An id sent by any client is not taken over...
+    let sent = |s: &TestServer, id: &'static str| {
+        s.http
+            .get(format!("{}/healthz", s.base))
+            .header("x-request-id", id)
+            .send()
+    };
+    let replaced = sent(&s, "from-the-proxy-42").await.unwrap();
+    assert_ne!(request_id(&replaced).as_deref(), Some("from-the-proxy-42"));
+    // ...but one from a trusted proxy is, so both logs tell the same story (if it looks like
+    // an id).
+    let behind_proxy = TestServer::start_with(&[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let kept = sent(&behind_proxy, "from-the-proxy-42").await.unwrap();
+    assert_eq!(request_id(&kept).as_deref(), Some("from-the-proxy-42"));
+    let odd = sent(&behind_proxy, "two words").await.unwrap();
+    assert_ne!(request_id(&odd).as_deref(), Some("two words"));
 }

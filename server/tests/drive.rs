@@ -841,3 +841,36 @@ async fn a_crash_during_single_request_uploads_leaves_no_reservation_behind() {
     }
     panic!("[used, reserved, resumable] is {seen}, not [3 MiB, 16 MiB, 16 MiB]");
 }
+
+#[tokio::test]
+async fn a_slow_upload_stays_alive_while_its_bytes_arrive() {
+    // Another app server sweeping sees only the database: while bytes arrive, the upload's
+    // expiry keeps moving, though no chunk is complete yet.
+    let drive = Drive::start(&[("SINGLE_UPLOAD_SILENCE_SECS", "4")]).await;
+    let mut socket = drive.whole_upload_head("slow.bin", 3 * 1024 * 1024).await;
+    socket.write_all(&[7u8; 1024]).await.unwrap();
+    let expiry = "SELECT COALESCE(MAX(expires_at), 0) FROM uploads WHERE single_request = 1";
+    let mut first = 0;
+    for _ in 0..100 {
+        first = drive.server.sql_number(expiry).await;
+        if first > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(first > 0, "the upload started");
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        socket.write_all(&[7u8; 1024]).await.unwrap();
+    }
+    let later = drive.server.sql_number(expiry).await;
+    assert!(
+        later > first,
+        "renewed while bytes arrive: {first} then {later}"
+    );
+    assert_eq!(
+        drive.server.sql_number("SELECT COUNT(*) FROM blocks").await,
+        0,
+        "no chunk yet"
+    );
+}

@@ -1,62 +1,15 @@
 //! Accounts API: register, verify email, two-factor login, password reset and change, the
 //! second factor (emailed codes or an authenticator app), logout, sessions, user info.
 
-use serde::{Deserialize, Serialize};
+pub use model::auth::{
+    AccountInfo, AppSetup, LoggedIn, LoginNext, LoginStarted, RecoveryCodes, SecondFactorView,
+    SessionView,
+};
 
 #[cfg(feature = "ssr")]
 use super::context::{current_user, state, user_agent};
 use super::{Ack, ApiError};
 use crate::api;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LoginNext {
-    /// A login code was emailed: submit it to `/api/auth/login/verify`.
-    Code,
-    /// The account uses an authenticator app: submit its code (or a recovery code) to
-    /// `/api/auth/login/verify`.
-    App,
-    /// The email is not verified yet: a verification code was emailed.
-    VerifyEmail,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginStarted {
-    pub next: LoginNext,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoggedIn {
-    pub token: String,
-    pub account: AccountInfo,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountInfo {
-    pub email: String,
-    pub name: String,
-    pub quota_bytes: i64,
-    /// Stored files, the trash included.
-    pub used_bytes: i64,
-    /// The part of `used_bytes` in the trash.
-    #[serde(default)]
-    pub trash_bytes: i64,
-    pub created_at: i64,
-    /// Listed in `ADMIN_EMAILS`: may stop and start nodes, verify and repair.
-    #[serde(default)]
-    pub is_admin: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
-    pub id: String,
-    pub created_at: i64,
-    pub last_used_at: i64,
-    pub user_agent: String,
-    /// The session making this request.
-    pub current: bool,
-}
 
 #[cfg(feature = "ssr")]
 async fn account_info(p: domain::auth::Profile) -> Result<AccountInfo, ApiError> {
@@ -129,28 +82,6 @@ api! { ("auth/password/change")
         state.accounts.change_password(&user, &current_password, &new_password).await?;
         Ok(Ack::new("Your password was changed. Your other sessions were logged out."))
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SecondFactorView {
-    /// Logging in asks an authenticator app (else an emailed code).
-    pub app: bool,
-    pub recovery_codes_left: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppSetup {
-    /// The secret in base32, for typing into the app.
-    pub secret: String,
-    pub otpauth_url: String,
-    /// The same as a QR code, drawn by the server.
-    pub qr_svg: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecoveryCodes {
-    /// Shown this once; each works once instead of an app code.
-    pub recovery_codes: Vec<String>,
 }
 
 api! { ("auth/second-factor")

@@ -11,18 +11,4 @@ pub mod skillshare;
 
 pub use error::ApiError;
 
-use serde::{Deserialize, Serialize};
-
-/// A plain acknowledgement with something to tell the user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ack {
-    pub message: String,
-}
-
-impl Ack {
-    pub fn new(message: impl Into<String>) -> Ack {
-        Ack {
-            message: message.into(),
-        }
-    }
-}
+pub use model::Ack;

@@ -1,37 +1,14 @@
 //! SkillShare Connect API: the public catalogue, booking (bearer), and teaching (bearer).
 
-use serde::{Deserialize, Serialize};
-
 pub use model::skillshare::{
-    Booking, BookingStatus, Course, CourseDraft, CourseFilter, Level, StartTime, Teacher,
-    TeacherDraft, TeacherProfile, Window,
+    Booking, BookingStatus, Course, CourseDraft, CourseFilter, CourseList, CourseSlots, Level,
+    StartTime, Teacher, TeacherDraft, TeacherProfile, Teaching, Window,
 };
 
 #[cfg(feature = "ssr")]
 use super::context::{current_user, state};
 use super::ApiError;
 use crate::api;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CourseList {
-    pub courses: Vec<Course>,
-    /// Every skill on offer, for the filter.
-    pub skills: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CourseSlots {
-    pub course: Course,
-    pub teacher: Teacher,
-    /// Free starts, UTC unix seconds, ascending.
-    pub slots: Vec<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Teaching {
-    pub profile: Option<TeacherProfile>,
-    pub bookings: Vec<Booking>,
-}
 
 /// The logged-in user as a student (name and email for the confirmation mail).
 #[cfg(feature = "ssr")]

@@ -152,10 +152,6 @@ impl Cluster {
         })
     }
 
-    fn is_up(&self, name: &str) -> bool {
-        self.state_of(name).up
-    }
-
     /// Nodes believed up, nearest (lowest latency) first.
     fn up_nodes_nearest_first(&self) -> Vec<&Node> {
         let mut up: Vec<(&Node, u64)> = self

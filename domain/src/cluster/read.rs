@@ -7,9 +7,10 @@
 //! The fetching runs in its own task, a few segments ahead of the reader, so a download keeps
 //! the network busy while it writes (and memory stays at those few segments).
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures::stream::BoxStream;
@@ -18,11 +19,14 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::blob_store::{BlobError, GetBody};
+use super::replicas::ReplicaState;
 use super::store::ObjectMeta;
 use super::{replicas, Cluster, ClusterError, Node, SEGMENT};
 
 /// Segments fetched and checked ahead of the reader.
 const AHEAD: usize = 4;
+/// A replica that sends nothing for this long is left for the next one.
+const STALL: Duration = Duration::from_secs(10);
 
 pub struct ObjectRead {
     pub meta: ObjectMeta,
@@ -33,12 +37,25 @@ pub struct ObjectRead {
     pub stream: BoxStream<'static, Result<Bytes, ClusterError>>,
 }
 
-/// The recorded hash of each segment, or none to check against (see `Cluster::read`).
+/// What each segment is checked against.
 enum Expected {
-    /// One hash per segment.
+    /// The recorded hash of each segment.
     Segments(Vec<[u8; 32]>),
-    /// Objects written before segment hashes: the replicas were checked whole beforehand.
-    Unchecked,
+    /// An object recorded before segment hashes: a replica is used only once its whole copy
+    /// re-hashes right where it lives. A whole read records the segment hashes it saw, so the
+    /// next read checks segments like any other.
+    Legacy {
+        verified: HashSet<String>,
+        seen: Vec<u8>,
+    },
+}
+
+/// Why a replica could not give a segment.
+enum Failed {
+    /// It answered with something else than the segment: bad bytes, too few, none.
+    Copy(ReplicaState),
+    /// It could not be reached, or stalled (it may be fine later).
+    Unavailable(BlobError),
 }
 
 struct SegmentReader {
@@ -71,9 +88,20 @@ impl SegmentReader {
                     return;
                 }
             };
+            if let Expected::Legacy { seen, .. } = &mut self.expected {
+                seen.extend_from_slice(blake3::hash(&segment).as_bytes());
+            }
             let part = segment.slice(within(index * SEGMENT as u64, segment.len(), &range));
             if tx.send(Ok(part)).await.is_err() {
                 return; // the reader went away
+            }
+        }
+        if let Expected::Legacy { seen, .. } = &self.expected {
+            if first == 0 && last * SEGMENT as u64 >= self.meta.size {
+                let db = &self.cluster.db;
+                if let Err(e) = replicas::backfill_segment_hashes(db, &self.meta.id, seen).await {
+                    tracing::warn!(object = %self.meta.id, error = %e, "segment hashes not recorded");
+                }
             }
         }
     }
@@ -83,16 +111,17 @@ impl SegmentReader {
         let start = index * SEGMENT as u64;
         let len = self.segment_len(index);
         while let Some(node) = self.replicas.front().cloned() {
-            let fetched = self.fetch(&node, start, len).await;
+            let fetched = match self.usable(&node).await {
+                Ok(()) => self.fetch(&node, start, len).await,
+                Err(failed) => Err(failed),
+            };
             match fetched {
                 Ok(bytes) if self.intact(index, &bytes) => return Ok(bytes),
-                Ok(_) => {
-                    tracing::error!(node = %node.spec.name, object = %self.meta.id, segment = index, "replica failed its checksum; reading another, repairing this one");
-                    self.cluster
-                        .mark_corrupt(&self.meta.id, &node.spec.name)
-                        .await?;
+                Ok(_) => bad_copy(&self.cluster, &self.meta.id, &node, ReplicaState::Corrupt).await,
+                Err(Failed::Copy(state)) => {
+                    bad_copy(&self.cluster, &self.meta.id, &node, state).await
                 }
-                Err(e) => {
+                Err(Failed::Unavailable(e)) => {
                     tracing::warn!(node = %node.spec.name, object = %self.meta.id, offset = start, error = %e, "replica unavailable, continuing from the next");
                 }
             }
@@ -103,23 +132,47 @@ impl SegmentReader {
         Err(ClusterError::NoIntactCopy)
     }
 
+    /// Whether the replica may be read from: always, except a legacy object's replica whose
+    /// whole copy has not been re-hashed yet in this read.
+    async fn usable(&mut self, node: &Node) -> Result<(), Failed> {
+        let Expected::Legacy { verified, .. } = &mut self.expected else {
+            return Ok(());
+        };
+        if verified.contains(&node.spec.name) {
+            return Ok(());
+        }
+        match node.store.rehash(&self.meta.id).await {
+            Ok(r) if r.actual_checksum == self.meta.checksum && r.actual_size == self.meta.size => {
+                verified.insert(node.spec.name.clone());
+                Ok(())
+            }
+            Ok(_) => Err(Failed::Copy(ReplicaState::Corrupt)),
+            Err(BlobError::NotFound) => Err(Failed::Copy(ReplicaState::Missing)),
+            Err(e) => Err(Failed::Unavailable(e)),
+        }
+    }
+
     /// `len` bytes at `start` from `node`, continuing its open stream when it is there.
-    async fn fetch(&mut self, node: &Node, start: u64, len: u64) -> Result<Bytes, BlobError> {
+    async fn fetch(&mut self, node: &Node, start: u64, len: u64) -> Result<Bytes, Failed> {
         if self.at != start {
             self.current = None;
         }
         let (mut stream, mut buffer) = match self.current.take() {
             Some(open) => open,
-            None => (
-                node.store.get_from(&self.meta.id, start).await?,
-                BytesMut::new(),
-            ),
+            None => match node.store.get_from(&self.meta.id, start).await {
+                Ok(stream) => (stream, BytesMut::new()),
+                Err(BlobError::NotFound) => return Err(Failed::Copy(ReplicaState::Missing)),
+                Err(e) => return Err(Failed::Unavailable(e)),
+            },
         };
         let want = usize::try_from(len).unwrap_or(SEGMENT);
         while buffer.len() < want {
-            match stream.next().await {
-                Some(chunk) => buffer.extend_from_slice(&chunk?),
-                None => return Err(BlobError::Status(0, "the copy ended early".into())),
+            match tokio::time::timeout(STALL, stream.next()).await {
+                Ok(Some(Ok(chunk))) => buffer.extend_from_slice(&chunk),
+                Ok(Some(Err(e))) => return Err(Failed::Unavailable(e)),
+                // A copy shorter than the object is a bad copy.
+                Ok(None) => return Err(Failed::Copy(ReplicaState::Corrupt)),
+                Err(_) => return Err(Failed::Unavailable(BlobError::TimedOut)),
             }
         }
         let segment = buffer.split_to(want).freeze();
@@ -134,8 +187,16 @@ impl SegmentReader {
                 .ok()
                 .and_then(|i| hashes.get(i))
                 .is_some_and(|h| blake3::hash(bytes) == blake3::Hash::from_bytes(*h)),
-            Expected::Unchecked => true,
+            Expected::Legacy { .. } => true,
         }
+    }
+}
+
+/// Records a replica found bad (and queues its repair); the read goes on without it.
+async fn bad_copy(cluster: &Cluster, id: &str, node: &Node, state: ReplicaState) {
+    tracing::error!(node = %node.spec.name, object = id, ?state, "replica is bad; reading another, repairing this one");
+    if let Err(e) = cluster.mark_bad(id, &node.spec.name, state).await {
+        tracing::warn!(object = id, error = %e, "bad replica not recorded");
     }
 }
 
@@ -192,7 +253,7 @@ impl Cluster {
         let range = range.unwrap_or(0..meta.size);
         let end = range.end.min(meta.size);
         let start = range.start.min(end);
-        let mut replicas = self.replicas_for_reading(id).await?;
+        let replicas = self.replicas_for_reading(id).await?;
         let expected = match replicas::segment_hashes(&self.db, id).await? {
             Some(hashes) => Expected::Segments(
                 hashes
@@ -205,10 +266,10 @@ impl Cluster {
                     .map(|h| vec![*h.as_bytes()])
                     .unwrap_or_default(),
             ),
-            None => {
-                replicas = self.whole_copies_intact(&meta, replicas).await?;
-                Expected::Unchecked
-            }
+            None => Expected::Legacy {
+                verified: HashSet::new(),
+                seen: Vec::new(),
+            },
         };
         let (tx, rx) = mpsc::channel(AHEAD);
         let reader = SegmentReader {
@@ -228,28 +289,6 @@ impl Cluster {
             end,
             stream: ReceiverStream::new(rx).boxed(),
         })
-    }
-
-    /// For an object recorded without segment hashes: the replicas whose whole copy, re-hashed
-    /// where it lives, matches the recorded checksum (the others are marked and repaired).
-    async fn whole_copies_intact(
-        &self,
-        meta: &ObjectMeta,
-        replicas: VecDeque<Node>,
-    ) -> Result<VecDeque<Node>, ClusterError> {
-        let mut intact = VecDeque::new();
-        for node in replicas {
-            match node.store.rehash(&meta.id).await {
-                Ok(r) if r.actual_checksum == meta.checksum && r.actual_size == meta.size => {
-                    intact.push_back(node);
-                }
-                Ok(_) => self.mark_corrupt(&meta.id, &node.spec.name).await?,
-                Err(e) => {
-                    tracing::warn!(node = %node.spec.name, object = %meta.id, error = %e, "replica unavailable");
-                }
-            }
-        }
-        Ok(intact)
     }
 }
 

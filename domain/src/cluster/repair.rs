@@ -76,25 +76,28 @@ impl Cluster {
         Err(last_error)
     }
 
-    /// Runs the repairs that are due on stores that are up; returns how many were attempted.
+    /// Runs the repairs that are due on stores that are up; returns how many succeeded (so
+    /// the worker goes on at once only while repairs make progress).
     pub async fn run_due_repairs(&self) -> Result<usize, ClusterError> {
-        let mut attempted = 0;
-        for repair in replicas::due_repairs(&self.db, self.clock.now(), 32).await? {
-            if !self.is_up(&repair.node) {
-                continue; // made due again when the store returns
-            }
-            attempted += 1;
-            if let Err(error) = self.repair_replica(&repair.object_id, &repair.node).await {
-                replicas::repair_failed(
-                    &self.db,
-                    &repair,
-                    self.clock.now() + backoff(&repair),
-                    &error,
-                )
-                .await?;
+        let up: Vec<&str> = self
+            .up_nodes_nearest_first()
+            .into_iter()
+            .map(|n| n.spec.name.as_str())
+            .collect();
+        // Only repairs onto stores that are up: those of a store that is down wait (they are
+        // made due when it returns) without filling every batch.
+        let due = replicas::due_repairs(&self.db, self.clock.now(), &up, 32).await?;
+        let mut repaired = 0;
+        for repair in due {
+            match self.repair_replica(&repair.object_id, &repair.node).await {
+                Ok(()) => repaired += 1,
+                Err(error) => {
+                    let next = self.clock.now() + backoff(&repair);
+                    replicas::repair_failed(&self.db, &repair, next, &error).await?;
+                }
             }
         }
-        Ok(attempted)
+        Ok(repaired)
     }
 }
 

@@ -73,6 +73,21 @@ pub(super) async fn record_object(
     Ok(())
 }
 
+/// Records the segment hashes of an object recorded without them (read whole from a copy that
+/// was checked whole).
+pub(super) async fn backfill_segment_hashes(
+    db: &Db,
+    id: &str,
+    hashes: &[u8],
+) -> Result<(), ClusterError> {
+    sqlx::query("UPDATE objects SET segment_hashes = ? WHERE id = ? AND segment_hashes IS NULL")
+        .bind(hashes)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The object's segment hashes, if it was recorded with them.
 pub(super) async fn segment_hashes(db: &Db, id: &str) -> Result<Option<Vec<u8>>, ClusterError> {
     Ok(
@@ -230,16 +245,21 @@ pub(super) async fn make_repairs_due(
     Ok(())
 }
 
+/// Repairs due at `at` onto the stores in `onto`, soonest first.
 pub(super) async fn due_repairs(
     db: &Db,
     at: i64,
+    onto: &[&str],
     limit: i64,
 ) -> Result<Vec<DueRepair>, ClusterError> {
+    let onto = serde_json::to_string(onto).unwrap_or_else(|_| "[]".into());
     Ok(sqlx::query_as(
         "SELECT object_id, node, attempts FROM repair_queue
-         WHERE next_at <= ? ORDER BY next_at LIMIT ?",
+         WHERE next_at <= ? AND node IN (SELECT value FROM json_each(?))
+         ORDER BY next_at LIMIT ?",
     )
     .bind(at)
+    .bind(onto)
     .bind(limit)
     .fetch_all(db)
     .await?)

@@ -64,11 +64,16 @@ impl Cluster {
         })
     }
 
-    /// Records that a store's copy was found bad (by a read that checked it) and queues its
-    /// repair; reads no longer go to it.
-    pub(super) async fn mark_corrupt(&self, id: &str, node: &str) -> Result<(), ClusterError> {
+    /// Records that a store's copy was found bad (corrupt or missing, by a read that checked
+    /// it) and queues its repair; reads no longer go to it.
+    pub(super) async fn mark_bad(
+        &self,
+        id: &str,
+        node: &str,
+        state: ReplicaState,
+    ) -> Result<(), ClusterError> {
         let t = self.clock.now();
-        replicas::record_replica(&self.db, id, node, ReplicaState::Corrupt, t).await?;
+        replicas::record_replica(&self.db, id, node, state, t).await?;
         self.queue_repair(id, node, t).await
     }
 

@@ -9,9 +9,17 @@ use crate::clock::Clock;
 use crate::db::test_db;
 use crate::ids::{UploadId, UserId};
 
+fn alice() -> UserId {
+    UserId::from("alice")
+}
+
+fn bob() -> UserId {
+    UserId::from("bob")
+}
+
 async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) {
     let (db, dir) = test_db().await;
-    for (id, quota) in [(&UserId::from("alice"), 1000), (&UserId::from("bob"), 1000)] {
+    for (id, quota) in [(&alice(), 1000), (&bob(), 1000)] {
         sqlx::query(
             "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
              VALUES (?, ? || '@example.com', ?, 'x', ?, 0)",
@@ -61,7 +69,7 @@ async fn file_record(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
     .execute(&drive.db)
     .await
     .unwrap();
-    drive.entry(&UserId::from("alice"), &id).await.unwrap()
+    drive.entry(&alice(), &id).await.unwrap()
 }
 
 async fn names_in(drive: &Drive, user: &UserId, folder: Option<&str>) -> Vec<String> {
@@ -77,7 +85,7 @@ async fn names_in(drive: &Drive, user: &UserId, folder: Option<&str>) -> Vec<Str
 async fn an_upload_beyond_the_remaining_quota_is_refused_up_front() {
     let (drive, _dir) = drive().await;
     let err = drive
-        .start_upload(&UserId::from("alice"), &upload("big.iso", 1001))
+        .start_upload(&alice(), &upload("big.iso", 1001))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -89,14 +97,7 @@ async fn an_upload_beyond_the_remaining_quota_is_refused_up_front() {
         }
     ));
     assert!(err.to_string().contains("has 1.0 KB left"), "{err}");
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        0
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 0);
 }
 
 #[tokio::test]
@@ -106,11 +107,11 @@ async fn a_users_quota_can_be_raised_on_its_own() {
         .await
         .unwrap();
     drive
-        .start_upload(&UserId::from("alice"), &upload("big.iso", 4000))
+        .start_upload(&alice(), &upload("big.iso", 4000))
         .await
         .unwrap();
     assert!(drive
-        .start_upload(&UserId::from("bob"), &upload("big.iso", 4000))
+        .start_upload(&bob(), &upload("big.iso", 4000))
         .await
         .is_err());
     assert!(matches!(
@@ -126,20 +127,13 @@ async fn concurrent_uploads_cannot_overshoot_the_quota() {
         let drive = drive.clone();
         async move {
             drive
-                .start_upload(&UserId::from("alice"), &upload(&format!("f{i}"), 300))
+                .start_upload(&alice(), &upload(&format!("f{i}"), 300))
                 .await
         }
     });
     let outcomes = futures::future::join_all(starts).await;
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 3);
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        900
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 900);
 }
 
 #[tokio::test]
@@ -150,45 +144,25 @@ async fn cancelled_and_abandoned_uploads_release_their_reservation() {
     };
     let (drive, _dir) = drive_with(settings).await;
     let ticket = drive
-        .start_upload(&UserId::from("alice"), &upload("a", 400))
+        .start_upload(&alice(), &upload("a", 400))
         .await
         .unwrap();
     drive
-        .cancel_upload(
-            &UserId::from("alice"),
-            &UploadId::from(ticket.upload_id.as_str()),
-        )
+        .cancel_upload(&alice(), &UploadId::from(ticket.upload_id.as_str()))
         .await
         .unwrap();
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        0
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 0);
 
     let ticket = drive
-        .start_upload(&UserId::from("alice"), &upload("b", 400))
+        .start_upload(&alice(), &upload("b", 400))
         .await
         .unwrap();
     drive.clock.advance(1);
     drive.sweep().await.unwrap();
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        0
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 0);
     assert!(matches!(
         drive
-            .finish_upload(
-                &UserId::from("alice"),
-                &UploadId::from(ticket.upload_id.as_str())
-            )
+            .finish_upload(&alice(), &UploadId::from(ticket.upload_id.as_str()))
             .await,
         Err(DriveError::NotFound(_))
     ));
@@ -198,67 +172,40 @@ async fn cancelled_and_abandoned_uploads_release_their_reservation() {
 async fn starting_the_same_upload_again_resumes_it() {
     let (drive, _dir) = drive().await;
     let first = drive
-        .start_upload(&UserId::from("alice"), &upload("movie.mp4", 500))
+        .start_upload(&alice(), &upload("movie.mp4", 500))
         .await
         .unwrap();
     let again = drive
-        .start_upload(&UserId::from("alice"), &upload("movie.mp4", 500))
+        .start_upload(&alice(), &upload("movie.mp4", 500))
         .await
         .unwrap();
     assert_eq!(first.upload_id, again.upload_id);
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        500
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 500);
     // Another file of the same name and size (another fingerprint) starts over.
     let edited = UploadStart {
         fingerprint: Some("modified 2026-11-24".into()),
         ..upload("movie.mp4", 500)
     };
-    let fresh = drive
-        .start_upload(&UserId::from("alice"), &edited)
-        .await
-        .unwrap();
+    let fresh = drive.start_upload(&alice(), &edited).await.unwrap();
     assert_ne!(fresh.upload_id, first.upload_id);
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        500
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 500);
     // Another size under the same name replaces the unfinished attempt.
     let other = drive
-        .start_upload(&UserId::from("alice"), &upload("movie.mp4", 600))
+        .start_upload(&alice(), &upload("movie.mp4", 600))
         .await
         .unwrap();
     assert_ne!(other.upload_id, first.upload_id);
-    assert_eq!(
-        drive
-            .usage(&UserId::from("alice"))
-            .await
-            .unwrap()
-            .reserved_bytes,
-        600
-    );
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 600);
 }
 
 #[tokio::test]
 async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
     let (drive, _dir) = drive().await;
     let ticket = drive
-        .start_upload(&UserId::from("alice"), &upload("a", 100))
+        .start_upload(&alice(), &upload("a", 100))
         .await
         .unwrap();
-    let (alice, upload_id) = (
-        UserId::from("alice"),
-        UploadId::from(ticket.upload_id.as_str()),
-    );
+    let (alice, upload_id) = (alice(), UploadId::from(ticket.upload_id.as_str()));
     let put =
         |index, announced| drive.put_chunk(&alice, &upload_id, index, announced, &[0u8; 100][..]);
     assert!(put(1, None)
@@ -274,7 +221,7 @@ async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
     assert!(matches!(
         drive
             .put_chunk(
-                &UserId::from("bob"),
+                &bob(),
                 &UploadId::from(ticket.upload_id.as_str()),
                 0,
                 None,
@@ -289,71 +236,56 @@ async fn chunks_out_of_order_or_of_the_wrong_size_are_refused() {
 async fn an_empty_file_is_refused() {
     let (drive, _dir) = drive().await;
     let err = drive
-        .start_upload(&UserId::from("alice"), &upload("empty.txt", 0))
+        .start_upload(&alice(), &upload("empty.txt", 0))
         .await
         .unwrap_err();
     assert_eq!(
         err.to_string(),
         "\"empty.txt\" is empty (0 bytes): there is nothing to upload."
     );
-    assert!(drive
-        .pending_uploads(&UserId::from("alice"))
-        .await
-        .unwrap()
-        .is_empty());
-    assert!(names_in(&drive, &UserId::from("alice"), None)
-        .await
-        .is_empty());
+    assert!(drive.pending_uploads(&alice()).await.unwrap().is_empty());
+    assert!(names_in(&drive, &alice(), None).await.is_empty());
 }
 
 #[tokio::test]
 async fn names_collide_after_normalisation_and_case_folding() {
     let (drive, _dir) = drive().await;
     drive
-        .create_folder(&UserId::from("alice"), None, "R\u{e9}sum\u{e9}")
+        .create_folder(&alice(), None, "R\u{e9}sum\u{e9}")
         .await
         .unwrap();
     let err = drive
-        .create_folder(&UserId::from("alice"), None, "re\u{301}sume\u{301}")
+        .create_folder(&alice(), None, "re\u{301}sume\u{301}")
         .await
         .unwrap_err();
     assert!(matches!(err, DriveError::Conflict(_)), "{err}");
     let err = drive
-        .start_upload(&UserId::from("alice"), &upload("RÉSUMÉ", 1))
+        .start_upload(&alice(), &upload("RÉSUMÉ", 1))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("already in this folder"));
     // Another user's drive is another namespace.
-    drive
-        .create_folder(&UserId::from("bob"), None, "Résumé")
-        .await
-        .unwrap();
-    assert_eq!(
-        names_in(&drive, &UserId::from("alice"), None).await,
-        ["Résumé"]
-    );
+    drive.create_folder(&bob(), None, "Résumé").await.unwrap();
+    assert_eq!(names_in(&drive, &alice(), None).await, ["Résumé"]);
 }
 
 #[tokio::test]
 async fn folders_nest_move_and_refuse_cycles() {
     let (drive, _dir) = drive().await;
-    let docs = drive
-        .create_folder(&UserId::from("alice"), None, "Docs")
-        .await
-        .unwrap();
+    let docs = drive.create_folder(&alice(), None, "Docs").await.unwrap();
     let inner = drive
-        .create_folder(&UserId::from("alice"), Some(&docs.id), "2026")
+        .create_folder(&alice(), Some(&docs.id), "2026")
         .await
         .unwrap();
     let file = file_record(&drive, "notes.txt", None).await;
 
     drive
-        .move_to(&UserId::from("alice"), &file.id, Some(&inner.id))
+        .move_to(&alice(), &file.id, Some(&inner.id))
         .await
         .unwrap();
     let listing = drive
         .list(
-            &UserId::from("alice"),
+            &alice(),
             &ListQuery {
                 folder_id: Some(inner.id.clone()),
                 ..Default::default()
@@ -366,17 +298,17 @@ async fn folders_nest_move_and_refuse_cycles() {
     assert_eq!(listing.entries[0].name, "notes.txt");
 
     let err = drive
-        .move_to(&UserId::from("alice"), &docs.id, Some(&inner.id))
+        .move_to(&alice(), &docs.id, Some(&inner.id))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("into itself"));
     let renamed = drive
-        .rename(&UserId::from("alice"), &file.id, "Notes (final).txt")
+        .rename(&alice(), &file.id, "Notes (final).txt")
         .await
         .unwrap();
     assert_eq!(renamed.name, "Notes (final).txt");
     assert!(matches!(
-        drive.rename(&UserId::from("alice"), &file.id, "a/b").await,
+        drive.rename(&alice(), &file.id, "a/b").await,
         Err(DriveError::Invalid(_))
     ));
 
@@ -384,11 +316,7 @@ async fn folders_nest_move_and_refuse_cycles() {
         search: Some("FINAL".into()),
         ..Default::default()
     };
-    let found = drive
-        .list(&UserId::from("alice"), &search)
-        .await
-        .unwrap()
-        .entries;
+    let found = drive.list(&alice(), &search).await.unwrap().entries;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].parent_id.as_deref(), Some(inner.id.as_str()));
 }
@@ -399,7 +327,7 @@ async fn folder_chain(drive: &Drive, name: &str, levels: usize) -> Vec<String> {
     for level in 0..levels {
         let parent = ids.last().map(String::as_str);
         let folder = drive
-            .create_folder(&UserId::from("alice"), parent, &format!("{name} {level}"))
+            .create_folder(&alice(), parent, &format!("{name} {level}"))
             .await
             .unwrap();
         ids.push(folder.id);
@@ -412,11 +340,7 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
     let (drive, _dir) = drive().await;
     let deep = folder_chain(&drive, "deep", 64).await;
     let err = drive
-        .create_folder(
-            &UserId::from("alice"),
-            deep.last().map(String::as_str),
-            "one more",
-        )
+        .create_folder(&alice(), deep.last().map(String::as_str), "one more")
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "Folders nest at most 64 deep.");
@@ -424,23 +348,23 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
     // Three levels fit under level 60 (61 + 3 = 64), not under level 61.
     let three = folder_chain(&drive, "three", 3).await;
     let err = drive
-        .move_to(&UserId::from("alice"), &three[0], Some(&deep[61]))
+        .move_to(&alice(), &three[0], Some(&deep[61]))
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "Folders nest at most 64 deep.");
     drive
-        .move_to(&UserId::from("alice"), &three[0], Some(&deep[60]))
+        .move_to(&alice(), &three[0], Some(&deep[60]))
         .await
         .unwrap();
     // A file goes anywhere a folder is, and the deepest breadcrumbs reach the top.
     let file = file_record(&drive, "deep.txt", None).await;
     drive
-        .move_to(&UserId::from("alice"), &file.id, Some(&three[2]))
+        .move_to(&alice(), &file.id, Some(&three[2]))
         .await
         .unwrap();
     let listing = drive
         .list(
-            &UserId::from("alice"),
+            &alice(),
             &ListQuery {
                 folder_id: Some(three[2].clone()),
                 ..Default::default()
@@ -457,32 +381,17 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
 async fn another_users_ids_read_as_missing() {
     let (drive, _dir) = drive().await;
     let folder = drive
-        .create_folder(&UserId::from("alice"), None, "Private")
+        .create_folder(&alice(), None, "Private")
         .await
         .unwrap();
     for outcome in [
+        drive.rename(&bob(), &folder.id, "mine").await.map(|_| ()),
+        drive.trash(&bob(), &folder.id).await.map(|_| ()),
+        drive.move_to(&bob(), &folder.id, None).await.map(|_| ()),
+        drive.restore(&bob(), &folder.id).await.map(|_| ()),
+        drive.download_link(&bob(), &folder.id).await.map(|_| ()),
         drive
-            .rename(&UserId::from("bob"), &folder.id, "mine")
-            .await
-            .map(|_| ()),
-        drive
-            .trash(&UserId::from("bob"), &folder.id)
-            .await
-            .map(|_| ()),
-        drive
-            .move_to(&UserId::from("bob"), &folder.id, None)
-            .await
-            .map(|_| ()),
-        drive
-            .restore(&UserId::from("bob"), &folder.id)
-            .await
-            .map(|_| ()),
-        drive
-            .download_link(&UserId::from("bob"), &folder.id)
-            .await
-            .map(|_| ()),
-        drive
-            .create_folder(&UserId::from("bob"), Some(&folder.id), "x")
+            .create_folder(&bob(), Some(&folder.id), "x")
             .await
             .map(|_| ()),
     ] {
@@ -491,44 +400,30 @@ async fn another_users_ids_read_as_missing() {
             "{outcome:?}"
         );
     }
-    assert_eq!(
-        names_in(&drive, &UserId::from("alice"), None).await,
-        ["Private"]
-    );
+    assert_eq!(names_in(&drive, &alice(), None).await, ["Private"]);
 }
 
 #[tokio::test]
 async fn trash_hides_restores_and_empties() {
     let (drive, _dir) = drive().await;
-    let folder = drive
-        .create_folder(&UserId::from("alice"), None, "Old")
-        .await
-        .unwrap();
+    let folder = drive.create_folder(&alice(), None, "Old").await.unwrap();
     let file = file_record(&drive, "a.txt", Some(&folder.id)).await;
 
-    drive
-        .trash(&UserId::from("alice"), &folder.id)
-        .await
-        .unwrap();
-    assert!(names_in(&drive, &UserId::from("alice"), None)
-        .await
-        .is_empty());
+    drive.trash(&alice(), &folder.id).await.unwrap();
+    assert!(names_in(&drive, &alice(), None).await.is_empty());
     let search = ListQuery {
         search: Some("a.txt".into()),
         ..Default::default()
     };
     assert!(drive
-        .list(&UserId::from("alice"), &search)
+        .list(&alice(), &search)
         .await
         .unwrap()
         .entries
         .is_empty());
-    assert!(drive
-        .download_link(&UserId::from("alice"), &file.id)
-        .await
-        .is_err());
+    assert!(drive.download_link(&alice(), &file.id).await.is_err());
     let trash: Vec<_> = drive
-        .trash_list(&UserId::from("alice"))
+        .trash_list(&alice())
         .await
         .unwrap()
         .into_iter()
@@ -537,52 +432,30 @@ async fn trash_hides_restores_and_empties() {
     assert_eq!(trash, ["Old"]);
 
     // A new "Old" meanwhile: restoring the trashed one says why it cannot.
-    let newer = drive
-        .create_folder(&UserId::from("alice"), None, "Old")
-        .await
-        .unwrap();
+    let newer = drive.create_folder(&alice(), None, "Old").await.unwrap();
     assert!(matches!(
-        drive.restore(&UserId::from("alice"), &folder.id).await,
+        drive.restore(&alice(), &folder.id).await,
         Err(DriveError::Conflict(_))
     ));
-    drive
-        .trash(&UserId::from("alice"), &newer.id)
-        .await
-        .unwrap();
-    drive
-        .restore(&UserId::from("alice"), &folder.id)
-        .await
-        .unwrap();
+    drive.trash(&alice(), &newer.id).await.unwrap();
+    drive.restore(&alice(), &folder.id).await.unwrap();
     assert_eq!(
-        names_in(&drive, &UserId::from("alice"), Some(&folder.id)).await,
+        names_in(&drive, &alice(), Some(&folder.id)).await,
         ["a.txt"]
     );
 
-    drive.empty_trash(&UserId::from("alice")).await.unwrap();
-    assert!(drive
-        .trash_list(&UserId::from("alice"))
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        names_in(&drive, &UserId::from("alice"), None).await,
-        ["Old"]
-    );
+    drive.empty_trash(&alice()).await.unwrap();
+    assert!(drive.trash_list(&alice()).await.unwrap().is_empty());
+    assert_eq!(names_in(&drive, &alice(), None).await, ["Old"]);
 }
 
 #[tokio::test]
 async fn download_links_are_bound_to_file_user_and_time() {
     let (drive, _dir) = drive().await;
     let file = file_record(&drive, "a.txt", None).await;
-    let signed = drive
-        .download_link(&UserId::from("alice"), &file.id)
-        .await
-        .unwrap();
+    let signed = drive.download_link(&alice(), &file.id).await.unwrap();
     let (link, sig) = (signed.clone(), signed.sig.clone());
-    assert_eq!(
-        drive.check_link(&file.id, &signed).await.unwrap(),
-        UserId::from("alice")
-    );
+    assert_eq!(drive.check_link(&file.id, &signed).await.unwrap(), alice());
 
     let later = SignedLink {
         expires: link.expires + 3600,
@@ -604,7 +477,7 @@ async fn download_links_are_bound_to_file_user_and_time() {
     ));
     let expired = SignedLink {
         expires: 1,
-        sig: drive.link_mac(&UserId::from("alice"), &file.id, 1),
+        sig: drive.link_mac(&alice(), &file.id, 1),
     };
     let err = drive.check_link(&file.id, &expired).await.unwrap_err();
     assert!(err.to_string().contains("expired"));

@@ -2,6 +2,8 @@
 //! gives it, and hashed.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncRead, ReadBuf};
@@ -15,6 +17,8 @@ pub(super) struct ChunkBody<R> {
     pub hasher: Option<blake3::Hasher>,
     /// The body ended cleanly before `expected` bytes (rather than breaking off).
     pub ended_short: bool,
+    /// `seen`, for whoever watches the upload from outside (the keep-alive).
+    pub arrived: Arc<AtomicU64>,
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for ChunkBody<R> {
@@ -39,6 +43,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for ChunkBody<R> {
             });
         }
         this.seen += new.len() as u64;
+        this.arrived.store(this.seen, Ordering::Relaxed);
         if this.seen > this.expected {
             return Poll::Ready(Err(std::io::ErrorKind::InvalidData.into()));
         }

@@ -6,6 +6,10 @@
 mod chunk_body;
 mod registry;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
 use futures::StreamExt;
 use sqlx::SqliteConnection;
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -75,13 +79,17 @@ impl Upload {
 }
 
 impl Drive {
-    /// When an upload that gets no more bytes from now on is dropped.
-    fn expiry(&self, single_request: bool) -> i64 {
-        let silence = match single_request {
+    /// How long an upload may go without new bytes before it is dropped.
+    fn silence(&self, single_request: bool) -> Duration {
+        match single_request {
             true => self.settings.single_request_silence,
             false => self.settings.upload_expiry,
-        };
-        self.clock.now() + i64::try_from(silence.as_secs()).unwrap_or(i64::MAX / 2)
+        }
+    }
+
+    /// When an upload that gets no more bytes from now on is dropped.
+    fn expiry(&self, single_request: bool) -> i64 {
+        self.clock.now() + to_i64(self.silence(single_request).as_secs())
     }
 
     async fn upload(&self, user_id: &UserId, id: &UploadId) -> Result<Upload, DriveError> {
@@ -241,14 +249,20 @@ impl Drive {
         }
 
         let object_id = Uuid::new_v4().simple().to_string();
+        let arrived = Arc::new(AtomicU64::new(0));
         let mut reader = ChunkBody {
             inner: body,
             expected,
             seen: 0,
             hasher,
             ended_short: false,
+            arrived: arrived.clone(),
         };
-        if let Err(e) = self.cluster.write(&object_id, &mut reader).await {
+        let written = tokio::select! {
+            written = self.cluster.write(&object_id, &mut reader) => written,
+            never = self.keep_alive(&upload, &arrived) => match never {},
+        };
+        if let Err(e) = written {
             return Err(match reader.seen.cmp(&expected) {
                 std::cmp::Ordering::Greater => DriveError::Invalid(format!(
                     "Chunk {index} is larger than announced ({expected} bytes); nothing was kept."
@@ -281,6 +295,32 @@ impl Drive {
             next_chunk: index + 1,
             received_bytes: (index * upload.chunk_size() + expected),
         })
+    }
+
+    /// While a chunk's bytes keep arriving, pushes the upload's expiry on, so a slow chunk
+    /// (one app server receiving it, another one sweeping) is not taken for a silent upload:
+    /// the expiry counts from when the last bytes arrived. Runs until dropped.
+    async fn keep_alive(&self, upload: &Upload, arrived: &AtomicU64) -> std::convert::Infallible {
+        let silence = self.silence(upload.single_request);
+        // Often enough that a live upload is renewed several times within its silence.
+        let every = (silence / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+        let mut last = 0;
+        loop {
+            tokio::time::sleep(every).await;
+            let now = arrived.load(Ordering::Relaxed);
+            if now == last {
+                continue;
+            }
+            last = now;
+            let renewed = sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ?")
+                .bind(self.expiry(upload.single_request))
+                .bind(&upload.id)
+                .execute(&self.db)
+                .await;
+            if let Err(e) = renewed {
+                tracing::warn!(upload = %upload.id, error = %e, "could not renew an upload's expiry");
+            }
+        }
     }
 
     /// Records chunk `index` as block `object_id` and moves the upload on, if the upload is
