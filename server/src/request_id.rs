@@ -3,30 +3,49 @@
 //! tell the same story) and only if it looks like an id; anyone else's is replaced.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
+use tracing::Instrument;
 
 pub const HEADER: &str = "x-request-id";
 
-/// Drops an `x-request-id` the server should not take over (a fresh one is made next).
-pub async fn drop_untrusted(
-    State(trusted_proxies): State<Vec<IpNet>>,
+/// Gives the request its id (a trusted proxy's, else a fresh one), runs it inside a span that
+/// names the id (so every log line of the request does), and names the id in the answer.
+pub async fn tag(
+    State(trusted_proxies): State<Arc<[IpNet]>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let from_proxy = trusted_proxies.iter().any(|net| net.contains(&peer.ip()));
-    let well_formed = request
+    let sent = request
         .headers()
         .get(HEADER)
-        .is_some_and(|v| looks_like_an_id(v.as_bytes()));
-    if !(from_proxy && well_formed) {
-        request.headers_mut().remove(HEADER);
-    }
-    next.run(request).await
+        .filter(|v| from_proxy && looks_like_an_id(v.as_bytes()))
+        .cloned();
+    let id = match sent {
+        Some(id) => id,
+        None => {
+            let fresh = uuid::Uuid::new_v4().hyphenated().to_string();
+            HeaderValue::from_str(&fresh).unwrap_or(HeaderValue::from_static("-"))
+        }
+    };
+    request.headers_mut().insert(HEADER, id.clone());
+    // The path only: download links carry their signature in the query.
+    let span = tracing::info_span!(
+        "request",
+        id = id.to_str().unwrap_or(""),
+        method = %request.method(),
+        path = %request.uri().path()
+    );
+    let mut response = next.run(request).instrument(span).await;
+    response.headers_mut().insert(HEADER, id);
+    response
 }
 
 fn looks_like_an_id(value: &[u8]) -> bool {
@@ -34,17 +53,6 @@ fn looks_like_an_id(value: &[u8]) -> bool {
         && value
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// The span every log line of the request is written in.
-pub fn span(request: &Request) -> tracing::Span {
-    let id = request
-        .headers()
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    // The path only: download links carry their signature in the query.
-    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@ use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
 use crate::api_responses::normalise_api;
 use crate::rate_limit::{limit_auth_requests, AuthRateLimit};
@@ -22,7 +20,7 @@ pub fn router(state: AppState) -> Router {
         trusted_proxies: state.config.trusted_proxies.clone(),
         clock: state.clock.clone(),
     };
-    let proxies = state.config.trusted_proxies.clone();
+    let proxies: std::sync::Arc<[ipnet::IpNet]> = state.config.trusted_proxies.clone().into();
     let site = SiteSecurity {
         https: state.config.public_url.starts_with("https://"),
     };
@@ -42,20 +40,9 @@ pub fn router(state: AppState) -> Router {
         .merge(debug_routes())
         .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
         .layer(middleware::from_fn_with_state(site, add_security_headers))
-        // Outermost: every request gets an id (kept if the client sent one), every log line
-        // of the request carries it, and the answer names it for reports.
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_id::span)
-                // Failures are logged once, where they are turned into answers.
-                .on_failure(()),
-        )
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(middleware::from_fn_with_state(
-            proxies,
-            request_id::drop_untrusted,
-        ))
+        // Outermost: every request gets an id, every log line of the request carries it, and
+        // the answer names it for reports.
+        .layer(middleware::from_fn_with_state(proxies, request_id::tag))
         .with_state(state)
 }
 
