@@ -46,9 +46,20 @@ test("the nodes page shows three nodes; an admin stops one, sees degraded copies
   await expect(copies(page, "copies-3")).toHaveText(n(1));
   await expect(copies(page, "copies-2")).toHaveText("0");
   await expect(page.getByTestId("repair-queue")).toContainText("0 replica(s) waiting");
+
+  // The background jobs, for administrators: each named, with what it is doing; the repair
+  // that brought asia back counts as a run of the repair queue.
+  const jobs = page.getByTestId("jobs");
+  for (const job of ["cluster health", "repair queue", "scrub", "drive sweeper", "account sweeper"]) {
+    await expect(jobs.getByRole("row", { name: new RegExp(job) })).toBeVisible();
+  }
+  await expect(jobs.getByRole("row", { name: /repair queue/ })).toContainText(/idle|running/);
+  await expect(jobs.getByRole("row", { name: /cluster health/ })).not.toContainText("not yet");
 });
 
 test("node controls are for admins only", async ({ request }) => {
   const stop = await request.post("/api/cluster/nodes/stop", { data: { name: "asia" } });
   expect(stop.status()).toBe(401);
+  const jobs = await request.post("/api/cluster/jobs");
+  expect(jobs.status()).toBe(401);
 });
