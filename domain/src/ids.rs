@@ -46,6 +46,10 @@ macro_rules! ids {
 ids! {
     /// An account.
     UserId;
+    /// A file or folder in a drive.
+    EntryId;
     /// An upload in progress (its finished file keeps the id as an `EntryId`).
     UploadId;
+    /// A booked session.
+    BookingId;
 }

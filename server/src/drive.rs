@@ -16,7 +16,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::auth::CurrentUser;
 use domain::drive::{OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
-use domain::ids::UploadId;
+use domain::ids::{EntryId, UploadId};
 use futures::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
@@ -174,7 +174,7 @@ struct DownloadQuery {
 
 async fn download(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<EntryId>,
     Query(query): Query<DownloadQuery>,
     headers: HeaderMap,
 ) -> Response {
@@ -314,7 +314,7 @@ impl FromRequestParts<AppState> for Caller {
 async fn trash(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EntryId>,
 ) -> Response {
     answer(
         state
@@ -328,7 +328,7 @@ async fn trash(
 async fn replicate(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EntryId>,
 ) -> Response {
     answer(
         async {

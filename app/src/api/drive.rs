@@ -11,6 +11,8 @@ pub use model::drive::{
 use super::context::{current_admin, current_user};
 use super::{Ack, ApiError};
 use crate::api;
+#[cfg(feature = "ssr")]
+use domain::ids::EntryId;
 
 api! { ("files/list")
     /// A folder's contents (the top of the drive without `folder_id`), or with `search`,
@@ -95,14 +97,14 @@ api! { ("files/folders")
 api! { ("files/folder")
     pub async fn create_folder(name: String, parent_id: Option<String>) -> Result<Entry, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.create_folder(&user.user_id, parent_id.as_deref(), &name).await?)
+        Ok(state.drive.create_folder(&user.user_id, parent_id.map(EntryId::from).as_ref(), &name).await?)
     }
 }
 
 api! { ("files/rename")
     pub async fn rename_entry(id: String, name: String) -> Result<Entry, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.rename(&user.user_id, &id, &name).await?)
+        Ok(state.drive.rename(&user.user_id, &id.into(), &name).await?)
     }
 }
 
@@ -110,7 +112,7 @@ api! { ("files/move")
     /// Moves a file or folder into `folder_id` (the top of the drive without it).
     pub async fn move_entry(id: String, folder_id: Option<String>) -> Result<Entry, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.move_to(&user.user_id, &id, folder_id.as_deref()).await?)
+        Ok(state.drive.move_to(&user.user_id, &id.into(), folder_id.map(EntryId::from).as_ref()).await?)
     }
 }
 
@@ -118,7 +120,7 @@ api! { ("files/delete")
     /// Moves a file or folder to the trash (as `DELETE /api/files/delete/<id>`).
     pub async fn delete_entry(id: String) -> Result<Entry, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.trash(&user.user_id, &id).await?)
+        Ok(state.drive.trash(&user.user_id, &id.into()).await?)
     }
 }
 
@@ -133,7 +135,7 @@ api! { ("files/trash")
 api! { ("files/trash/restore")
     pub async fn restore_entry(id: String) -> Result<Entry, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.restore(&user.user_id, &id).await?)
+        Ok(state.drive.restore(&user.user_id, &id.into()).await?)
     }
 }
 
@@ -141,7 +143,7 @@ api! { ("files/trash/delete")
     /// Deletes one item of the trash for good.
     pub async fn delete_forever(id: String) -> Result<Ack, ApiError> {
         let (state, user) = current_user().await?;
-        let freed = state.drive.delete_from_trash(&user.user_id, &id).await?;
+        let freed = state.drive.delete_from_trash(&user.user_id, &id.into()).await?;
         Ok(Ack::new(format!("Deleted for good; {} freed.", model::drive::human_bytes(freed))))
     }
 }
@@ -158,7 +160,7 @@ api! { ("files/detail")
     /// Size, type, checksum, upload time, and which nodes hold the file.
     pub async fn file_info(id: String) -> Result<FileDetail, ApiError> {
         let (state, user) = current_user().await?;
-        Ok(state.drive.detail(&user.user_id, &id).await?)
+        Ok(state.drive.detail(&user.user_id, &id.into()).await?)
     }
 }
 
@@ -166,7 +168,7 @@ api! { ("files/link")
     /// A download URL for this user and file, valid for about a minute.
     pub async fn download_url(id: String) -> Result<DownloadLink, ApiError> {
         let (state, user) = current_user().await?;
-        let signed = state.drive.download_link(&user.user_id, &id).await?;
+        let signed = state.drive.download_link(&user.user_id, &id.as_str().into()).await?;
         Ok(DownloadLink {
             url: format!(
                 "/api/files/download/{id}?expires={}&sig={}",
@@ -181,6 +183,6 @@ api! { ("files/replicate")
     /// Administrators: copy the file's blocks to every node lacking a good copy, now.
     pub async fn replicate_file(id: String) -> Result<FileDetail, ApiError> {
         let (state, _) = current_admin().await?;
-        Ok(state.drive.replicate(&id).await?)
+        Ok(state.drive.replicate(&id.into()).await?)
     }
 }

@@ -121,7 +121,7 @@ api! { ("skillshare/bookings/cancel")
         let (state, student) = student().await?;
         let tz = domain::skillshare::viewer_tz(time_zone.as_deref());
         let reason = reason.unwrap_or_default();
-        Ok(state.marketplace.cancel(&student, &id, &reason, tz).await?)
+        Ok(state.marketplace.cancel(&student, &id.into(), &reason, tz).await?)
     }
 }
 

@@ -10,7 +10,7 @@ use futures::StreamExt;
 
 use super::{Drive, DriveError, Entry};
 use crate::cluster::{Cluster, ClusterError};
-use crate::ids::UserId;
+use crate::ids::{EntryId, UserId};
 
 /// The query of a signed download URL.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -57,8 +57,9 @@ impl Drive {
     pub async fn download_link(
         &self,
         user_id: &UserId,
-        file_id: &str,
+        file_id: &EntryId,
     ) -> Result<SignedLink, DriveError> {
+        let file_id = file_id.as_str();
         self.live_file(user_id, file_id).await?;
         let expires = self.clock.now()
             + i64::try_from(self.settings.link_lifetime.as_secs()).unwrap_or(i64::MAX / 2);
@@ -67,9 +68,14 @@ impl Drive {
     }
 
     /// The owner of the file, if the link is genuine and current.
-    pub async fn check_link(&self, file_id: &str, link: &SignedLink) -> Result<UserId, DriveError> {
+    pub async fn check_link(
+        &self,
+        file_id: &EntryId,
+        link: &SignedLink,
+    ) -> Result<UserId, DriveError> {
         // An unknown id reads like a bad signature: a link must not tell which ids exist.
         let owner = self.owner_of(file_id).await.map_err(|_| invalid_link())?;
+        let file_id = file_id.as_str();
         let genuine = crate::secrets::same_secret(
             link.sig.as_bytes(),
             self.link_mac(&owner, file_id, link.expires).as_bytes(),
@@ -86,7 +92,8 @@ impl Drive {
     }
 
     /// Opens the user's file (not in the trash) for reading.
-    pub async fn open(&self, user_id: &UserId, file_id: &str) -> Result<OpenFile, DriveError> {
+    pub async fn open(&self, user_id: &UserId, file_id: &EntryId) -> Result<OpenFile, DriveError> {
+        let file_id = file_id.as_str();
         let entry = self.live_file(user_id, file_id).await?;
         let blocks: Vec<(String, i64)> =
             sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = ? ORDER BY idx")

@@ -8,7 +8,7 @@ use super::error::is_unique_violation;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
 use super::{NodeCopy, SortBy};
 use crate::cluster::replicas;
-use crate::ids::UserId;
+use crate::ids::{EntryId, UserId};
 
 /// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
 /// (`nodes` when it has no blocks: an empty file is as replicated as it gets).
@@ -287,11 +287,11 @@ impl Drive {
     pub async fn create_folder(
         &self,
         user_id: &UserId,
-        parent_id: Option<&str>,
+        parent_id: Option<&EntryId>,
         name: &str,
     ) -> Result<Entry, DriveError> {
         let name = names::clean(name)?;
-        let parent = parent_id.unwrap_or("");
+        let parent = parent_id.map_or("", EntryId::as_str);
         // Check and insert in one transaction, so the folder cannot go to the trash between.
         let mut tx = self.write_tx().await?;
         let crumbs = live_folder(&mut tx, user_id, parent).await?;
@@ -319,9 +319,10 @@ impl Drive {
     pub async fn rename(
         &self,
         user_id: &UserId,
-        id: &str,
+        id: &EntryId,
         name: &str,
     ) -> Result<Entry, DriveError> {
+        let id = id.as_str();
         let name = names::clean(name)?;
         self.live_entry(user_id, id).await?;
         sqlx::query("UPDATE entries SET name = ?, name_key = ?, modified_at = ? WHERE id = ?")
@@ -339,10 +340,11 @@ impl Drive {
     pub async fn move_to(
         &self,
         user_id: &UserId,
-        id: &str,
-        folder_id: Option<&str>,
+        id: &EntryId,
+        folder_id: Option<&EntryId>,
     ) -> Result<Entry, DriveError> {
-        let target = folder_id.unwrap_or("");
+        let id = id.as_str();
+        let target = folder_id.map_or("", EntryId::as_str);
         // Check and move in one transaction: two crossing moves cannot make a cycle.
         let mut tx = self.write_tx().await?;
         let path = live_path(&mut tx, user_id, id).await?;
@@ -366,7 +368,8 @@ impl Drive {
     }
 
     /// A file's details: checksum, blocks, and how many of its blocks each node holds.
-    pub async fn detail(&self, user_id: &UserId, id: &str) -> Result<FileDetail, DriveError> {
+    pub async fn detail(&self, user_id: &UserId, id: &EntryId) -> Result<FileDetail, DriveError> {
+        let id = id.as_str();
         let entry = self.entry(user_id, id).await?;
         if entry.is_folder() {
             return Err(DriveError::NotFound("file"));
@@ -401,7 +404,7 @@ impl Drive {
     }
 
     /// The owner of a file, for administrators acting on any file.
-    pub async fn owner_of(&self, id: &str) -> Result<UserId, DriveError> {
+    pub async fn owner_of(&self, id: &EntryId) -> Result<UserId, DriveError> {
         sqlx::query_scalar("SELECT user_id FROM entries WHERE id = ? AND kind = 'file'")
             .bind(id)
             .fetch_optional(&self.db)
@@ -410,9 +413,9 @@ impl Drive {
     }
 
     /// Re-replicates every block of the file to every node lacking a good copy, now.
-    pub async fn replicate(&self, id: &str) -> Result<FileDetail, DriveError> {
+    pub async fn replicate(&self, id: &EntryId) -> Result<FileDetail, DriveError> {
         let owner = self.owner_of(id).await?;
-        for object in self.block_objects(id).await? {
+        for object in self.block_objects(id.as_str()).await? {
             self.cluster.repair(&object).await?;
         }
         self.detail(&owner, id).await

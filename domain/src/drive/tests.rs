@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::*;
 use crate::clock::Clock;
 use crate::db::test_db;
-use crate::ids::{UploadId, UserId};
+use crate::ids::{EntryId, UploadId, UserId};
 
 fn alice() -> UserId {
     UserId::from("alice")
@@ -15,6 +15,10 @@ fn alice() -> UserId {
 
 fn bob() -> UserId {
     UserId::from("bob")
+}
+
+fn eid(id: &str) -> EntryId {
+    EntryId::from(id)
 }
 
 async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) {
@@ -274,13 +278,13 @@ async fn folders_nest_move_and_refuse_cycles() {
     let (drive, _dir) = drive().await;
     let docs = drive.create_folder(&alice(), None, "Docs").await.unwrap();
     let inner = drive
-        .create_folder(&alice(), Some(&docs.id), "2026")
+        .create_folder(&alice(), Some(&eid(&docs.id)), "2026")
         .await
         .unwrap();
     let file = file_record(&drive, "notes.txt", None).await;
 
     drive
-        .move_to(&alice(), &file.id, Some(&inner.id))
+        .move_to(&alice(), &eid(&file.id), Some(&eid(&inner.id)))
         .await
         .unwrap();
     let listing = drive
@@ -298,17 +302,17 @@ async fn folders_nest_move_and_refuse_cycles() {
     assert_eq!(listing.entries[0].name, "notes.txt");
 
     let err = drive
-        .move_to(&alice(), &docs.id, Some(&inner.id))
+        .move_to(&alice(), &eid(&docs.id), Some(&eid(&inner.id)))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("into itself"));
     let renamed = drive
-        .rename(&alice(), &file.id, "Notes (final).txt")
+        .rename(&alice(), &eid(&file.id), "Notes (final).txt")
         .await
         .unwrap();
     assert_eq!(renamed.name, "Notes (final).txt");
     assert!(matches!(
-        drive.rename(&alice(), &file.id, "a/b").await,
+        drive.rename(&alice(), &eid(&file.id), "a/b").await,
         Err(DriveError::Invalid(_))
     ));
 
@@ -322,15 +326,15 @@ async fn folders_nest_move_and_refuse_cycles() {
 }
 
 /// A chain of `levels` folders named `name 0`, `name 1`...; returns their ids, top first.
-async fn folder_chain(drive: &Drive, name: &str, levels: usize) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
+async fn folder_chain(drive: &Drive, name: &str, levels: usize) -> Vec<EntryId> {
+    let mut ids: Vec<EntryId> = Vec::new();
     for level in 0..levels {
-        let parent = ids.last().map(String::as_str);
+        let parent = ids.last();
         let folder = drive
             .create_folder(&alice(), parent, &format!("{name} {level}"))
             .await
             .unwrap();
-        ids.push(folder.id);
+        ids.push(eid(&folder.id));
     }
     ids
 }
@@ -340,7 +344,7 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
     let (drive, _dir) = drive().await;
     let deep = folder_chain(&drive, "deep", 64).await;
     let err = drive
-        .create_folder(&alice(), deep.last().map(String::as_str), "one more")
+        .create_folder(&alice(), deep.last(), "one more")
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "Folders nest at most 64 deep.");
@@ -359,21 +363,21 @@ async fn folders_nest_at_most_64_deep_whether_created_or_moved() {
     // A file goes anywhere a folder is, and the deepest breadcrumbs reach the top.
     let file = file_record(&drive, "deep.txt", None).await;
     drive
-        .move_to(&alice(), &file.id, Some(&three[2]))
+        .move_to(&alice(), &eid(&file.id), Some(&three[2]))
         .await
         .unwrap();
     let listing = drive
         .list(
             &alice(),
             &ListQuery {
-                folder_id: Some(three[2].clone()),
+                folder_id: Some(three[2].to_string()),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
     assert_eq!(listing.path.len(), 64);
-    assert_eq!(listing.path[0].id, deep[0]);
+    assert_eq!(listing.path[0].id, deep[0].as_str());
     assert_eq!(listing.entries[0].name, "deep.txt");
 }
 
@@ -385,13 +389,22 @@ async fn another_users_ids_read_as_missing() {
         .await
         .unwrap();
     for outcome in [
-        drive.rename(&bob(), &folder.id, "mine").await.map(|_| ()),
-        drive.trash(&bob(), &folder.id).await.map(|_| ()),
-        drive.move_to(&bob(), &folder.id, None).await.map(|_| ()),
-        drive.restore(&bob(), &folder.id).await.map(|_| ()),
-        drive.download_link(&bob(), &folder.id).await.map(|_| ()),
         drive
-            .create_folder(&bob(), Some(&folder.id), "x")
+            .rename(&bob(), &eid(&folder.id), "mine")
+            .await
+            .map(|_| ()),
+        drive.trash(&bob(), &eid(&folder.id)).await.map(|_| ()),
+        drive
+            .move_to(&bob(), &eid(&folder.id), None)
+            .await
+            .map(|_| ()),
+        drive.restore(&bob(), &eid(&folder.id)).await.map(|_| ()),
+        drive
+            .download_link(&bob(), &eid(&folder.id))
+            .await
+            .map(|_| ()),
+        drive
+            .create_folder(&bob(), Some(&eid(&folder.id)), "x")
             .await
             .map(|_| ()),
     ] {
@@ -409,7 +422,7 @@ async fn trash_hides_restores_and_empties() {
     let folder = drive.create_folder(&alice(), None, "Old").await.unwrap();
     let file = file_record(&drive, "a.txt", Some(&folder.id)).await;
 
-    drive.trash(&alice(), &folder.id).await.unwrap();
+    drive.trash(&alice(), &eid(&folder.id)).await.unwrap();
     assert!(names_in(&drive, &alice(), None).await.is_empty());
     let search = ListQuery {
         search: Some("a.txt".into()),
@@ -421,7 +434,7 @@ async fn trash_hides_restores_and_empties() {
         .unwrap()
         .entries
         .is_empty());
-    assert!(drive.download_link(&alice(), &file.id).await.is_err());
+    assert!(drive.download_link(&alice(), &eid(&file.id)).await.is_err());
     let trash: Vec<_> = drive
         .trash_list(&alice())
         .await
@@ -434,11 +447,11 @@ async fn trash_hides_restores_and_empties() {
     // A new "Old" meanwhile: restoring the trashed one says why it cannot.
     let newer = drive.create_folder(&alice(), None, "Old").await.unwrap();
     assert!(matches!(
-        drive.restore(&alice(), &folder.id).await,
+        drive.restore(&alice(), &eid(&folder.id)).await,
         Err(DriveError::Conflict(_))
     ));
-    drive.trash(&alice(), &newer.id).await.unwrap();
-    drive.restore(&alice(), &folder.id).await.unwrap();
+    drive.trash(&alice(), &eid(&newer.id)).await.unwrap();
+    drive.restore(&alice(), &eid(&folder.id)).await.unwrap();
     assert_eq!(
         names_in(&drive, &alice(), Some(&folder.id)).await,
         ["a.txt"]
@@ -453,16 +466,19 @@ async fn trash_hides_restores_and_empties() {
 async fn download_links_are_bound_to_file_user_and_time() {
     let (drive, _dir) = drive().await;
     let file = file_record(&drive, "a.txt", None).await;
-    let signed = drive.download_link(&alice(), &file.id).await.unwrap();
+    let signed = drive.download_link(&alice(), &eid(&file.id)).await.unwrap();
     let (link, sig) = (signed.clone(), signed.sig.clone());
-    assert_eq!(drive.check_link(&file.id, &signed).await.unwrap(), alice());
+    assert_eq!(
+        drive.check_link(&eid(&file.id), &signed).await.unwrap(),
+        alice()
+    );
 
     let later = SignedLink {
         expires: link.expires + 3600,
         sig: sig.clone(),
     };
     assert!(matches!(
-        drive.check_link(&file.id, &later).await,
+        drive.check_link(&eid(&file.id), &later).await,
         Err(DriveError::Forbidden(_))
     ));
     let mut forged = sig.into_bytes();
@@ -472,13 +488,16 @@ async fn download_links_are_bound_to_file_user_and_time() {
         sig: String::from_utf8(forged).unwrap(),
     };
     assert!(matches!(
-        drive.check_link(&file.id, &forged).await,
+        drive.check_link(&eid(&file.id), &forged).await,
         Err(DriveError::Forbidden(_))
     ));
     let expired = SignedLink {
         expires: 1,
         sig: drive.link_mac(&alice(), &file.id, 1),
     };
-    let err = drive.check_link(&file.id, &expired).await.unwrap_err();
+    let err = drive
+        .check_link(&eid(&file.id), &expired)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("expired"));
 }

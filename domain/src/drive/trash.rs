@@ -4,11 +4,12 @@
 use super::entries::{collision, entry_from_row, live_folder};
 use super::usage::{adjust, binned_cte};
 use super::{Drive, DriveError, Entry};
-use crate::ids::UserId;
+use crate::ids::{EntryId, UserId};
 
 impl Drive {
     /// Moves a file or folder (with everything in it) to the trash.
-    pub async fn trash(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
+    pub async fn trash(&self, user_id: &UserId, id: &EntryId) -> Result<Entry, DriveError> {
+        let id = id.as_str();
         self.live_entry(user_id, id).await?;
         sqlx::query("UPDATE entries SET trashed_at = ? WHERE id = ?")
             .bind(self.clock.now())
@@ -32,7 +33,8 @@ impl Drive {
     }
 
     /// Puts an item back where it was, or at the top of the drive if that folder is gone.
-    pub async fn restore(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
+    pub async fn restore(&self, user_id: &UserId, id: &EntryId) -> Result<Entry, DriveError> {
+        let id = id.as_str();
         let entry = self.entry(user_id, id).await?;
         if entry.trashed_at.is_none() {
             return Err(DriveError::NotFound("item in the trash"));
@@ -64,7 +66,12 @@ impl Drive {
     }
 
     /// Deletes one item of the trash for good; returns the bytes freed.
-    pub async fn delete_from_trash(&self, user_id: &UserId, id: &str) -> Result<i64, DriveError> {
+    pub async fn delete_from_trash(
+        &self,
+        user_id: &UserId,
+        id: &EntryId,
+    ) -> Result<i64, DriveError> {
+        let id = id.as_str();
         if self.entry(user_id, id).await?.trashed_at.is_none() {
             return Err(DriveError::NotFound("item in the trash"));
         }

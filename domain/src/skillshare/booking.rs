@@ -6,7 +6,7 @@ use super::catalogue::{self, TeacherRow};
 use super::slots::{self, units, HORIZON_DAYS, MIN_NOTICE_SECS};
 use super::{emails, SkillShareError};
 use crate::db::Db;
-use crate::ids::UserId;
+use crate::ids::{BookingId, UserId};
 use crate::mail::Mailer;
 use model::skillshare::{Booking, BookingStatus};
 
@@ -167,7 +167,7 @@ pub async fn cancel(
     db: &Db,
     mailer: &Mailer,
     student: &Student,
-    booking_id: &str,
+    booking_id: &BookingId,
     reason: &str,
     student_tz: Tz,
     now: i64,

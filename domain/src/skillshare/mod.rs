@@ -17,7 +17,7 @@ pub use model::skillshare::*;
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::ids::UserId;
+use crate::ids::{BookingId, UserId};
 use crate::mail::Mailer;
 
 pub struct Marketplace {
@@ -95,7 +95,7 @@ impl Marketplace {
     pub async fn cancel(
         &self,
         student: &Student,
-        booking_id: &str,
+        booking_id: &BookingId,
         reason: &str,
         student_tz: Tz,
     ) -> Result<Booking, SkillShareError> {

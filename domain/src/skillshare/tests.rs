@@ -1,5 +1,6 @@
 use super::*;
 use crate::clock::Clock;
+use crate::ids::BookingId;
 use crate::{db, Config};
 
 struct Fixture {
@@ -143,11 +144,18 @@ async fn a_slot_is_booked_once_and_freed_by_cancelling() {
     ));
     // Only the owner can cancel; to others it does not exist.
     assert!(matches!(
-        f.market.cancel(&b, &booking.id, "", Tz::UTC).await,
+        f.market
+            .cancel(&b, &BookingId::from(booking.id.as_str()), "", Tz::UTC)
+            .await,
         Err(SkillShareError::NotFound(_))
     ));
     f.market
-        .cancel(&a, &booking.id, "changed plans", Tz::UTC)
+        .cancel(
+            &a,
+            &BookingId::from(booking.id.as_str()),
+            "changed plans",
+            Tz::UTC,
+        )
         .await
         .unwrap();
     assert!(f.market.free_slots(course).await.unwrap().contains(&start));
@@ -204,7 +212,7 @@ async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
     let soon = f.market.book(&s, &course.id, start, Tz::UTC).await.unwrap();
     let err = f
         .market
-        .cancel(&s, &soon.id, "", Tz::UTC)
+        .cancel(&s, &BookingId::from(soon.id.as_str()), "", Tz::UTC)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("24 hours"), "{err}");
