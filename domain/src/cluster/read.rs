@@ -21,6 +21,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::blob_store::{BlobError, GetBody};
 use super::replicas::ReplicaState;
 use super::store::ObjectMeta;
+use super::verify::check_copy;
 use super::{replicas, Cluster, ClusterError, Node, SEGMENT};
 
 /// Segments fetched and checked ahead of the reader.
@@ -80,6 +81,8 @@ impl SegmentReader {
             range.start / SEGMENT as u64,
             range.end.div_ceil(SEGMENT as u64),
         );
+        // A whole read of a legacy object records its segment hashes at the end.
+        let whole = first == 0 && last * SEGMENT as u64 >= self.meta.size;
         for index in first..last {
             let segment = match self.segment(index).await {
                 Ok(bytes) => bytes,
@@ -88,7 +91,7 @@ impl SegmentReader {
                     return;
                 }
             };
-            if let Expected::Legacy { seen, .. } = &mut self.expected {
+            if let (true, Expected::Legacy { seen, .. }) = (whole, &mut self.expected) {
                 seen.extend_from_slice(blake3::hash(&segment).as_bytes());
             }
             let part = segment.slice(within(index * SEGMENT as u64, segment.len(), &range));
@@ -96,12 +99,10 @@ impl SegmentReader {
                 return; // the reader went away
             }
         }
-        if let Expected::Legacy { seen, .. } = &self.expected {
-            if first == 0 && last * SEGMENT as u64 >= self.meta.size {
-                let db = &self.cluster.db;
-                if let Err(e) = replicas::backfill_segment_hashes(db, &self.meta.id, seen).await {
-                    tracing::warn!(object = %self.meta.id, error = %e, "segment hashes not recorded");
-                }
+        if let (true, Expected::Legacy { seen, .. }) = (whole, &self.expected) {
+            let db = &self.cluster.db;
+            if let Err(e) = replicas::backfill_segment_hashes(db, &self.meta.id, seen).await {
+                tracing::warn!(object = %self.meta.id, error = %e, "segment hashes not recorded");
             }
         }
     }
@@ -141,13 +142,12 @@ impl SegmentReader {
         if verified.contains(&node.spec.name) {
             return Ok(());
         }
-        match node.store.rehash(&self.meta.id).await {
-            Ok(r) if r.actual_checksum == self.meta.checksum && r.actual_size == self.meta.size => {
+        match check_copy(node, &self.meta).await {
+            Ok(ReplicaState::Ok) => {
                 verified.insert(node.spec.name.clone());
                 Ok(())
             }
-            Ok(_) => Err(Failed::Copy(ReplicaState::Corrupt)),
-            Err(BlobError::NotFound) => Err(Failed::Copy(ReplicaState::Missing)),
+            Ok(state) => Err(Failed::Copy(state)),
             Err(e) => Err(Failed::Unavailable(e)),
         }
     }
@@ -195,7 +195,7 @@ impl SegmentReader {
 /// Records a replica found bad (and queues its repair); the read goes on without it.
 async fn bad_copy(cluster: &Cluster, id: &str, node: &Node, state: ReplicaState) {
     tracing::error!(node = %node.spec.name, object = id, ?state, "replica is bad; reading another, repairing this one");
-    if let Err(e) = cluster.mark_bad(id, &node.spec.name, state).await {
+    if let Err(e) = cluster.record_check(id, &node.spec.name, state).await {
         tracing::warn!(object = id, error = %e, "bad replica not recorded");
     }
 }

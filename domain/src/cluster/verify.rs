@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::blob_store::BlobError;
 use super::replicas::{self, ReplicaState};
-use super::{Cluster, ClusterError};
+use super::store::ObjectMeta;
+use super::{Cluster, ClusterError, Node};
 
 /// One object's replicas, store by store.
 #[derive(Debug, Clone, Serialize)]
@@ -34,28 +35,18 @@ impl Cluster {
     pub async fn verify(&self, id: &str) -> Result<ObjectReport, ClusterError> {
         let meta = self.meta(id).await?;
         let checks = self.nodes.iter().map(|node| {
-            let meta = meta.clone();
+            let meta = &meta;
             async move {
-                let state = match node.store.rehash(&meta.id).await {
-                    Ok(r) if r.actual_checksum == meta.checksum && r.actual_size == meta.size => {
-                        ReplicaState::Ok
-                    }
-                    Ok(_) => ReplicaState::Corrupt,
-                    Err(BlobError::NotFound) => ReplicaState::Missing,
-                    Err(_) => ReplicaState::Unreachable,
-                };
+                let state = check_copy(node, meta)
+                    .await
+                    .unwrap_or(ReplicaState::Unreachable);
                 (node.spec.name.clone(), state)
             }
         });
         let found = futures::future::join_all(checks).await;
-        let t = self.clock.now();
         for (node, state) in &found {
-            if *state == ReplicaState::Unreachable {
-                continue;
-            }
-            replicas::record_replica(&self.db, id, node, *state, t).await?;
-            if *state != ReplicaState::Ok {
-                self.queue_repair(id, node, t).await?;
+            if *state != ReplicaState::Unreachable {
+                self.record_check(id, node, *state).await?;
             }
         }
         Ok(ObjectReport {
@@ -64,9 +55,9 @@ impl Cluster {
         })
     }
 
-    /// Records that a store's copy was found bad (corrupt or missing, by a read that checked
-    /// it) and queues its repair; reads no longer go to it.
-    pub(super) async fn mark_bad(
+    /// Records what a check (a verification, or a read) found of a store's copy; a bad one is
+    /// queued for repair, and reads no longer go to it.
+    pub(super) async fn record_check(
         &self,
         id: &str,
         node: &str,
@@ -74,7 +65,10 @@ impl Cluster {
     ) -> Result<(), ClusterError> {
         let t = self.clock.now();
         replicas::record_replica(&self.db, id, node, state, t).await?;
-        self.queue_repair(id, node, t).await
+        if state != ReplicaState::Ok {
+            self.queue_repair(id, node, t).await?;
+        }
+        Ok(())
     }
 
     /// Verifies every object, gently, and records the run; returns its id.
@@ -100,5 +94,17 @@ impl Cluster {
         }
         replicas::finish_verification(&self.db, run, self.clock.now()).await?;
         Ok(run)
+    }
+}
+
+/// What the store's copy is now, re-hashed where it lives; an error when it cannot be asked.
+pub(super) async fn check_copy(node: &Node, meta: &ObjectMeta) -> Result<ReplicaState, BlobError> {
+    match node.store.rehash(&meta.id).await {
+        Ok(r) if r.actual_checksum == meta.checksum && r.actual_size == meta.size => {
+            Ok(ReplicaState::Ok)
+        }
+        Ok(_) => Ok(ReplicaState::Corrupt),
+        Err(BlobError::NotFound) => Ok(ReplicaState::Missing),
+        Err(e) => Err(e),
     }
 }
