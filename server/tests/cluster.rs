@@ -359,3 +359,66 @@ async fn a_large_object_never_streams_a_rotten_byte() {
         read_until_error(&c, "obj-large-rot", Some(spot as u64..spot as u64 + 1)).await;
     assert!(part.is_empty() && matches!(ended, Some(ClusterError::NoIntactCopy)));
 }
+
+#[tokio::test]
+async fn repairs_for_a_node_that_is_down_do_not_hold_up_the_others() {
+    let mut c = TestCluster::start().await;
+    c.node("asia").kill();
+    c.wait_node_state("asia", false).await;
+    // More repairs waiting for asia than the worker takes in one batch (32).
+    for n in 0..40 {
+        let id = format!("obj-for-asia-{n}");
+        c.cluster.write(&id, &data(1000, n)[..]).await.unwrap();
+    }
+    // Then us-east's copy of another object rots: its repair is queued behind all of asia's.
+    let bytes = data(2000, 99);
+    c.cluster
+        .write("obj-lost-on-us-east", &bytes[..])
+        .await
+        .unwrap();
+    let path = c.node("us-east").object_path("obj-lost-on-us-east");
+    let mut rotten = bytes.clone();
+    rotten[10] ^= 0xff;
+    std::fs::write(&path, rotten).unwrap();
+    let report = c.cluster.verify("obj-lost-on-us-east").await.unwrap();
+    assert!(
+        report
+            .replicas
+            .contains(&("us-east".into(), ReplicaState::Corrupt)),
+        "{report:?}"
+    );
+
+    let right = bytes.clone();
+    c.eventually("us-east repaired while asia is still down", || {
+        let (path, right) = (path.clone(), right.clone());
+        async move { std::fs::read(&path).is_ok_and(|now| now == right) }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_node_that_stalls_mid_read_is_left_for_the_next() {
+    let mut c = TestCluster::start().await;
+    let bytes = data(64 * 1024 * 1024, 12);
+    c.cluster.write("obj-stall", &bytes[..]).await.unwrap();
+    // No health checks during the test: the read alone must notice the stall.
+    c.jobs.shutdown(std::time::Duration::from_secs(5)).await;
+    let first = c.cluster.read_order("obj-stall").await.unwrap()[0].clone();
+
+    let mut read = c.cluster.read("obj-stall", None).await.unwrap();
+    let mut got = Vec::with_capacity(bytes.len());
+    got.extend_from_slice(&read.stream.next().await.unwrap().unwrap());
+    c.node(&first).set_paused(true);
+    let rest = async {
+        while let Some(chunk) = read.stream.next().await {
+            got.extend_from_slice(&chunk.expect("the read moves to another copy"));
+        }
+    };
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(60), rest).await;
+    c.node(&first).set_paused(false);
+    assert!(
+        finished.is_ok(),
+        "the read did not hang on the stalled node"
+    );
+    assert!(got == bytes, "identical bytes");
+}
