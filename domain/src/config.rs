@@ -11,6 +11,11 @@ pub const DEFAULT_QUOTA_BYTES: i64 = 5_000_000_000;
 pub struct Config {
     /// Everything the server writes lives under this directory.
     pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`; `None` is SQLite under `data_dir`.
+    pub database_url: Option<Redacted>,
+    /// `SECRET_KEY` (64 hex digits), shared by every app server of a deployment; `None` keeps
+    /// a generated one in `<data_dir>/secret.key`.
+    pub secret_key: Option<Redacted>,
     /// `smtp://` or `smtps://` URL; `None` writes mails to `<data_dir>/outbox/` instead.
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -41,6 +46,17 @@ pub struct Config {
     pub drive: crate::drive::DriveSettings,
 }
 
+/// A setting that may carry a credential (a database URL's password, the secret key): its
+/// `Debug` never shows it, so printing the configuration cannot leak it.
+#[derive(Clone)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("configuration variable {name} is invalid: {reason}")]
 pub struct ConfigError {
@@ -52,6 +68,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             data_dir: PathBuf::from("./data"),
+            database_url: None,
+            secret_key: None,
             smtp_url: None,
             mail_from: "Cloud Drive <no-reply@localhost>".into(),
             bcrypt_cost: 12,
@@ -112,10 +130,12 @@ impl Config {
                 reason,
             })?
             .unwrap_or_default();
-        Ok(Config {
+        let config = Config {
             public_url,
             trusted_proxies,
             data_dir: get("DATA_DIR").map(PathBuf::from).unwrap_or(d.data_dir),
+            database_url: get("DATABASE_URL").map(Redacted),
+            secret_key: get("SECRET_KEY").map(Redacted),
             smtp_url: get("SMTP_URL"),
             mail_from: get("MAIL_FROM").unwrap_or(d.mail_from),
             bcrypt_cost,
@@ -161,7 +181,36 @@ impl Config {
                 sweep_interval: secs("DRIVE_SWEEP_INTERVAL_SECS", d.drive.sweep_interval)?,
                 link_lifetime: secs("DOWNLOAD_LINK_SECS", d.drive.link_lifetime)?,
             },
-        })
+        };
+        config.check_shared()?;
+        Ok(config)
+    }
+
+    /// On a shared database (PostgreSQL) several app servers may run: each needs the same
+    /// secret key (codes and links made on one are checked on another), and storage that is
+    /// not inside one of them.
+    fn check_shared(&self) -> Result<(), ConfigError> {
+        let shared = self
+            .database_url
+            .as_ref()
+            .is_some_and(|u| u.0.starts_with("postgres"));
+        if shared && self.secret_key.is_none() {
+            return Err(ConfigError {
+                name: "SECRET_KEY",
+                reason: "is required when DATABASE_URL is PostgreSQL: every app server must \
+                         share it (openssl rand -hex 32 makes one)"
+                    .into(),
+            });
+        }
+        if shared && self.cluster_nodes.is_none() {
+            return Err(ConfigError {
+                name: "CLUSTER_NODES",
+                reason: "is required when DATABASE_URL is PostgreSQL: the built-in nodes live \
+                         inside one process and cannot be shared"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -239,6 +288,24 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(c.bcrypt_cost, 4);
         assert_eq!(c.session_idle_timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn postgres_needs_a_shared_key_and_shared_storage() {
+        let pg = ("DATABASE_URL", "postgres://app:hunter2@db.internal/drive");
+        let key = ("SECRET_KEY", "ab");
+        let nodes = ("CLUSTER_NODES", "a@us-east=http://10.0.0.1:4000");
+        assert_eq!(config(&[pg, nodes]).unwrap_err().name, "SECRET_KEY");
+        assert_eq!(config(&[pg, key]).unwrap_err().name, "CLUSTER_NODES");
+        let c = config(&[pg, key, nodes]).unwrap();
+        // Printing the configuration shows neither the database password nor the key.
+        let printed = format!("{c:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("\"ab\""),
+            "{printed}"
+        );
+        // SQLite needs neither: one process owns its file.
+        assert!(config(&[("DATABASE_URL", "sqlite:///tmp/x.db")]).is_ok());
     }
 
     #[test]

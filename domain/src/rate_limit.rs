@@ -65,7 +65,7 @@ pub fn client_key(ip: IpAddr) -> String {
 pub async fn hit(db: &Db, client: &str, per_minute: u32, now: i64) -> Result<(), RateError> {
     let window_start = now - now.rem_euclid(WINDOW_SECS);
     let count: i64 = sqlx::query_scalar(
-        "INSERT INTO request_counts (client, window_start, count) VALUES (?, ?, 1)
+        "INSERT INTO request_counts (client, window_start, count) VALUES ($1, $2, 1)
          ON CONFLICT (client, window_start) DO UPDATE SET count = request_counts.count + 1
          RETURNING count",
     )
@@ -91,7 +91,7 @@ pub enum RateError {
 
 /// Drops finished windows.
 pub async fn prune(db: &Db, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM request_counts WHERE window_start < ?")
+    sqlx::query("DELETE FROM request_counts WHERE window_start < $1")
         .bind(now - WINDOW_SECS)
         .execute(db)
         .await?;

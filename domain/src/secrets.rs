@@ -1,4 +1,5 @@
-//! The server's secret key, generated once into `<data dir>/secret.key` (mode 0600).
+//! The server's secret key: `SECRET_KEY` (one for a deployment of several app servers), or
+//! generated once into `<data dir>/secret.key` (mode 0600).
 //! It keys the hashes of one-time codes, so a copied database alone cannot be brute-forced, and
 //! the encryption of secrets the server must read back (authenticator app secrets).
 
@@ -18,20 +19,25 @@ pub struct Secrets {
 }
 
 impl Secrets {
+    /// The key given as 64 hex digits (`SECRET_KEY`; `openssl rand -hex 32` makes one).
+    /// The error never repeats the text.
+    pub fn from_hex(text: &str) -> Result<Secrets, String> {
+        let mut key = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut key)
+            .map_err(|_| "the key must be 64 hex digits (openssl rand -hex 32)".to_string())?;
+        Ok(Secrets { key })
+    }
+
     /// Loads the key, creating it on first start.
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<Secrets> {
         let path = data_dir.join("secret.key");
         match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let mut key = [0u8; 32];
-                hex::decode_to_slice(text.trim(), &mut key).map_err(|e| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("{} is not a 64-digit hex key: {e}", path.display()),
-                    )
-                })?;
-                Ok(Secrets { key })
-            }
+            Ok(text) => Secrets::from_hex(&text).map_err(|reason| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: {reason}", path.display()),
+                )
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 std::fs::create_dir_all(data_dir)?;
                 let mut key = [0u8; 32];

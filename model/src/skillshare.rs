@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Window {
     /// 0 = Monday ... 6 = Sunday.
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub weekday: u8,
     /// Minutes after local midnight.
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub start_minute: u16,
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub end_minute: u16,
 }
 
@@ -21,6 +24,8 @@ pub enum Level {
     Intermediate,
     Advanced,
 }
+#[cfg(feature = "sqlx")]
+crate::any_text_type!(Level);
 
 impl Level {
     pub const ALL: [Level; 3] = [Level::Beginner, Level::Intermediate, Level::Advanced];
@@ -87,6 +92,8 @@ pub enum BookingStatus {
     Confirmed,
     Cancelled,
 }
+#[cfg(feature = "sqlx")]
+crate::any_text_type!(BookingStatus);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]

@@ -140,7 +140,7 @@ pub async fn control_node(args: ControlArgs) -> Result<(), String> {
 pub async fn set_quota(args: QuotaArgs) -> Result<(), String> {
     let (email, bytes) = (args.email, args.size);
     let config = domain::Config::from_env().map_err(|e| e.to_string())?;
-    let db = domain::db::open(&config.data_dir)
+    let db = domain::db::open_configured(&config)
         .await
         .map_err(|e| e.to_string())?;
     domain::drive::set_quota(&db, &email, bytes)

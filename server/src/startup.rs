@@ -25,11 +25,15 @@ pub async fn build_state() -> Result<AppState, String> {
         .leptos_options;
     crate::data_dir::make_private(&config.data_dir)
         .map_err(|e| format!("data directory {}: {e}", config.data_dir.display()))?;
-    let db = db::open(&config.data_dir)
+    let db = db::open_configured(&config)
         .await
         .map_err(|e| e.to_string())?;
-    let secrets =
-        Secrets::load_or_create(&config.data_dir).map_err(|e| format!("secret key: {e}"))?;
+    let secrets = match &config.secret_key {
+        Some(key) => Secrets::from_hex(&key.0).map_err(|e| format!("SECRET_KEY: {e}"))?,
+        None => {
+            Secrets::load_or_create(&config.data_dir).map_err(|e| format!("secret key: {e}"))?
+        }
+    };
     let mailer = Mailer::from_config(&config).map_err(|e| e.to_string())?;
     match &config.smtp_url {
         Some(_) => tracing::info!("sending mail through SMTP_URL"),

@@ -30,7 +30,7 @@ pub async fn count(db: &Db, key: &str, rule: Rule, now: i64) -> Result<Counted, 
     let mut tx = db.begin().await?;
     // The first statement writes, so this transaction holds the lock from here to commit.
     sqlx::query(
-        "INSERT INTO limit_keys (key, touched_at) VALUES (?, ?)
+        "INSERT INTO limit_keys (key, touched_at) VALUES ($1, $2)
          ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
     )
     .bind(key)
@@ -38,7 +38,7 @@ pub async fn count(db: &Db, key: &str, rule: Rule, now: i64) -> Result<Counted, 
     .execute(&mut *tx)
     .await?;
     let (count, oldest, newest): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at), MAX(at) FROM limit_events WHERE key = ? AND at > ?",
+        "SELECT COUNT(*), MIN(at), MAX(at) FROM limit_events WHERE key = $1 AND at > $2",
     )
     .bind(key)
     .bind(now - rule.window_secs)
@@ -54,7 +54,7 @@ pub async fn count(db: &Db, key: &str, rule: Rule, now: i64) -> Result<Counted, 
         return Ok(wait(newest + rule.min_gap_secs));
     }
     let id: i64 =
-        sqlx::query_scalar("INSERT INTO limit_events (key, at) VALUES (?, ?) RETURNING id")
+        sqlx::query_scalar("INSERT INTO limit_events (key, at) VALUES ($1, $2) RETURNING id")
             .bind(key)
             .bind(now)
             .fetch_one(&mut *tx)
@@ -68,7 +68,7 @@ pub async fn count(db: &Db, key: &str, rule: Rule, now: i64) -> Result<Counted, 
 
 /// Gives back a counted event (a code that turned out right was no wrong guess).
 pub async fn give_back(db: &Db, id: i64) -> Result<(), AuthError> {
-    sqlx::query("DELETE FROM limit_events WHERE id = ?")
+    sqlx::query("DELETE FROM limit_events WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -78,11 +78,11 @@ pub async fn give_back(db: &Db, id: i64) -> Result<(), AuthError> {
 /// Drops events older than every window, and keys left without events.
 pub async fn prune(db: &Db, now: i64) -> Result<(), AuthError> {
     let cutoff = now - LONGEST_WINDOW_SECS;
-    sqlx::query("DELETE FROM limit_events WHERE at <= ?")
+    sqlx::query("DELETE FROM limit_events WHERE at <= $1")
         .bind(cutoff)
         .execute(db)
         .await?;
-    sqlx::query("DELETE FROM limit_keys WHERE touched_at <= ?")
+    sqlx::query("DELETE FROM limit_keys WHERE touched_at <= $1")
         .bind(cutoff)
         .execute(db)
         .await?;

@@ -148,9 +148,9 @@ async fn store(
 ) -> Result<(), AuthError> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "DELETE FROM auth_codes WHERE email = ? AND purpose = ? AND id NOT IN
-           (SELECT id FROM auth_codes WHERE email = ? AND purpose = ?
-            ORDER BY created_at DESC LIMIT ?)",
+        "DELETE FROM auth_codes WHERE email = $1 AND purpose = $2 AND id NOT IN
+           (SELECT id FROM auth_codes WHERE email = $3 AND purpose = $4
+            ORDER BY created_at DESC LIMIT $5)",
     )
     .bind(email)
     .bind(purpose.as_str())
@@ -161,7 +161,7 @@ async fn store(
     .await?;
     sqlx::query(
         "INSERT INTO auth_codes (id, email, purpose, code_hash, created_at, expires_at, tries)
-         VALUES (?, ?, ?, ?, ?, ?, 0)",
+         VALUES ($1, $2, $3, $4, $5, $6, 0)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(email)
@@ -178,8 +178,8 @@ async fn store(
 /// Whether a mailed code of this purpose is live with tries left.
 async fn usable(db: &Db, email: &str, purpose: Purpose, now: i64) -> Result<bool, AuthError> {
     let row: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM auth_codes WHERE email = ? AND purpose = ? AND code_hash IS NOT NULL
-           AND expires_at > ? AND tries < ? LIMIT 1",
+        "SELECT 1 FROM auth_codes WHERE email = $1 AND purpose = $2 AND code_hash IS NOT NULL
+           AND expires_at > $3 AND tries < $4 LIMIT 1",
     )
     .bind(email)
     .bind(purpose.as_str())
@@ -194,7 +194,7 @@ async fn usable(db: &Db, email: &str, purpose: Purpose, now: i64) -> Result<bool
 /// expected), live or used up.
 pub async fn pending(db: &Db, email: &str, purpose: Purpose, now: i64) -> Result<bool, AuthError> {
     let row: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM auth_codes WHERE email = ? AND purpose = ? AND expires_at > ? LIMIT 1",
+        "SELECT 1 FROM auth_codes WHERE email = $1 AND purpose = $2 AND expires_at > $3 LIMIT 1",
     )
     .bind(email)
     .bind(purpose.as_str())
@@ -248,7 +248,7 @@ pub async fn guess(db: &Db, email: &str, purpose: Purpose, now: i64) -> Result<G
     // One statement takes a try from every live code; a code with no tries left is dead.
     guess.live = sqlx::query_as(
         "UPDATE auth_codes SET tries = tries + 1
-         WHERE email = ? AND purpose = ? AND expires_at > ? AND tries < ?
+         WHERE email = $1 AND purpose = $2 AND expires_at > $3 AND tries < $4
          RETURNING id, code_hash, tries",
     )
     .bind(email)
@@ -288,7 +288,7 @@ impl Guess {
     /// Uses up the code (once: of two concurrent right guesses one wins) and gives back the
     /// counted guess, which was no wrong code.
     pub async fn consume(self, db: &Db, code_id: &str) -> Result<(), AuthError> {
-        let gone = sqlx::query("DELETE FROM auth_codes WHERE id = ?")
+        let gone = sqlx::query("DELETE FROM auth_codes WHERE id = $1")
             .bind(code_id)
             .execute(db)
             .await?
@@ -335,7 +335,7 @@ impl Guess {
 
 /// Drops every code of (email, purpose), e.g. once the account it was for is settled.
 pub async fn drop_all(db: &Db, email: &str, purpose: Purpose) -> Result<(), AuthError> {
-    sqlx::query("DELETE FROM auth_codes WHERE email = ? AND purpose = ?")
+    sqlx::query("DELETE FROM auth_codes WHERE email = $1 AND purpose = $2")
         .bind(email)
         .bind(purpose.as_str())
         .execute(db)
@@ -344,7 +344,7 @@ pub async fn drop_all(db: &Db, email: &str, purpose: Purpose) -> Result<(), Auth
 }
 
 pub async fn prune(db: &Db, now: i64) -> Result<(), AuthError> {
-    sqlx::query("DELETE FROM auth_codes WHERE expires_at <= ?")
+    sqlx::query("DELETE FROM auth_codes WHERE expires_at <= $1")
         .bind(now)
         .execute(db)
         .await?;

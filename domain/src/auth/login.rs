@@ -125,8 +125,8 @@ impl Accounts {
     /// than one already used, so a code seen over someone's shoulder cannot be replayed.
     pub(super) async fn accept_step(&self, user_id: &UserId, step: i64) -> Result<bool, AuthError> {
         let accepted = sqlx::query(
-            "UPDATE users SET totp_last_step = ?
-             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+            "UPDATE users SET totp_last_step = $1
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3)",
         )
         .bind(step)
         .bind(user_id)

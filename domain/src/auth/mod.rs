@@ -131,7 +131,7 @@ impl Accounts {
     }
 
     pub async fn profile(&self, user_id: &UserId) -> Result<Profile, AuthError> {
-        sqlx::query_as("SELECT id, email, name, quota_bytes, created_at FROM users WHERE id = ?")
+        sqlx::query_as("SELECT id, email, name, quota_bytes, created_at FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&self.db)
             .await?
@@ -217,7 +217,7 @@ impl Accounts {
 
     async fn user_where(&self, column: &str, value: &str) -> Result<Option<UserRow>, AuthError> {
         let sql = format!(
-            "SELECT id, email, name, password_hash, totp_secret FROM users WHERE {column} = ?"
+            "SELECT id, email, name, password_hash, totp_secret FROM users WHERE {column} = $1"
         );
         Ok(sqlx::query_as(&sql)
             .bind(value)

@@ -48,7 +48,7 @@ impl Accounts {
             .map_err(|_| AuthError::InvalidCode)?;
         let name = match self.find_user(&email).await? {
             Some(user) => {
-                sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                     .bind(&hash)
                     .bind(&user.id)
                     .execute(&self.db)
@@ -85,7 +85,7 @@ impl Accounts {
         password::check_policy(new_password, &[&user.email, &user.name])?;
         self.check_password(&user, current_password).await?;
         let hash = self.hasher.hash(new_password).await?;
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(&hash)
             .bind(&user.id)
             .execute(&self.db)

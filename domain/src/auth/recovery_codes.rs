@@ -50,12 +50,12 @@ pub async fn replace(
 ) -> Result<Vec<String>, AuthError> {
     let codes: Vec<String> = (0..COUNT).map(|_| generate()).collect();
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
     for code in &codes {
-        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
             .bind(user_id)
             .bind(hash(secrets, user_id, code))
             .execute(&mut *tx)
@@ -74,8 +74,8 @@ pub async fn use_one(
     now: i64,
 ) -> Result<bool, AuthError> {
     let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = ?
-         WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+        "UPDATE recovery_codes SET used_at = $1
+         WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
     )
     .bind(now)
     .bind(user_id)
@@ -88,7 +88,7 @@ pub async fn use_one(
 
 pub async fn left(db: &Db, user_id: &UserId) -> Result<i64, AuthError> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
     )
     .bind(user_id)
     .fetch_one(db)
@@ -96,7 +96,7 @@ pub async fn left(db: &Db, user_id: &UserId) -> Result<i64, AuthError> {
 }
 
 pub async fn drop_all(db: &Db, user_id: &UserId) -> Result<(), AuthError> {
-    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(db)
         .await?;

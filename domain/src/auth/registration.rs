@@ -72,7 +72,7 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO registrations (id, email, name, password_hash, created_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(email)
@@ -82,8 +82,8 @@ impl Accounts {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "DELETE FROM registrations WHERE email = ? AND id NOT IN
-               (SELECT id FROM registrations WHERE email = ? ORDER BY created_at DESC LIMIT ?)",
+            "DELETE FROM registrations WHERE email = $1 AND id NOT IN
+               (SELECT id FROM registrations WHERE email = $2 ORDER BY created_at DESC LIMIT $3)",
         )
         .bind(email)
         .bind(email)
@@ -127,7 +127,7 @@ impl Accounts {
     pub(super) async fn registrations(&self, email: &str) -> Result<Vec<Registration>, AuthError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT name, password_hash, created_at FROM registrations
-             WHERE email = ? AND created_at > ? ORDER BY created_at DESC",
+             WHERE email = $1 AND created_at > $2 ORDER BY created_at DESC",
         )
         .bind(email)
         .bind(self.clock.now() - KEEP_SECS)
@@ -178,7 +178,7 @@ impl Accounts {
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO users (id, email, name, password_hash, verified_at, quota_bytes, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING",
         )
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(email)
@@ -189,7 +189,7 @@ impl Accounts {
         .bind(signed_up_at)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM registrations WHERE email = ?")
+        sqlx::query("DELETE FROM registrations WHERE email = $1")
             .bind(email)
             .execute(&mut *tx)
             .await?;
@@ -199,7 +199,7 @@ impl Accounts {
 }
 
 pub async fn prune(db: &Db, now: i64) -> Result<(), AuthError> {
-    sqlx::query("DELETE FROM registrations WHERE created_at <= ?")
+    sqlx::query("DELETE FROM registrations WHERE created_at <= $1")
         .bind(now - KEEP_SECS)
         .execute(db)
         .await?;

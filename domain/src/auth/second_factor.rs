@@ -41,7 +41,7 @@ impl Accounts {
             return Err(uses_app_already());
         }
         let (sealed, enrolment) = totp::enrol(&self.secrets, &user.id, &user.email)?;
-        sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
             .bind(sealed)
             .bind(&user.id)
             .execute(&self.db)
@@ -63,7 +63,7 @@ impl Accounts {
             return Err(uses_app_already());
         }
         let pending: Option<String> =
-            sqlx::query_scalar("SELECT totp_pending FROM users WHERE id = ?")
+            sqlx::query_scalar("SELECT totp_pending FROM users WHERE id = $1")
                 .bind(&user.id)
                 .fetch_one(&self.db)
                 .await?;
@@ -88,8 +88,8 @@ impl Accounts {
         };
         guess.consume(&self.db, &code_id).await?;
         let switched = sqlx::query(
-            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ?
-             WHERE id = ? AND totp_pending = ? AND totp_secret IS NULL",
+            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1
+             WHERE id = $2 AND totp_pending = $3 AND totp_secret IS NULL",
         )
         .bind(step)
         .bind(&user.id)
@@ -123,7 +123,7 @@ impl Accounts {
         self.confirm_with_app(&user, code).await?;
         sqlx::query(
             "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL
-             WHERE id = ?",
+             WHERE id = $1",
         )
         .bind(&user.id)
         .execute(&self.db)

@@ -55,7 +55,7 @@ pub async fn create(
     let user_agent: String = user_agent.chars().take(MAX_USER_AGENT_CHARS).collect();
     sqlx::query(
         "INSERT INTO sessions (id, user_id, token_hash, created_at, last_used_at, expires_at, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(user_id)
@@ -84,7 +84,7 @@ pub async fn authenticate(
         expires_at: i64,
     }
     let row: Option<Session> = sqlx::query_as(
-        "SELECT id, user_id, last_used_at, expires_at FROM sessions WHERE token_hash = ?",
+        "SELECT id, user_id, last_used_at, expires_at FROM sessions WHERE token_hash = $1",
     )
     .bind(token_hash(token))
     .fetch_optional(db)
@@ -99,14 +99,14 @@ pub async fn authenticate(
         return Err(AuthError::Unauthenticated);
     };
     if now >= expires_at || now >= last_used_at + lifetimes.idle_secs {
-        sqlx::query("DELETE FROM sessions WHERE id = ?")
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(&id)
             .execute(db)
             .await?;
         return Err(AuthError::Unauthenticated);
     }
     if now - last_used_at >= TOUCH_EVERY_SECS {
-        sqlx::query("UPDATE sessions SET last_used_at = ? WHERE id = ?")
+        sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(&id)
             .execute(db)
@@ -126,7 +126,7 @@ pub async fn list(
 ) -> Result<Vec<SessionInfo>, AuthError> {
     Ok(sqlx::query_as(
         "SELECT id, created_at, last_used_at, user_agent FROM sessions
-         WHERE user_id = ? AND expires_at > ? AND last_used_at > ?
+         WHERE user_id = $1 AND expires_at > $2 AND last_used_at > $3
          ORDER BY last_used_at DESC",
     )
     .bind(user_id)
@@ -138,7 +138,7 @@ pub async fn list(
 
 /// Revokes one of the user's sessions; another user's session id reads as not found.
 pub async fn revoke(db: &Db, user_id: &UserId, session_id: &str) -> Result<(), AuthError> {
-    let gone = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
+    let gone = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
         .bind(user_id)
         .execute(db)
@@ -153,7 +153,7 @@ pub async fn revoke(db: &Db, user_id: &UserId, session_id: &str) -> Result<(), A
 /// Revokes every session of the user except `keep`; returns how many ended.
 pub async fn revoke_others(db: &Db, user_id: &UserId, keep: &str) -> Result<u64, AuthError> {
     Ok(
-        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id <> ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
             .bind(user_id)
             .bind(keep)
             .execute(db)
@@ -164,7 +164,7 @@ pub async fn revoke_others(db: &Db, user_id: &UserId, keep: &str) -> Result<u64,
 
 /// Ends every session of the user (after a password reset).
 pub async fn revoke_all(db: &Db, user_id: &UserId) -> Result<u64, AuthError> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(db)
         .await?
@@ -185,7 +185,7 @@ mod tests {
         for id in [&UserId::from("u1"), &UserId::from("u2")] {
             sqlx::query(
                 "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
-                 VALUES (?, ?, 'N', 'x', 1, 0)",
+                 VALUES ($1, $2, 'N', 'x', 1, 0)",
             )
             .bind(id)
             .bind(format!("{id}@example.com"))

@@ -10,14 +10,13 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
+    let (db, dir) = db::test_db().await;
     let config = Config {
         data_dir: dir.path().to_path_buf(),
         bcrypt_cost: 4,
         admin_emails: vec!["boss@example.com".into()],
         ..Config::default()
     };
-    let db = db::open(dir.path()).await.unwrap();
     let mailer = Arc::new(Mailer::from_config(&config).unwrap());
     let accounts = Accounts::new(
         db,

@@ -36,11 +36,11 @@ fn lock_secs_sql(failures: &str) -> String {
 /// but sets the lock for every attempt after it.
 pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
     let sql = format!(
-        "INSERT INTO login_failures (email, failures, locked_until) VALUES (?1, 1, 0)
+        "INSERT INTO login_failures (email, failures, locked_until) VALUES ($1, 1, 0)
          ON CONFLICT (email) DO UPDATE
            SET failures = login_failures.failures + 1,
-               locked_until = ?2 + {}
-           WHERE login_failures.locked_until <= ?2
+               locked_until = $2 + {}
+           WHERE login_failures.locked_until <= $2
          RETURNING failures",
         lock_secs_sql("login_failures.failures + 1")
     );
@@ -52,7 +52,7 @@ pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
     if counted.is_some() {
         return Ok(());
     }
-    let until: i64 = sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = ?")
+    let until: i64 = sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = $1")
         .bind(email)
         .fetch_optional(db)
         .await?
@@ -64,7 +64,7 @@ pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
 
 /// A right password clears the count (a password reset does too).
 pub async fn clear(db: &Db, email: &str) -> Result<(), AuthError> {
-    sqlx::query("DELETE FROM login_failures WHERE email = ?")
+    sqlx::query("DELETE FROM login_failures WHERE email = $1")
         .bind(email)
         .execute(db)
         .await?;

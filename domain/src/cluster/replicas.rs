@@ -2,8 +2,8 @@
 //! copy of each, the repair queue, deletes waiting for a store to return, and verification runs.
 //! Other modules (the drive too) ask here instead of reading these tables.
 
-use serde::Serialize;
-use sqlx::SqliteExecutor;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyExecutor;
 
 use super::store::ObjectMeta;
 use super::ClusterError;
@@ -11,7 +11,7 @@ use crate::db::{to_i64, to_u64, Db};
 use model::cluster::{RepairItem, VerificationRun};
 
 /// What a check found of one store's copy. `Unreachable` is reported, never recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case")]
 pub enum ReplicaState {
@@ -21,6 +21,7 @@ pub enum ReplicaState {
     /// The store could not be asked.
     Unreachable,
 }
+model::any_text_type!(ReplicaState);
 
 /// A repair that is due: the object, the store lacking it, and how often it failed so far.
 #[derive(sqlx::FromRow)]
@@ -39,7 +40,7 @@ pub fn good_copies_sql(object_column: &str) -> String {
 
 pub(super) async fn meta(db: &Db, id: &str) -> Result<ObjectMeta, ClusterError> {
     let row: Option<(String, i64, String)> =
-        sqlx::query_as("SELECT id, size, checksum FROM objects WHERE id = ?")
+        sqlx::query_as("SELECT id, size, checksum FROM objects WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await?;
@@ -53,13 +54,13 @@ pub(super) async fn meta(db: &Db, id: &str) -> Result<ObjectMeta, ClusterError> 
 
 /// Records the object, with the BLAKE3 of each of its segments when it has more than one.
 pub(super) async fn record_object(
-    conn: impl SqliteExecutor<'_>,
+    conn: impl AnyExecutor<'_>,
     meta: &ObjectMeta,
     segment_hashes: Option<&[u8]>,
     at: i64,
 ) -> Result<(), ClusterError> {
     sqlx::query(
-        "INSERT INTO objects (id, size, checksum, segment_hashes, created_at) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO objects (id, size, checksum, segment_hashes, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (id) DO UPDATE SET size = excluded.size, checksum = excluded.checksum,
                                         segment_hashes = excluded.segment_hashes",
     )
@@ -80,7 +81,7 @@ pub(super) async fn backfill_segment_hashes(
     id: &str,
     hashes: &[u8],
 ) -> Result<(), ClusterError> {
-    sqlx::query("UPDATE objects SET segment_hashes = ? WHERE id = ? AND segment_hashes IS NULL")
+    sqlx::query("UPDATE objects SET segment_hashes = $1 WHERE id = $2 AND segment_hashes IS NULL")
         .bind(hashes)
         .bind(id)
         .execute(db)
@@ -91,7 +92,7 @@ pub(super) async fn backfill_segment_hashes(
 /// The object's segment hashes, if it was recorded with them.
 pub(super) async fn segment_hashes(db: &Db, id: &str) -> Result<Option<Vec<u8>>, ClusterError> {
     Ok(
-        sqlx::query_scalar("SELECT segment_hashes FROM objects WHERE id = ?")
+        sqlx::query_scalar("SELECT segment_hashes FROM objects WHERE id = $1")
             .bind(id)
             .fetch_optional(db)
             .await?
@@ -101,7 +102,7 @@ pub(super) async fn segment_hashes(db: &Db, id: &str) -> Result<Option<Vec<u8>>,
 
 /// Forgets the object (its replicas and queued repairs go with it).
 pub(super) async fn forget_object(db: &Db, id: &str) -> Result<(), ClusterError> {
-    sqlx::query("DELETE FROM objects WHERE id = ?")
+    sqlx::query("DELETE FROM objects WHERE id = $1")
         .bind(id)
         .execute(db)
         .await?;
@@ -115,7 +116,7 @@ pub(super) async fn object_ids_after(
     limit: i64,
 ) -> Result<Vec<String>, ClusterError> {
     Ok(
-        sqlx::query_scalar("SELECT id FROM objects WHERE id > ? ORDER BY id LIMIT ?")
+        sqlx::query_scalar("SELECT id FROM objects WHERE id > $1 ORDER BY id LIMIT $2")
             .bind(after)
             .bind(limit)
             .fetch_all(db)
@@ -124,14 +125,14 @@ pub(super) async fn object_ids_after(
 }
 
 pub(super) async fn record_replica(
-    conn: impl SqliteExecutor<'_>,
+    conn: impl AnyExecutor<'_>,
     object: &str,
     node: &str,
     state: ReplicaState,
     at: i64,
 ) -> Result<(), ClusterError> {
     sqlx::query(
-        "INSERT INTO replicas (object_id, node, state, checked_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO replicas (object_id, node, state, checked_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (object_id, node) DO UPDATE SET state = excluded.state, checked_at = excluded.checked_at",
     )
     .bind(object)
@@ -146,7 +147,7 @@ pub(super) async fn record_replica(
 /// The stores holding a good copy of the object.
 pub(super) async fn good_replicas(db: &Db, object: &str) -> Result<Vec<String>, ClusterError> {
     Ok(
-        sqlx::query_scalar("SELECT node FROM replicas WHERE object_id = ? AND state = ?")
+        sqlx::query_scalar("SELECT node FROM replicas WHERE object_id = $1 AND state = $2")
             .bind(object)
             .bind(ReplicaState::Ok)
             .fetch_all(db)
@@ -160,10 +161,10 @@ pub async fn good_copies_per_node(
     objects: &[String],
 ) -> Result<Vec<(String, u64)>, ClusterError> {
     let ids = serde_json::to_string(objects).unwrap_or_else(|_| "[]".into());
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT node, COUNT(*) FROM replicas
-         WHERE state = ? AND object_id IN (SELECT value FROM json_each(?)) GROUP BY node",
-    )
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT node, COUNT(*) FROM replicas WHERE state = $1 AND object_id IN ({}) GROUP BY node",
+        crate::db::json_values(db, "$2")
+    ))
     .bind(ReplicaState::Ok)
     .bind(ids)
     .fetch_all(db)
@@ -180,14 +181,14 @@ pub(super) async fn copies_histogram(
     up: &[&str],
 ) -> Result<Vec<(i64, i64)>, ClusterError> {
     let up = serde_json::to_string(up).unwrap_or_else(|_| "[]".into());
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT copies, COUNT(*) FROM (
            SELECT (SELECT COUNT(*) FROM replicas r
-                   WHERE r.object_id = o.id AND r.state = ?
-                     AND r.node IN (SELECT value FROM json_each(?))) AS copies
-           FROM objects o)
+                   WHERE r.object_id = o.id AND r.state = $1 AND r.node IN ({})) AS copies
+           FROM objects o) AS counted
          GROUP BY copies",
-    )
+        crate::db::json_values(db, "$2")
+    ))
     .bind(ReplicaState::Ok)
     .bind(up)
     .fetch_all(db)
@@ -197,13 +198,13 @@ pub(super) async fn copies_histogram(
 /// Queues the store's copy of the object for repair, due `at`; a repair already queued keeps
 /// its schedule (and its backoff).
 pub(super) async fn queue_repair(
-    conn: impl SqliteExecutor<'_>,
+    conn: impl AnyExecutor<'_>,
     object: &str,
     node: &str,
     at: i64,
 ) -> Result<(), ClusterError> {
     sqlx::query(
-        "INSERT INTO repair_queue (object_id, node, attempts, next_at) VALUES (?, ?, 0, ?)
+        "INSERT INTO repair_queue (object_id, node, attempts, next_at) VALUES ($1, $2, 0, $3)
          ON CONFLICT (object_id, node) DO NOTHING",
     )
     .bind(object)
@@ -218,9 +219,9 @@ pub(super) async fn queue_repair(
 pub(super) async fn queue_missing_on(db: &Db, node: &str, at: i64) -> Result<(), ClusterError> {
     sqlx::query(
         "INSERT INTO repair_queue (object_id, node, attempts, next_at)
-         SELECT o.id, ?1, 0, ?2 FROM objects o
+         SELECT o.id, $1, 0, $2 FROM objects o
          WHERE NOT EXISTS (SELECT 1 FROM replicas r
-                           WHERE r.object_id = o.id AND r.node = ?1 AND r.state = ?3)
+                           WHERE r.object_id = o.id AND r.node = $1 AND r.state = $3)
          ON CONFLICT (object_id, node) DO NOTHING",
     )
     .bind(node)
@@ -237,7 +238,7 @@ pub(super) async fn make_repairs_due(
     node: Option<&str>,
     at: i64,
 ) -> Result<(), ClusterError> {
-    sqlx::query("UPDATE repair_queue SET next_at = ? WHERE ?2 IS NULL OR node = ?2")
+    sqlx::query("UPDATE repair_queue SET next_at = $1 WHERE $2 IS NULL OR node = $2")
         .bind(at)
         .bind(node)
         .execute(db)
@@ -253,11 +254,11 @@ pub(super) async fn due_repairs(
     limit: i64,
 ) -> Result<Vec<DueRepair>, ClusterError> {
     let onto = serde_json::to_string(onto).unwrap_or_else(|_| "[]".into());
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT object_id, node, attempts FROM repair_queue
-         WHERE next_at <= ? AND node IN (SELECT value FROM json_each(?))
-         ORDER BY next_at LIMIT ?",
-    )
+         WHERE next_at <= $1 AND node IN ({}) ORDER BY next_at LIMIT $3",
+        crate::db::json_values(db, "$2")
+    ))
     .bind(at)
     .bind(onto)
     .bind(limit)
@@ -273,8 +274,8 @@ pub(super) async fn repair_failed(
     error: &str,
 ) -> Result<(), ClusterError> {
     sqlx::query(
-        "UPDATE repair_queue SET attempts = attempts + 1, next_at = ?, last_error = ?
-         WHERE object_id = ? AND node = ?",
+        "UPDATE repair_queue SET attempts = attempts + 1, next_at = $1, last_error = $2
+         WHERE object_id = $3 AND node = $4",
     )
     .bind(next_at)
     .bind(error)
@@ -294,7 +295,7 @@ pub(super) async fn repaired(
 ) -> Result<(), ClusterError> {
     let mut tx = db.begin().await?;
     record_replica(&mut *tx, object, node, ReplicaState::Ok, at).await?;
-    sqlx::query("DELETE FROM repair_queue WHERE object_id = ? AND node = ?")
+    sqlx::query("DELETE FROM repair_queue WHERE object_id = $1 AND node = $2")
         .bind(object)
         .bind(node)
         .execute(&mut *tx)
@@ -323,7 +324,7 @@ struct RepairRow {
 pub(super) async fn repair_items(db: &Db, limit: i64) -> Result<Vec<RepairItem>, ClusterError> {
     let rows: Vec<RepairRow> = sqlx::query_as(
         "SELECT object_id, node, attempts, next_at, last_error FROM repair_queue
-         ORDER BY next_at LIMIT ?",
+         ORDER BY next_at LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)
@@ -342,17 +343,19 @@ pub(super) async fn repair_items(db: &Db, limit: i64) -> Result<Vec<RepairItem>,
 
 /// Remembers a delete for a store that could not take it now.
 pub(super) async fn defer_delete(db: &Db, object: &str, node: &str) -> Result<(), ClusterError> {
-    sqlx::query("INSERT OR IGNORE INTO pending_deletes (object_id, node) VALUES (?, ?)")
-        .bind(object)
-        .bind(node)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO pending_deletes (object_id, node) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(object)
+    .bind(node)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
 pub(super) async fn deferred_deletes(db: &Db, node: &str) -> Result<Vec<String>, ClusterError> {
     Ok(
-        sqlx::query_scalar("SELECT object_id FROM pending_deletes WHERE node = ?")
+        sqlx::query_scalar("SELECT object_id FROM pending_deletes WHERE node = $1")
             .bind(node)
             .fetch_all(db)
             .await?,
@@ -360,7 +363,7 @@ pub(super) async fn deferred_deletes(db: &Db, node: &str) -> Result<Vec<String>,
 }
 
 pub(super) async fn deleted_late(db: &Db, object: &str, node: &str) -> Result<(), ClusterError> {
-    sqlx::query("DELETE FROM pending_deletes WHERE object_id = ? AND node = ?")
+    sqlx::query("DELETE FROM pending_deletes WHERE object_id = $1 AND node = $2")
         .bind(object)
         .bind(node)
         .execute(db)
@@ -371,7 +374,7 @@ pub(super) async fn deleted_late(db: &Db, object: &str, node: &str) -> Result<()
 /// Starts a verification run; returns its id.
 pub(super) async fn start_verification(db: &Db, at: i64) -> Result<i64, ClusterError> {
     Ok(
-        sqlx::query_scalar("INSERT INTO verifications (started_at) VALUES (?) RETURNING id")
+        sqlx::query_scalar("INSERT INTO verifications (started_at) VALUES ($1) RETURNING id")
             .bind(at)
             .fetch_one(db)
             .await?,
@@ -387,9 +390,9 @@ pub(super) async fn count_verified(
     let count =
         |s: ReplicaState| i64::try_from(states.iter().filter(|r| **r == s).count()).unwrap_or(0);
     sqlx::query(
-        "UPDATE verifications SET objects = objects + 1, healthy = healthy + ?,
-           missing = missing + ?, corrupt = corrupt + ?, unreachable = unreachable + ?
-         WHERE id = ?",
+        "UPDATE verifications SET objects = objects + 1, healthy = healthy + $1,
+           missing = missing + $2, corrupt = corrupt + $3, unreachable = unreachable + $4
+         WHERE id = $5",
     )
     .bind(count(ReplicaState::Ok))
     .bind(count(ReplicaState::Missing))
@@ -402,7 +405,7 @@ pub(super) async fn count_verified(
 }
 
 pub(super) async fn finish_verification(db: &Db, run: i64, at: i64) -> Result<(), ClusterError> {
-    sqlx::query("UPDATE verifications SET finished_at = ? WHERE id = ?")
+    sqlx::query("UPDATE verifications SET finished_at = $1 WHERE id = $2")
         .bind(at)
         .bind(run)
         .execute(db)

@@ -96,7 +96,7 @@ impl Drive {
         let file_id = file_id.as_str();
         let entry = self.live_file(user_id, file_id).await?;
         let blocks: Vec<(String, i64)> =
-            sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = ? ORDER BY idx")
+            sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = $1 ORDER BY idx")
                 .bind(file_id)
                 .fetch_all(&self.db)
                 .await?;

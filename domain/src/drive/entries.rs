@@ -1,13 +1,13 @@
 //! Files and folders: listing, search, folders, rename and move, and a file's details.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::error::is_unique_violation;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
 use super::{NodeCopy, SortBy};
 use crate::cluster::replicas;
+use crate::db::is_unique_violation;
 use crate::ids::{EntryId, UserId};
 
 /// An entry's columns, with `copies`: healthy copies of the file's least-replicated block
@@ -25,12 +25,12 @@ fn entry_columns(nodes: usize) -> String {
 /// Entries reachable from the top of the drive without passing through the trash:
 /// `live(id)` for user `?1`.
 const LIVE_CTE: &str = "WITH RECURSIVE live(id) AS (
-        SELECT id FROM entries WHERE user_id = ?1 AND parent_id = '' AND trashed_at IS NULL
+        SELECT id FROM entries WHERE user_id = $1 AND parent_id = '' AND trashed_at IS NULL
         UNION ALL
         SELECT e.id FROM entries e JOIN live l ON e.parent_id = l.id WHERE e.trashed_at IS NULL
     )";
 
-pub(super) fn entry_from_row(row: &SqliteRow) -> Result<Entry, sqlx::Error> {
+pub(super) fn entry_from_row(row: &AnyRow) -> Result<Entry, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     let parent: String = row.try_get("parent_id")?;
     let copies: Option<i64> = row.try_get("copies")?;
@@ -69,13 +69,13 @@ fn check_depth(parent: &[Crumb], height: i64) -> Result<(), DriveError> {
 
 /// Levels of folders from `id` down (itself included; 0 for a file), trashed ones too since
 /// they may come back.
-async fn folder_height(conn: &mut SqliteConnection, id: &str) -> Result<i64, DriveError> {
+async fn folder_height(conn: &mut AnyConnection, id: &str) -> Result<i64, DriveError> {
     Ok(sqlx::query_scalar(
         "WITH RECURSIVE down(id, depth) AS (
-             SELECT id, 1 FROM entries WHERE id = ?1 AND kind = 'folder'
+             SELECT id, 1 FROM entries WHERE id = $1 AND kind = 'folder'
              UNION ALL
              SELECT e.id, down.depth + 1 FROM entries e JOIN down ON e.parent_id = down.id
-             WHERE e.kind = 'folder' AND down.depth <= ?2
+             WHERE e.kind = 'folder' AND down.depth <= $2
          )
          SELECT COALESCE(MAX(depth), 0) FROM down",
     )
@@ -91,24 +91,24 @@ struct Step {
     id: String,
     name: String,
     kind: String,
-    trashed: bool,
+    trashed_at: Option<i64>,
 }
 
 /// The entry and its ancestors, top first; empty when the user has no such entry.
 async fn path_to(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     id: &str,
 ) -> Result<Vec<Step>, DriveError> {
     Ok(sqlx::query_as(
         "WITH RECURSIVE up(id, parent_id, name, kind, trashed_at, depth) AS (
-             SELECT id, parent_id, name, kind, trashed_at, 0 FROM entries WHERE id = ?1 AND user_id = ?2
+             SELECT id, parent_id, name, kind, trashed_at, 0 FROM entries WHERE id = $1 AND user_id = $2
              UNION ALL
              SELECT e.id, e.parent_id, e.name, e.kind, e.trashed_at, up.depth + 1
              FROM entries e JOIN up ON e.id = up.parent_id
-             WHERE up.depth < ?3
+             WHERE up.depth < $3
          )
-         SELECT id, name, kind, trashed_at IS NOT NULL AS trashed FROM up ORDER BY depth DESC",
+         SELECT id, name, kind, trashed_at FROM up ORDER BY depth DESC",
     )
     .bind(id)
     .bind(user_id)
@@ -119,12 +119,12 @@ async fn path_to(
 
 /// The path to an entry the user can see (neither it nor a folder above it in the trash).
 async fn live_path(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     id: &str,
 ) -> Result<Vec<Step>, DriveError> {
     let path = path_to(conn, user_id, id).await?;
-    if path.is_empty() || path.iter().any(|s| s.trashed) {
+    if path.is_empty() || path.iter().any(|s| s.trashed_at.is_some()) {
         return Err(DriveError::NotFound("file or folder"));
     }
     Ok(path)
@@ -132,7 +132,7 @@ async fn live_path(
 
 /// The breadcrumbs of a folder the user can see (not in the trash); `''` is the top.
 pub(super) async fn live_folder(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     folder_id: &str,
 ) -> Result<Vec<Crumb>, DriveError> {
@@ -140,8 +140,8 @@ pub(super) async fn live_folder(
         return Ok(Vec::new());
     }
     let path = path_to(conn, user_id, folder_id).await?;
-    let is_live_folder =
-        path.last().is_some_and(|s| s.kind == "folder") && path.iter().all(|s| !s.trashed);
+    let is_live_folder = path.last().is_some_and(|s| s.kind == "folder")
+        && path.iter().all(|s| s.trashed_at.is_none());
     if !is_live_folder {
         return Err(DriveError::NotFound("folder"));
     }
@@ -157,20 +157,21 @@ pub(super) async fn live_folder(
 /// Whether a folder (`''`: the top) holds an item, not in the trash, whose name collides with
 /// `name`.
 pub(super) async fn name_taken(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     parent_id: &str,
     name: &names::Name,
 ) -> Result<bool, DriveError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM entries
-         WHERE user_id = ? AND parent_id = ? AND name_key = ? AND trashed_at IS NULL)",
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM entries
+         WHERE user_id = $1 AND parent_id = $2 AND name_key = $3 AND trashed_at IS NULL",
     )
     .bind(user_id)
     .bind(parent_id)
     .bind(&name.key)
     .fetch_one(conn)
-    .await?)
+    .await?;
+    Ok(taken > 0)
 }
 
 /// How many numbered names (" (1)" up to this) are tried before giving up.
@@ -179,7 +180,7 @@ const MAX_NUMBERED_NAME: u32 = 1000;
 /// `name` if it is free in the folder, else the first free "name (n)". Call inside the write
 /// transaction that takes the name, so that nobody takes it in between.
 pub(super) async fn free_name(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     parent_id: &str,
     name: names::Name,
@@ -204,7 +205,7 @@ impl Drive {
     /// One entry of the user's, wherever it is (trash included).
     pub(super) async fn entry(&self, user_id: &UserId, id: &str) -> Result<Entry, DriveError> {
         let row = sqlx::query(&format!(
-            "SELECT {} FROM entries e WHERE e.id = ?1 AND e.user_id = ?2",
+            "SELECT {} FROM entries e WHERE e.id = $1 AND e.user_id = $2",
             self.columns()
         ))
         .bind(id)
@@ -239,9 +240,9 @@ impl Drive {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let filter = if search.is_some() {
-            "e.id IN (SELECT id FROM live) AND e.name_key LIKE ?3 ESCAPE '\\'"
+            "e.id IN (SELECT id FROM live) AND e.name_key LIKE $3 ESCAPE '\\'"
         } else {
-            "e.user_id = ?1 AND e.parent_id = ?2 AND e.trashed_at IS NULL AND ?3 IS NULL"
+            "e.user_id = $1 AND e.parent_id = $2 AND e.trashed_at IS NULL AND $3 IS NULL"
         };
         let pattern = search.map(|s| format!("%{}%", like_escape(&names::search_key(s))));
         let rows = sqlx::query(&format!(
@@ -268,7 +269,7 @@ impl Drive {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "WITH RECURSIVE tree(id, path) AS (
                  SELECT id, name FROM entries
-                 WHERE user_id = ?1 AND parent_id = '' AND kind = 'folder' AND trashed_at IS NULL
+                 WHERE user_id = $1 AND parent_id = '' AND kind = 'folder' AND trashed_at IS NULL
                  UNION ALL
                  SELECT e.id, tree.path || ' / ' || e.name FROM entries e JOIN tree ON e.parent_id = tree.id
                  WHERE e.kind = 'folder' AND e.trashed_at IS NULL
@@ -300,7 +301,7 @@ impl Drive {
         let t = self.clock.now();
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, created_at, modified_at)
-             VALUES (?, ?, ?, 'folder', ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, 'folder', $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(user_id)
@@ -325,7 +326,7 @@ impl Drive {
         let id = id.as_str();
         let name = names::clean(name)?;
         self.live_entry(user_id, id).await?;
-        sqlx::query("UPDATE entries SET name = ?, name_key = ?, modified_at = ? WHERE id = ?")
+        sqlx::query("UPDATE entries SET name = $1, name_key = $2, modified_at = $3 WHERE id = $4")
             .bind(&name.display)
             .bind(&name.key)
             .bind(self.clock.now())
@@ -356,7 +357,7 @@ impl Drive {
             ));
         }
         check_depth(&crumbs, folder_height(&mut tx, id).await?)?;
-        sqlx::query("UPDATE entries SET parent_id = ?, modified_at = ? WHERE id = ?")
+        sqlx::query("UPDATE entries SET parent_id = $1, modified_at = $2 WHERE id = $3")
             .bind(target)
             .bind(self.clock.now())
             .bind(id)
@@ -376,7 +377,7 @@ impl Drive {
         }
         let (checksum, blocks): (String, i64) = sqlx::query_as(
             "SELECT e.checksum, (SELECT COUNT(*) FROM blocks b WHERE b.file_id = e.id)
-             FROM entries e WHERE e.id = ?",
+             FROM entries e WHERE e.id = $1",
         )
         .bind(id)
         .fetch_one(&self.db)
@@ -405,7 +406,7 @@ impl Drive {
 
     /// The owner of a file, for administrators acting on any file.
     pub async fn owner_of(&self, id: &EntryId) -> Result<UserId, DriveError> {
-        sqlx::query_scalar("SELECT user_id FROM entries WHERE id = ? AND kind = 'file'")
+        sqlx::query_scalar("SELECT user_id FROM entries WHERE id = $1 AND kind = 'file'")
             .bind(id)
             .fetch_optional(&self.db)
             .await?
@@ -426,7 +427,7 @@ impl Drive {
     /// The cluster objects holding a file's (or an upload's) blocks, in order.
     pub(super) async fn block_objects(&self, file_id: &str) -> Result<Vec<String>, DriveError> {
         Ok(
-            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = ? ORDER BY idx")
+            sqlx::query_scalar("SELECT object_id FROM blocks WHERE file_id = $1 ORDER BY idx")
                 .bind(file_id)
                 .fetch_all(&self.db)
                 .await?,

@@ -52,11 +52,6 @@ impl From<sqlx::Error> for DriveError {
     }
 }
 
-/// True when the database refused a write for breaking a unique index (a name collision).
-pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
 impl UserFacing for DriveError {
     fn kind(&self) -> ErrorKind {
         match self {

@@ -1,23 +1,24 @@
 //! Deleting blocks nothing refers to any more. They are listed in `garbage` by the same
 //! transaction that dropped their file or upload, and deleted from the nodes here.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Drive, DriveError};
 use crate::cluster::ClusterError;
 
 /// Moves the blocks of `file_id` (a file or an upload) to the garbage list.
 pub(super) async fn discard_blocks(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     file_id: &str,
 ) -> Result<(), DriveError> {
     sqlx::query(
-        "INSERT OR IGNORE INTO garbage (object_id) SELECT object_id FROM blocks WHERE file_id = ?",
+        "INSERT INTO garbage (object_id) SELECT object_id FROM blocks WHERE file_id = $1
+         ON CONFLICT DO NOTHING",
     )
     .bind(file_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM blocks WHERE file_id = ?")
+    sqlx::query("DELETE FROM blocks WHERE file_id = $1")
         .bind(file_id)
         .execute(&mut *conn)
         .await?;
@@ -33,7 +34,7 @@ impl Drive {
         for id in ids {
             match self.cluster.delete(&id).await {
                 Ok(()) | Err(ClusterError::NotFound) => {
-                    sqlx::query("DELETE FROM garbage WHERE object_id = ?")
+                    sqlx::query("DELETE FROM garbage WHERE object_id = $1")
                         .bind(&id)
                         .execute(&self.db)
                         .await?;

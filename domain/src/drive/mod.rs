@@ -27,6 +27,9 @@ use crate::cluster::Cluster;
 use crate::db::Db;
 use crate::secrets::Secrets;
 
+/// The advisory lock key (PostgreSQL) that the drive's write transactions share.
+const DRIVE_WRITE_LOCK: i64 = 0x0064_7269_7665; // "drive"
+
 #[derive(Debug, Clone)]
 pub struct DriveSettings {
     /// A chunked upload with no chunk for this long is dropped and its reservation released.
@@ -100,10 +103,11 @@ impl Drive {
         );
     }
 
-    /// A transaction that takes the write lock up front, so two of them never deadlock on
-    /// upgrading a read lock (SQLite would fail one at once instead of waiting).
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.db.begin_with("BEGIN IMMEDIATE").await
+    /// A transaction that takes the drive's write lock up front: its quota and name checks
+    /// see every earlier writer, and (on SQLite) two of them never deadlock on upgrading a
+    /// read lock.
+    async fn write_tx(&self) -> Result<crate::db::Tx, sqlx::Error> {
+        crate::db::write_tx(&self.db, DRIVE_WRITE_LOCK).await
     }
 
     /// One pass of the sweeper.

@@ -26,7 +26,7 @@ async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) 
     for (id, quota) in [(&alice(), 1000), (&bob(), 1000)] {
         sqlx::query(
             "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
-             VALUES (?, ? || '@example.com', ?, 'x', ?, 0)",
+             VALUES ($1, $2 || '@example.com', $3, 'x', $4, 0)",
         )
         .bind(id)
         .bind(id)
@@ -64,7 +64,7 @@ async fn file_record(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
     sqlx::query(
         "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
                               checksum, created_at, modified_at)
-         VALUES (?, 'alice', ?, 'file', ?, ?, 0, 'text/plain', '', 0, 0)",
+         VALUES ($1, 'alice', $2, 'file', $3, $4, 0, 'text/plain', '', 0, 0)",
     )
     .bind(&id)
     .bind(folder.unwrap_or_default())

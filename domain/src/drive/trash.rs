@@ -11,7 +11,7 @@ impl Drive {
     pub async fn trash(&self, user_id: &UserId, id: &EntryId) -> Result<Entry, DriveError> {
         let id = id.as_str();
         self.live_entry(user_id, id).await?;
-        sqlx::query("UPDATE entries SET trashed_at = ? WHERE id = ?")
+        sqlx::query("UPDATE entries SET trashed_at = $1 WHERE id = $2")
             .bind(self.clock.now())
             .bind(id)
             .execute(&self.db)
@@ -22,7 +22,7 @@ impl Drive {
     /// What the user put in the trash, most recent first.
     pub async fn trash_list(&self, user_id: &UserId) -> Result<Vec<Entry>, DriveError> {
         let rows = sqlx::query(&format!(
-            "SELECT {} FROM entries e WHERE e.user_id = ? AND e.trashed_at IS NOT NULL
+            "SELECT {} FROM entries e WHERE e.user_id = $1 AND e.trashed_at IS NOT NULL
              ORDER BY e.trashed_at DESC, e.name_key",
             self.columns()
         ))
@@ -47,7 +47,7 @@ impl Drive {
         };
         // Still in the trash (not restored or purged meanwhile): then it comes back.
         let restored =
-            sqlx::query("UPDATE entries SET trashed_at = NULL, parent_id = ? WHERE id = ? AND trashed_at IS NOT NULL")
+            sqlx::query("UPDATE entries SET trashed_at = NULL, parent_id = $1 WHERE id = $2 AND trashed_at IS NOT NULL")
                 .bind(&parent)
                 .bind(id)
                 .execute(&mut *tx)
@@ -62,7 +62,7 @@ impl Drive {
 
     /// Deletes everything in the user's trash for good; returns the bytes freed.
     pub async fn empty_trash(&self, user_id: &UserId) -> Result<i64, DriveError> {
-        self.delete_for_good(user_id, "?2 IS NULL", None).await
+        self.delete_for_good(user_id, "$2 IS NULL", None).await
     }
 
     /// Deletes one item of the trash for good; returns the bytes freed.
@@ -75,14 +75,14 @@ impl Drive {
         if self.entry(user_id, id).await?.trashed_at.is_none() {
             return Err(DriveError::NotFound("item in the trash"));
         }
-        self.delete_for_good(user_id, "id = ?2", Some(id)).await
+        self.delete_for_good(user_id, "id = $2", Some(id)).await
     }
 
     /// Trash older than the retention, for every user.
     pub(super) async fn purge_old_trash(&self) -> Result<(), DriveError> {
         let cutoff = self.clock.now() - crate::db::to_i64(self.settings.trash_retention.as_secs());
         let users: Vec<UserId> = sqlx::query_scalar(
-            "SELECT DISTINCT user_id FROM entries WHERE trashed_at IS NOT NULL AND trashed_at < ?",
+            "SELECT DISTINCT user_id FROM entries WHERE trashed_at IS NOT NULL AND trashed_at < $1",
         )
         .bind(cutoff)
         .fetch_all(&self.db)
@@ -91,7 +91,7 @@ impl Drive {
             let freed = self
                 .delete_for_good(
                     &user,
-                    "trashed_at < CAST(?2 AS INTEGER)",
+                    "trashed_at < CAST($2 AS BIGINT)",
                     Some(&cutoff.to_string()),
                 )
                 .await?;
@@ -111,15 +111,16 @@ impl Drive {
         let cte = binned_cte(roots);
         let mut tx = self.write_tx().await?;
         let freed: i64 = sqlx::query_scalar(&format!(
-            "{cte} SELECT COALESCE(SUM(size), 0) FROM binned WHERE kind = 'file'"
+            "{cte} SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM binned WHERE kind = 'file'"
         ))
         .bind(user_id)
         .bind(arg)
         .fetch_one(&mut *tx)
         .await?;
         for statement in [
-            "INSERT OR IGNORE INTO garbage (object_id)
-             SELECT object_id FROM blocks WHERE file_id IN (SELECT id FROM binned)",
+            "INSERT INTO garbage (object_id)
+             SELECT object_id FROM blocks WHERE file_id IN (SELECT id FROM binned)
+             ON CONFLICT DO NOTHING",
             "DELETE FROM blocks WHERE file_id IN (SELECT id FROM binned)",
             "DELETE FROM entries WHERE id IN (SELECT id FROM binned)",
         ] {

@@ -1,7 +1,7 @@
 //! Usage against quota. `users.used_bytes` and `reserved_bytes` change only inside the
 //! transactions that add or remove bytes, so they are always the sum of what is stored.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Drive, DriveError, Usage};
 use crate::db::Db;
@@ -13,7 +13,7 @@ pub(super) fn binned_cte(roots: &str) -> String {
     format!(
         "WITH RECURSIVE binned(id, kind, size) AS (
              SELECT id, kind, size FROM entries
-             WHERE user_id = ?1 AND trashed_at IS NOT NULL AND ({roots})
+             WHERE user_id = $1 AND trashed_at IS NOT NULL AND ({roots})
              UNION
              SELECT e.id, e.kind, e.size FROM entries e JOIN binned b ON e.parent_id = b.id
          )"
@@ -32,9 +32,9 @@ pub async fn set_quota(db: &Db, email: &str, quota_bytes: i64) -> Result<(), Dri
     if quota_bytes < 0 {
         return Err(DriveError::Invalid("A quota cannot be negative.".into()));
     }
-    let done = sqlx::query("UPDATE users SET quota_bytes = ? WHERE email = ?")
+    let done = sqlx::query("UPDATE users SET quota_bytes = $1 WHERE email = $2")
         .bind(quota_bytes)
-        .bind(email.trim())
+        .bind(email.trim().to_lowercase())
         .execute(db)
         .await?;
     if done.rows_affected() == 0 {
@@ -43,19 +43,16 @@ pub async fn set_quota(db: &Db, email: &str, quota_bytes: i64) -> Result<(), Dri
     Ok(())
 }
 
-pub(super) async fn usage(
-    conn: &mut SqliteConnection,
-    user_id: &UserId,
-) -> Result<Usage, DriveError> {
+pub(super) async fn usage(conn: &mut AnyConnection, user_id: &UserId) -> Result<Usage, DriveError> {
     let (quota_bytes, used_bytes, reserved_bytes): (i64, i64, i64) =
-        sqlx::query_as("SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = ?")
+        sqlx::query_as("SELECT quota_bytes, used_bytes, reserved_bytes FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(DriveError::NotFound("account"))?;
     let trash_bytes: i64 = sqlx::query_scalar(&format!(
-        "{} SELECT COALESCE(SUM(size), 0) FROM binned WHERE kind = 'file'",
-        binned_cte("1")
+        "{} SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM binned WHERE kind = 'file'",
+        binned_cte("1 = 1")
     ))
     .bind(user_id)
     .fetch_one(&mut *conn)
@@ -71,14 +68,14 @@ pub(super) async fn usage(
 /// Holds `bytes` of the user's quota for an upload, if they fit: one conditional UPDATE, so
 /// concurrent uploads cannot together overshoot.
 pub(super) async fn reserve(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     bytes: u64,
 ) -> Result<(), DriveError> {
     let bytes_i64 = i64::try_from(bytes).unwrap_or(i64::MAX);
     let done = sqlx::query(
-        "UPDATE users SET reserved_bytes = reserved_bytes + ?1
-         WHERE id = ?2 AND used_bytes + reserved_bytes + ?1 <= quota_bytes",
+        "UPDATE users SET reserved_bytes = reserved_bytes + $1
+         WHERE id = $2 AND used_bytes + reserved_bytes + $1 <= quota_bytes",
     )
     .bind(bytes_i64)
     .bind(user_id)
@@ -98,14 +95,14 @@ pub(super) async fn reserve(
 /// Moves bytes between the user's counters: `reserved` released, `used` added (negative to
 /// free).
 pub(super) async fn adjust(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     user_id: &UserId,
     used: i64,
     reserved: i64,
 ) -> Result<(), DriveError> {
     sqlx::query(
-        "UPDATE users SET used_bytes = used_bytes + ?1, reserved_bytes = reserved_bytes + ?2
-         WHERE id = ?3",
+        "UPDATE users SET used_bytes = used_bytes + $1, reserved_bytes = reserved_bytes + $2
+         WHERE id = $3",
     )
     .bind(used)
     .bind(reserved)

@@ -53,10 +53,6 @@ fn check_start(
     Ok(())
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
 pub async fn book(
     db: &Db,
     mailer: &Mailer,
@@ -91,7 +87,7 @@ pub async fn book(
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO bookings (id, student_id, course_id, teacher_id, start_at, end_at, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&booking.id)
     .bind(&student.id)
@@ -105,7 +101,7 @@ pub async fn book(
     .await?;
     for unit in units(booking.start_at, booking.end_at - booking.start_at) {
         let held = sqlx::query(
-            "INSERT INTO booked_units (teacher_id, unit_start, booking_id) VALUES (?, ?, ?)",
+            "INSERT INTO booked_units (teacher_id, unit_start, booking_id) VALUES ($1, $2, $3)",
         )
         .bind(&booking.teacher_id)
         .bind(unit)
@@ -115,7 +111,7 @@ pub async fn book(
         match held {
             Ok(_) => {}
             // Dropping the transaction rolls the booking back.
-            Err(e) if is_unique_violation(&e) => return Err(SkillShareError::SlotTaken),
+            Err(e) if crate::db::is_unique_violation(&e) => return Err(SkillShareError::SlotTaken),
             Err(e) => return Err(e.into()),
         }
     }
@@ -153,7 +149,7 @@ pub async fn list(db: &Db, of: BookingsOf<'_>) -> Result<Vec<Booking>, SkillShar
         BookingsOf::Teacher(id) => ("b.teacher_id", id),
     };
     let rows: Vec<Booking> = sqlx::query_as(&format!(
-        "{BOOKING_SELECT} WHERE {column} = ? ORDER BY b.start_at"
+        "{BOOKING_SELECT} WHERE {column} = $1 ORDER BY b.start_at"
     ))
     .bind(id)
     .fetch_all(db)
@@ -174,7 +170,7 @@ pub async fn cancel(
 ) -> Result<Booking, SkillShareError> {
     let reason: String = reason.trim().chars().take(500).collect();
     let row: Option<Booking> = sqlx::query_as(&format!(
-        "{BOOKING_SELECT} WHERE b.id = ? AND b.student_id = ?"
+        "{BOOKING_SELECT} WHERE b.id = $1 AND b.student_id = $2"
     ))
     .bind(booking_id)
     .bind(&student.id)
@@ -201,8 +197,8 @@ pub async fn cancel(
     }
     let mut tx = db.begin().await?;
     let changed = sqlx::query(
-        "UPDATE bookings SET status = ?, cancelled_at = ?, cancel_reason = ?
-         WHERE id = ? AND status = ?",
+        "UPDATE bookings SET status = $1, cancelled_at = $2, cancel_reason = $3
+         WHERE id = $4 AND status = $5",
     )
     .bind(BookingStatus::Cancelled)
     .bind(now)
@@ -217,7 +213,7 @@ pub async fn cancel(
             "This booking is already cancelled.".into(),
         ));
     }
-    sqlx::query("DELETE FROM booked_units WHERE booking_id = ?")
+    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
         .bind(&booking.id)
         .execute(&mut *tx)
         .await?;

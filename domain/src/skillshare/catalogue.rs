@@ -60,7 +60,7 @@ async fn teacher_where(
     value: &str,
 ) -> Result<Option<TeacherRow>, SkillShareError> {
     let row: Option<TeacherRecord> = sqlx::query_as(&format!(
-        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE {column} = ?"
+        "SELECT {TEACHER_COLUMNS} FROM teachers WHERE {column} = $1"
     ))
     .bind(value)
     .fetch_optional(db)
@@ -84,7 +84,7 @@ pub(super) async fn teacher_by_user(
 pub(super) async fn windows(db: &Db, teacher_id: &str) -> Result<Vec<Window>, SkillShareError> {
     Ok(sqlx::query_as(
         "SELECT weekday, start_minute, end_minute FROM availability
-         WHERE teacher_id = ? ORDER BY weekday, start_minute",
+         WHERE teacher_id = $1 ORDER BY weekday, start_minute",
     )
     .bind(teacher_id)
     .fetch_all(db)
@@ -97,7 +97,7 @@ async fn taken_units(
     from: i64,
 ) -> Result<HashSet<i64>, SkillShareError> {
     let rows: Vec<i64> = sqlx::query_scalar(
-        "SELECT unit_start FROM booked_units WHERE teacher_id = ? AND unit_start >= ?",
+        "SELECT unit_start FROM booked_units WHERE teacher_id = $1 AND unit_start >= $2",
     )
     .bind(teacher_id)
     .bind(from - UNIT_SECS * 8)
@@ -189,12 +189,13 @@ pub async fn courses(
         .filter(|s| !s.is_empty());
     let rows: Vec<Course> = sqlx::query_as(&format!(
         "{COURSE_SELECT}
-         WHERE (?1 IS NULL OR c.skill = ?1 COLLATE NOCASE)
-           AND (?2 IS NULL OR c.level = ?2)
-           AND (?3 IS NULL OR c.price_cents <= ?3)
-           AND (?4 IS NULL OR c.title LIKE ?4 ESCAPE '\\' OR c.description LIKE ?4 ESCAPE '\\'
-                OR c.skill LIKE ?4 ESCAPE '\\' OR t.display_name LIKE ?4 ESCAPE '\\')
-           AND (?5 IS NULL OR c.teacher_id = ?5)
+         WHERE ($1 IS NULL OR lower(c.skill) = lower($1))
+           AND ($2 IS NULL OR c.level = $2)
+           AND ($3 IS NULL OR c.price_cents <= $3)
+           AND ($4 IS NULL OR lower(c.title) LIKE lower($4) ESCAPE '\\'
+                OR lower(c.description) LIKE lower($4) ESCAPE '\\'
+                OR lower(c.skill) LIKE lower($4) ESCAPE '\\' OR lower(t.display_name) LIKE lower($4) ESCAPE '\\')
+           AND ($5 IS NULL OR c.teacher_id = $5)
          ORDER BY c.title"
     ))
     .bind(skill)
@@ -208,7 +209,7 @@ pub async fn courses(
 }
 
 pub async fn course(db: &Db, id: &str) -> Result<Course, SkillShareError> {
-    sqlx::query_as(&format!("{COURSE_SELECT} WHERE c.id = ?"))
+    sqlx::query_as(&format!("{COURSE_SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?

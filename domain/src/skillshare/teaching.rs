@@ -69,7 +69,7 @@ pub async fn save_profile(
     let id: String = sqlx::query_scalar(
         "INSERT INTO teachers (id, user_id, display_name, bio, specialties, hourly_rate_cents,
                                time_zone, contact_email, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (user_id) DO UPDATE SET
            display_name = excluded.display_name, bio = excluded.bio,
            specialties = excluded.specialties, hourly_rate_cents = excluded.hourly_rate_cents,
@@ -125,14 +125,14 @@ pub async fn set_availability(
         .await?
         .ok_or(SkillShareError::NoTeacherProfile)?;
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM availability WHERE teacher_id = ?")
+    sqlx::query("DELETE FROM availability WHERE teacher_id = $1")
         .bind(&teacher.teacher.id)
         .execute(&mut *tx)
         .await?;
     for w in &windows {
         sqlx::query(
             "INSERT INTO availability (teacher_id, weekday, start_minute, end_minute)
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(&teacher.teacher.id)
         .bind(i64::from(w.weekday))
@@ -170,7 +170,7 @@ pub async fn publish_course(
     sqlx::query(
         "INSERT INTO courses (id, teacher_id, title, description, skill, level, duration_minutes,
                               price_cents, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(&teacher.teacher.id)

@@ -10,12 +10,11 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
+    let (db, dir) = db::test_db().await;
     let config = Config {
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
-    let db = db::open(dir.path()).await.unwrap();
     let mailer = Arc::new(Mailer::from_config(&config).unwrap());
     Fixture {
         market: Marketplace::new(db.clone(), mailer, Clock::system()),
@@ -28,7 +27,7 @@ async fn student(db: &Db, n: u32) -> Student {
     let id = format!("student-{n}");
     sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, quota_bytes, created_at)
-         VALUES (?, ?, ?, 'x', 1, 0)",
+         VALUES ($1, $2, $3, 'x', 1, 0)",
     )
     .bind(&id)
     .bind(format!("s{n}@example.com"))
@@ -57,7 +56,9 @@ async fn the_catalogue_is_seeded_once() {
     assert!(courses.len() >= 20);
     assert!(f.market.skills().await.unwrap().len() >= 5);
     // Migrations run on every start; the catalogue does not grow.
-    db::open(f._dir.path()).await.unwrap();
+    db::open(f.db.connect_options().database_url.as_str())
+        .await
+        .unwrap();
     assert_eq!(
         f.market
             .courses(&CourseFilter::default())

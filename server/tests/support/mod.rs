@@ -22,6 +22,8 @@ pub struct TestServer {
     binary: PathBuf,
     port: u16,
     env: Vec<(String, String)>,
+    /// Storage nodes of its own, when the suite runs on PostgreSQL (see `shared_setup`).
+    pub nodes: Vec<nodes::TestNode>,
 }
 
 /// One HTTP answer, with its raw bytes for byte-for-byte comparisons.
@@ -89,10 +91,9 @@ impl TestServer {
     pub async fn start_binary(binary: &Path, env: &[(&str, &str)]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let env: Vec<(String, String)> = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let (mut setup, nodes) = shared_setup(data_dir.path()).await;
+        setup.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let env = setup;
         let child = spawn(binary, data_dir.path(), port, &env);
         let server = TestServer {
             base: format!("http://127.0.0.1:{port}"),
@@ -102,6 +103,7 @@ impl TestServer {
             binary: binary.to_path_buf(),
             port,
             env,
+            nodes,
         };
         server.wait_ready().await;
         server
@@ -179,19 +181,34 @@ impl TestServer {
         self.child.id()
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        self.data_dir.path().join("clouddrive.sqlite3")
+    /// The server's database: `DATABASE_URL` when the suite runs on PostgreSQL, else the
+    /// SQLite file in its data directory.
+    pub fn database_url(&self) -> String {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "DATABASE_URL")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| domain::db::url(None, self.data_dir.path()).expect("sqlite url"))
     }
 
-    /// Runs one SQL statement on the server's database (to age codes or sessions).
-    async fn db(&self) -> sqlx::SqliteConnection {
-        use sqlx::ConnectOptions;
-        sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(self.db_path())
-            .busy_timeout(Duration::from_secs(10))
-            .connect()
+    /// A connection to the server's database (to age codes or sessions, or check what it
+    /// stored); SQL in the dialect both databases run.
+    async fn db(&self) -> sqlx::AnyConnection {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url())
             .await
-            .expect("open the server's database")
+            .expect("open the server's database");
+        if !self.on_postgres() {
+            sqlx::Executor::execute(&mut conn, "PRAGMA busy_timeout = 10000")
+                .await
+                .expect("set busy timeout");
+        }
+        conn
+    }
+
+    pub fn on_postgres(&self) -> bool {
+        self.database_url().starts_with("postgres")
     }
 
     pub async fn sql(&self, statement: &str) {
@@ -331,6 +348,39 @@ impl Drop for TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether the suite runs on PostgreSQL: the test command sets `TEST_PG_ADMIN_URL` for its
+/// second pass.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_PG_ADMIN_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// What a server needs besides its data directory when the suite runs on PostgreSQL: a
+/// database of its own, the deployment's key, and storage nodes outside the server (built-in
+/// nodes cannot be shared, so the server refuses to start without them). Nothing on SQLite.
+async fn shared_setup(data_dir: &Path) -> (Vec<(String, String)>, Vec<nodes::TestNode>) {
+    if !on_postgres() {
+        return (Vec::new(), Vec::new());
+    }
+    let nodes = nodes::start_nodes(&data_dir.join("nodes"));
+    let env = vec![
+        (
+            "DATABASE_URL".to_owned(),
+            domain::db::test_url(data_dir).await,
+        ),
+        (
+            "SECRET_KEY".to_owned(),
+            format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            ),
+        ),
+        ("CLUSTER_NODES".to_owned(), nodes::node_list(&nodes)),
+        ("CLUSTER_SECRET".to_owned(), nodes::SECRET.to_owned()),
+    ];
+    (env, nodes)
 }
 
 /// Starts the server binary on `port` with `data_dir` and the test defaults, plus `env`.

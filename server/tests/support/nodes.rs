@@ -92,34 +92,50 @@ pub struct TestCluster {
     pub dir: tempfile::TempDir,
 }
 
+/// Three node processes, one per region, with their data under `dir`, started.
+pub fn start_nodes(dir: &std::path::Path) -> Vec<TestNode> {
+    let specs: Vec<NodeSpec> = REGIONS
+        .iter()
+        .map(|r| NodeSpec {
+            name: (*r).to_owned(),
+            region: (*r).to_owned(),
+            url: format!("http://127.0.0.1:{}", super::free_port()),
+        })
+        .collect();
+    let mut nodes: Vec<TestNode> = specs
+        .iter()
+        .map(|spec| TestNode {
+            spec: spec.clone(),
+            dir: dir.join(&spec.name),
+            peers: specs
+                .iter()
+                .filter(|s| s.name != spec.name)
+                .cloned()
+                .collect(),
+            child: None,
+        })
+        .collect();
+    for n in nodes.iter_mut() {
+        n.start();
+    }
+    nodes
+}
+
+/// `CLUSTER_NODES` for these nodes.
+pub fn node_list(nodes: &[TestNode]) -> String {
+    nodes
+        .iter()
+        .map(|n| format!("{}@{}={}", n.spec.name, n.spec.region, n.spec.url))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 impl TestCluster {
     pub async fn start() -> TestCluster {
         let dir = tempfile::tempdir().expect("temp dir");
-        let specs: Vec<NodeSpec> = REGIONS
-            .iter()
-            .map(|r| NodeSpec {
-                name: (*r).to_owned(),
-                region: (*r).to_owned(),
-                url: format!("http://127.0.0.1:{}", super::free_port()),
-            })
-            .collect();
-        let mut nodes: Vec<TestNode> = specs
-            .iter()
-            .map(|spec| TestNode {
-                spec: spec.clone(),
-                dir: dir.path().join(&spec.name),
-                peers: specs
-                    .iter()
-                    .filter(|s| s.name != spec.name)
-                    .cloned()
-                    .collect(),
-                child: None,
-            })
-            .collect();
-        for n in nodes.iter_mut() {
-            n.start();
-        }
-        let db = domain::db::open(&dir.path().join("meta"))
+        let nodes = start_nodes(dir.path());
+        let specs = nodes.iter().map(|n| n.spec.clone()).collect();
+        let db = domain::db::open(&domain::db::test_url(&dir.path().join("meta")).await)
             .await
             .expect("metadata db");
         let cluster = Cluster::new(db, specs, SECRET, Clock::system());
@@ -137,7 +153,7 @@ impl TestCluster {
     /// A second cluster client over the same nodes, with its own metadata and no background
     /// checks: it knows nothing of the nodes until the test says so.
     pub async fn new_client(&self) -> Arc<Cluster> {
-        let db = domain::db::open(&self.dir.path().join("meta-2"))
+        let db = domain::db::open(&domain::db::test_url(&self.dir.path().join("meta-2")).await)
             .await
             .expect("metadata db");
         let specs = self.nodes.iter().map(|n| n.spec.clone()).collect();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use uuid::Uuid;
 
@@ -41,7 +41,8 @@ struct Upload {
     chunk_size: i64,
     next_chunk: i64,
     expires_at: i64,
-    single_request: bool,
+    /// 0 or 1: flags are integers on both databases.
+    single_request: i64,
 }
 
 impl Upload {
@@ -93,7 +94,7 @@ impl Drive {
     }
 
     async fn upload(&self, user_id: &UserId, id: &UploadId) -> Result<Upload, DriveError> {
-        sqlx::query_as("SELECT * FROM uploads WHERE id = ? AND user_id = ?")
+        sqlx::query_as("SELECT * FROM uploads WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)
             .fetch_optional(&self.db)
@@ -137,7 +138,7 @@ impl Drive {
         }
         let earlier: Vec<Upload> = sqlx::query_as(
             "SELECT * FROM uploads
-             WHERE user_id = ? AND parent_id = ? AND name_key = ? AND single_request = 0",
+             WHERE user_id = $1 AND parent_id = $2 AND name_key = $3 AND single_request = 0",
         )
         .bind(user_id)
         .bind(&parent)
@@ -153,7 +154,7 @@ impl Drive {
         for upload in earlier {
             if resume && upload.size() == request.size && upload.fingerprint == fingerprint {
                 let expires_at = self.expiry(false);
-                sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ?")
+                sqlx::query("UPDATE uploads SET expires_at = $1 WHERE id = $2")
                     .bind(expires_at)
                     .bind(&upload.id)
                     .execute(&mut *tx)
@@ -185,12 +186,12 @@ impl Drive {
             chunk_size: to_i64(CHUNK_SIZE),
             next_chunk: 0,
             expires_at: self.expiry(single_request),
-            single_request,
+            single_request: i64::from(single_request),
         };
         sqlx::query(
             "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, fingerprint,
                                   chunk_size, next_chunk, created_at, expires_at, single_request)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -203,7 +204,7 @@ impl Drive {
         .bind(upload.chunk_size)
         .bind(self.clock.now())
         .bind(upload.expires_at)
-        .bind(single_request)
+        .bind(upload.single_request)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -281,7 +282,7 @@ impl Drive {
         if !matches!(recorded, Ok(true)) {
             // Stored but not recorded (cancelled or expired meanwhile, or a database error):
             // the block is garbage, not a leak.
-            sqlx::query("INSERT OR IGNORE INTO garbage (object_id) VALUES (?)")
+            sqlx::query("INSERT INTO garbage (object_id) VALUES ($1) ON CONFLICT DO NOTHING")
                 .bind(&object_id)
                 .execute(&self.db)
                 .await?;
@@ -301,7 +302,7 @@ impl Drive {
     /// (one app server receiving it, another one sweeping) is not taken for a silent upload:
     /// the expiry counts from when the last bytes arrived. Runs until dropped.
     async fn keep_alive(&self, upload: &Upload, arrived: &AtomicU64) -> std::convert::Infallible {
-        let silence = self.silence(upload.single_request);
+        let silence = self.silence(upload.single_request != 0);
         // Often enough that a live upload is renewed several times within its silence.
         let every = (silence / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
         let mut last = 0;
@@ -312,8 +313,8 @@ impl Drive {
                 continue;
             }
             last = now;
-            let renewed = sqlx::query("UPDATE uploads SET expires_at = ? WHERE id = ?")
-                .bind(self.expiry(upload.single_request))
+            let renewed = sqlx::query("UPDATE uploads SET expires_at = $1 WHERE id = $2")
+                .bind(self.expiry(upload.single_request != 0))
                 .bind(&upload.id)
                 .execute(&self.db)
                 .await;
@@ -335,10 +336,10 @@ impl Drive {
         let upload_id = upload.id.as_str();
         let mut tx = self.write_tx().await?;
         let advanced = sqlx::query(
-            "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = ?
-             WHERE id = ? AND next_chunk = ?",
+            "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = $1
+             WHERE id = $2 AND next_chunk = $3",
         )
-        .bind(self.expiry(upload.single_request))
+        .bind(self.expiry(upload.single_request != 0))
         .bind(upload_id)
         .bind(to_i64(index))
         .execute(&mut *tx)
@@ -346,7 +347,7 @@ impl Drive {
         if advanced.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES ($1, $2, $3, $4)")
             .bind(upload_id)
             .bind(to_i64(index))
             .bind(object_id)
@@ -363,7 +364,7 @@ impl Drive {
         user_id: &UserId,
     ) -> Result<Vec<PendingUpload>, DriveError> {
         let uploads: Vec<Upload> = sqlx::query_as(
-            "SELECT * FROM uploads WHERE user_id = ? AND single_request = 0 ORDER BY created_at",
+            "SELECT * FROM uploads WHERE user_id = $1 AND single_request = 0 ORDER BY created_at",
         )
         .bind(user_id)
         .fetch_all(&self.db)
@@ -402,7 +403,7 @@ impl Drive {
         let mut tx = self.write_tx().await?;
         // Taking the upload row decides a race with cancel or expiry: only one of them gets it.
         let claimed =
-            sqlx::query("DELETE FROM uploads WHERE id = ? AND user_id = ? AND next_chunk = ?")
+            sqlx::query("DELETE FROM uploads WHERE id = $1 AND user_id = $2 AND next_chunk = $3")
                 .bind(&upload.id)
                 .bind(user_id)
                 .bind(to_i64(chunks))
@@ -427,7 +428,7 @@ impl Drive {
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
                                   checksum, created_at, modified_at)
-             VALUES (?, ?, ?, 'file', ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, 'file', $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -516,7 +517,7 @@ impl Drive {
 
     /// Drops uploads that saw no chunk before their expiry.
     pub(super) async fn expire_uploads(&self) -> Result<(), DriveError> {
-        let expired: Vec<Upload> = sqlx::query_as("SELECT * FROM uploads WHERE expires_at < ?")
+        let expired: Vec<Upload> = sqlx::query_as("SELECT * FROM uploads WHERE expires_at < $1")
             .bind(self.clock.now())
             .fetch_all(&self.db)
             .await?;
@@ -540,11 +541,11 @@ impl Drive {
 /// Only an upload still there (and, with `expired_before`, still expired) is dropped: a finish,
 /// cancel or renewal that got there first wins, and its blocks are left alone.
 async fn drop_upload(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     upload: &Upload,
     expired_before: Option<i64>,
 ) -> Result<bool, DriveError> {
-    let deleted = sqlx::query("DELETE FROM uploads WHERE id = ? AND expires_at < ?")
+    let deleted = sqlx::query("DELETE FROM uploads WHERE id = $1 AND expires_at < $2")
         .bind(&upload.id)
         .bind(expired_before.unwrap_or(i64::MAX))
         .execute(&mut *conn)
