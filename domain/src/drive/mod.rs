@@ -63,7 +63,6 @@ pub struct Drive {
     secrets: Arc<Secrets>,
     settings: DriveSettings,
     /// Uploads with a chunk arriving right now in this process, and their running BLAKE3.
-    uploads: uploads::Registry,
     clock: Clock,
 }
 
@@ -80,7 +79,6 @@ impl Drive {
             cluster,
             secrets,
             settings,
-            uploads: uploads::Registry::default(),
             clock,
         })
     }

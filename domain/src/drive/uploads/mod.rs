@@ -4,7 +4,8 @@
 //! plan says, so bytes stored can never exceed what was reserved.
 
 mod chunk_body;
-mod registry;
+mod claim;
+mod file_hash;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use uuid::Uuid;
 
 use chunk_body::ChunkBody;
-pub(super) use registry::Registry;
+use claim::{Claim, LEASE_SECS};
 
 use super::entries::{collision, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
@@ -43,9 +44,15 @@ struct Upload {
     expires_at: i64,
     /// 0 or 1: flags are integers on both databases.
     single_request: i64,
+    /// Until when a chunk being received holds the upload (see `claim`).
+    receiving_until: Option<i64>,
 }
 
 impl Upload {
+    fn is_receiving(&self, now: i64) -> bool {
+        self.receiving_until.is_some_and(|until| until >= now)
+    }
+
     fn chunk_size(&self) -> u64 {
         to_u64(self.chunk_size)
     }
@@ -168,9 +175,8 @@ impl Drive {
             // The same name with another size or file is a new version: the old attempt goes,
             // unless a chunk of it is arriving right now (another tab sending another file of
             // that name). Then both go on, and the one finishing second gets a numbered name.
-            if resume && !self.uploads.is_receiving(&upload.id) {
+            if resume && !upload.is_receiving(self.clock.now()) {
                 drop_upload(&mut tx, &upload, None).await?;
-                self.uploads.forget(&upload.id);
             }
         }
         reserve(&mut tx, user_id, request.size).await?;
@@ -187,6 +193,7 @@ impl Drive {
             next_chunk: 0,
             expires_at: self.expiry(single_request),
             single_request: i64::from(single_request),
+            receiving_until: None,
         };
         sqlx::query(
             "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, fingerprint,
@@ -208,7 +215,6 @@ impl Drive {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.uploads.started(&upload.id);
         Ok(upload.ticket())
     }
 
@@ -224,7 +230,7 @@ impl Drive {
     ) -> Result<ChunkReceived, DriveError> {
         // A retry right after a dropped connection can arrive before the server has noticed
         // the drop: wait for the earlier attempt to end rather than refuse.
-        let (receiving, hasher) = self.uploads.claim(upload_id, index).await?;
+        let claim = self.claim_upload(user_id, upload_id, index).await?;
         let upload = self.upload(user_id, upload_id).await?;
         let (next, chunks) = (upload.next_chunk(), upload.chunks());
         if index >= chunks {
@@ -255,13 +261,13 @@ impl Drive {
             inner: body,
             expected,
             seen: 0,
-            hasher,
+            hasher: file_hash::chunk_hasher(index, upload.chunk_size(), chunks),
             ended_short: false,
             arrived: arrived.clone(),
         };
         let written = tokio::select! {
             written = self.cluster.write(&object_id, &mut reader) => written,
-            never = self.keep_alive(&upload, &arrived) => match never {},
+            never = self.keep_alive(&upload, &claim, &arrived) => match never {},
         };
         if let Err(e) = written {
             return Err(match reader.seen.cmp(&expected) {
@@ -276,8 +282,12 @@ impl Drive {
             });
         }
 
+        let cv = reader
+            .hasher
+            .as_ref()
+            .map(|h| file_hash::chunk_value(h, chunks).to_vec());
         let recorded = self
-            .record_chunk(&upload, index, &object_id, expected)
+            .record_chunk(&upload, &claim, index, &object_id, expected, cv)
             .await;
         if !matches!(recorded, Ok(true)) {
             // Stored but not recorded (cancelled or expired meanwhile, or a database error):
@@ -291,20 +301,23 @@ impl Drive {
                 "upload (it was cancelled or expired while this chunk arrived)",
             ));
         }
-        receiving.stored(index + 1, reader.hasher.take());
         Ok(ChunkReceived {
             next_chunk: index + 1,
             received_bytes: (index * upload.chunk_size() + expected),
         })
     }
 
-    /// While a chunk's bytes keep arriving, pushes the upload's expiry on, so a slow chunk
-    /// (one app server receiving it, another one sweeping) is not taken for a silent upload:
-    /// the expiry counts from when the last bytes arrived. Runs until dropped.
-    async fn keep_alive(&self, upload: &Upload, arrived: &AtomicU64) -> std::convert::Infallible {
-        let silence = self.silence(upload.single_request != 0);
-        // Often enough that a live upload is renewed several times within its silence.
-        let every = (silence / 4).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    /// While a chunk's bytes keep arriving, holds its claim and pushes the upload's expiry on,
+    /// so a slow chunk (one app server receiving it, another one sweeping) is not taken for a
+    /// silent upload: the expiry counts from when the last bytes arrived. Runs until dropped.
+    async fn keep_alive(
+        &self,
+        upload: &Upload,
+        claim: &Claim,
+        arrived: &AtomicU64,
+    ) -> std::convert::Infallible {
+        // Several times within the claim's lease (the expiry's silence is longer).
+        let every = Duration::from_secs(to_u64(LEASE_SECS / 3).max(1));
         let mut last = 0;
         loop {
             tokio::time::sleep(every).await;
@@ -313,47 +326,50 @@ impl Drive {
                 continue;
             }
             last = now;
-            let renewed = sqlx::query("UPDATE uploads SET expires_at = $1 WHERE id = $2")
-                .bind(self.expiry(upload.single_request != 0))
-                .bind(&upload.id)
-                .execute(&self.db)
-                .await;
-            if let Err(e) = renewed {
-                tracing::warn!(upload = %upload.id, error = %e, "could not renew an upload's expiry");
+            let expires_at = self.expiry(upload.single_request != 0);
+            if let Err(e) = claim.renew(self.clock.now(), expires_at).await {
+                tracing::warn!(upload = %upload.id, error = %e, "could not renew an upload's claim");
             }
         }
     }
 
-    /// Records chunk `index` as block `object_id` and moves the upload on, if the upload is
-    /// still there and still waiting for that chunk.
+    /// Records chunk `index` as block `object_id` (with its hash's chaining value `cv`) and
+    /// moves the upload on, if the upload is still there, still waiting for that chunk, and
+    /// still claimed by this request (a claim that lapsed may have gone to a retry).
     async fn record_chunk(
         &self,
         upload: &Upload,
+        claim: &Claim,
         index: u64,
         object_id: &str,
         size: u64,
+        cv: Option<Vec<u8>>,
     ) -> Result<bool, DriveError> {
         let upload_id = upload.id.as_str();
         let mut tx = self.write_tx().await?;
         let advanced = sqlx::query(
-            "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = $1
-             WHERE id = $2 AND next_chunk = $3",
+            "UPDATE uploads SET next_chunk = next_chunk + 1, expires_at = $1, receiving = NULL
+             WHERE id = $2 AND next_chunk = $3 AND receiving = $4",
         )
         .bind(self.expiry(upload.single_request != 0))
         .bind(upload_id)
         .bind(to_i64(index))
+        .bind(&claim.token)
         .execute(&mut *tx)
         .await?;
         if advanced.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO blocks (file_id, idx, object_id, size) VALUES ($1, $2, $3, $4)")
-            .bind(upload_id)
-            .bind(to_i64(index))
-            .bind(object_id)
-            .bind(to_i64(size))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO blocks (file_id, idx, object_id, size, cv) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(upload_id)
+        .bind(to_i64(index))
+        .bind(object_id)
+        .bind(to_i64(size))
+        .bind(cv)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -396,8 +412,8 @@ impl Drive {
                 chunks - 1
             )));
         }
-        let checksum = match self.uploads.hash_through(upload_id, chunks) {
-            Some(h) => h.finalize().to_hex().to_string(),
+        let checksum = match self.merged_hash(&upload).await? {
+            Some(hash) => hash,
             None => self.checksum_of_blocks(upload_id.as_str()).await?,
         };
         let mut tx = self.write_tx().await?;
@@ -445,12 +461,25 @@ impl Drive {
         .map_err(|e| collision(e, &name.display))?;
         adjust(&mut tx, user_id, upload.size, -upload.size).await?;
         tx.commit().await?;
-        self.uploads.forget(upload_id);
         self.entry(user_id, upload_id.as_str()).await
     }
 
-    /// BLAKE3 of an upload's blocks in order, read back from the cluster (after a restart
-    /// lost the running hash).
+    /// The file's BLAKE3 merged from its blocks' chaining values, when every block has one.
+    async fn merged_hash(&self, upload: &Upload) -> Result<Option<String>, DriveError> {
+        let values: Vec<Option<Vec<u8>>> =
+            sqlx::query_scalar("SELECT cv FROM blocks WHERE file_id = $1 ORDER BY idx")
+                .bind(&upload.id)
+                .fetch_all(&self.db)
+                .await?;
+        let values: Option<Vec<[u8; 32]>> = values
+            .into_iter()
+            .map(|v| v.and_then(|v| v.try_into().ok()))
+            .collect();
+        Ok(values.and_then(|v| file_hash::file_hash(&v, upload.chunk_size(), upload.size())))
+    }
+
+    /// BLAKE3 of an upload's blocks in order, read back from the cluster (for blocks stored
+    /// before their chaining values were kept).
     async fn checksum_of_blocks(&self, file_id: &str) -> Result<String, DriveError> {
         let mut hasher = blake3::Hasher::new();
         for object in self.block_objects(file_id).await? {
@@ -477,7 +506,6 @@ impl Drive {
                 "upload (it has just finished or expired)",
             ));
         }
-        self.uploads.forget(upload_id);
         self.collect_garbage().await
     }
 
@@ -522,14 +550,10 @@ impl Drive {
             .fetch_all(&self.db)
             .await?;
         for upload in expired {
-            if self.uploads.is_receiving(&upload.id) {
-                continue;
-            }
             let mut tx = self.write_tx().await?;
             let dropped = drop_upload(&mut tx, &upload, Some(self.clock.now())).await?;
             tx.commit().await?;
             if dropped {
-                self.uploads.forget(&upload.id);
                 tracing::info!(upload = %upload.id, "expired an abandoned upload");
             }
         }
@@ -538,18 +562,23 @@ impl Drive {
 }
 
 /// Deletes the upload, lists its blocks as garbage and releases its reservation.
-/// Only an upload still there (and, with `expired_before`, still expired) is dropped: a finish,
-/// cancel or renewal that got there first wins, and its blocks are left alone.
+/// Only an upload still there (and, with `expired_before`, still expired and receiving no
+/// chunk) is dropped: a finish, cancel or renewal that got there first wins, and its blocks
+/// are left alone.
 async fn drop_upload(
     conn: &mut AnyConnection,
     upload: &Upload,
     expired_before: Option<i64>,
 ) -> Result<bool, DriveError> {
-    let deleted = sqlx::query("DELETE FROM uploads WHERE id = $1 AND expires_at < $2")
-        .bind(&upload.id)
-        .bind(expired_before.unwrap_or(i64::MAX))
-        .execute(&mut *conn)
-        .await?;
+    let deleted = sqlx::query(
+        "DELETE FROM uploads WHERE id = $1 AND expires_at < $2
+           AND ($3 IS NULL OR receiving_until IS NULL OR receiving_until < $3)",
+    )
+    .bind(&upload.id)
+    .bind(expired_before.unwrap_or(i64::MAX))
+    .bind(expired_before)
+    .execute(&mut *conn)
+    .await?;
     if deleted.rows_affected() == 0 {
         return Ok(false);
     }
