@@ -68,7 +68,7 @@ WEED_CACHE=${WEED_CACHE:-$REPO/tools/seaweedfs}
 WEED_VOLUME_SIZE_MB=${WEED_VOLUME_SIZE_MB:-64}
 WEED_VOLUME_MAX=${WEED_VOLUME_MAX:-200}
 S3_REGION=us-east-1
-STOP_TIMEOUT=5
+STOP_TIMEOUT=${ENGINES_STOP_TIMEOUT:-5}
 
 log() { printf '[engines] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -275,12 +275,15 @@ start_postgres() {
     "${run[@]}" "$PG_BIN/initdb" -D "$pgdir/data" -U app --auth=trust -E UTF8 --locale=C.UTF-8 \
       --no-sync >>"$pgdir/initdb.log" 2>&1 || { tail -20 "$pgdir/initdb.log" >&2; die "initdb failed"; }
   fi
+  # The Unix socket stays inside DIR unless its path would pass the 107-byte limit: then TCP only.
+  local sockdir="$pgdir/run"
+  [ ${#sockdir} -le 85 ] || sockdir=""
   for attempt in 1 2 3; do
     if [ -s "$pgdir/port" ]; then port=$(cat "$pgdir/port"); else port=$(free_ports 1); fi
     : >"$pgdir/postgres.log"
     [ -z "${run[*]}" ] || chown postgres:postgres "$pgdir/postgres.log"
     pid=$(launch postgres "$pgdir/pids" "$pgdir/postgres.log" "$pgdir" "${run[@]}" "$PG_BIN/postgres" \
-      -D "$pgdir/data" -p "$port" -h 127.0.0.1 -k "$pgdir/run" -c max_connections=200 \
+      -D "$pgdir/data" -p "$port" -h 127.0.0.1 -k "$sockdir" -c max_connections=200 \
       -c fsync=off -c synchronous_commit=off -c full_page_writes=off)
     local i ok=0
     for i in $(seq 300); do
@@ -350,7 +353,7 @@ EOF
       -filer.port="$filer" -filer.port.grpc=$((filer + 10000)) \
       -s3.port="$s3" -s3.port.grpc="$s3grpc" \
       -admin.port="$admin" -admin.port.grpc=$((admin + 10000)) -admin.ui=false \
-      -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -master.telemetry=false \
+      -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -master.telemetry=false -master.resumeState=false \
       -s3.config="$wdir/s3.json" -s3.autoCreateBucket=false "${sock[@]}" \
       -master.volumeSizeLimitMB="$WEED_VOLUME_SIZE_MB" -volume.max="$WEED_VOLUME_MAX")
     local i code=000
@@ -449,6 +452,14 @@ cmd_stop() {
   [ ${#files[@]} -gt 0 ] || return 0
   local t0; t0=$(now_ms)
   stop_pidfiles "${files[@]}"
+  # weed leaves gRPC sockets /tmp/seaweedfs-<part>-grpc-<port>.sock behind (not configurable).
+  local f p q
+  for f in "${files[@]}"; do
+    [ -s "$(dirname "$f")/ports" ] || continue
+    for p in $(cat "$(dirname "$f")/ports"); do
+      for q in "$p" $((p + 10000)); do rm -f /tmp/seaweedfs-*-"$q".sock; done
+    done
+  done
   log "stopped engines in $dir in $(since "$t0")"
 }
 

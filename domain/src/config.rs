@@ -36,9 +36,11 @@ pub struct Config {
     pub node_capacity_bytes: u64,
     pub cluster_health_interval: Duration,
     pub cluster_scrub_interval: Duration,
-    /// Whether this app server runs the jobs that must run once across app servers (scrub,
-    /// repairs, sweepers): `BACKGROUND_LEADER`, true unless set to false.
+    /// Whether this app server may be elected to run the jobs that must run once across app
+    /// servers (scrub, repairs, sweepers): `BACKGROUND_LEADER`, true unless set to false.
     pub background_leader: bool,
+    /// How /nodes names this app server (`SERVER_NAME`; default host name and port).
+    pub server_name: String,
     /// `DEBUG_CLOCK`: tests may move the server's clock (refused by release builds).
     pub debug_clock: bool,
     /// Accounts (by email) that may stop and start nodes, verify and repair.
@@ -85,6 +87,7 @@ impl Default for Config {
             cluster_health_interval: Duration::from_secs(2),
             cluster_scrub_interval: Duration::from_secs(6 * 3600),
             background_leader: true,
+            server_name: "app".into(),
             debug_clock: false,
             admin_emails: Vec::new(),
             drive: crate::drive::DriveSettings::default(),
@@ -160,6 +163,15 @@ impl Config {
                 .unwrap_or(d.cluster_health_interval),
             cluster_scrub_interval: secs("CLUSTER_SCRUB_INTERVAL_SECS", d.cluster_scrub_interval)?,
             background_leader: parse(&get, "BACKGROUND_LEADER")?.unwrap_or(d.background_leader),
+            server_name: get("SERVER_NAME").unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .map(|h| h.trim().to_owned())
+                    .unwrap_or_else(|_| d.server_name.clone());
+                let port = get("LEPTOS_SITE_ADDR")
+                    .and_then(|a| a.rsplit_once(':').map(|(_, p)| p.to_owned()))
+                    .unwrap_or_else(|| "3000".into());
+                format!("{host}:{port}")
+            }),
             debug_clock: get("DEBUG_CLOCK").is_some_and(|v| !matches!(v.as_str(), "0" | "false")),
             admin_emails: get("ADMIN_EMAILS")
                 .map(|raw| {

@@ -73,14 +73,20 @@ pub async fn open(url: &str) -> Result<Db, DbOpenError> {
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _| {
             Box::pin(async move {
-                if dialect == Dialect::Sqlite {
+                match dialect {
                     // WAL + NORMAL is durable across application crashes, and fast.
-                    conn.execute(
+                    Dialect::Sqlite => conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                    )
-                    .await?;
+                    ),
+                    // The locks taken first in a transaction (`write_tx`, `lock_key`) order
+                    // writers only if each later statement reads what the previous holder
+                    // committed: READ COMMITTED, whatever the server's default.
+                    Dialect::Postgres => conn.execute(
+                        "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                    ),
                 }
+                .await?;
                 Ok(())
             })
         })
@@ -137,6 +143,26 @@ pub async fn write_tx(db: &Db, key: i64) -> Result<Tx, sqlx::Error> {
             Ok(tx)
         }
     }
+}
+
+/// Makes the transaction on `conn` the only one holding `key` until it ends, by writing the
+/// key's row in `limit_keys` first: on SQLite that takes the write lock, on PostgreSQL the
+/// row's lock, so transactions that read, then write what they read for the same key queue up
+/// on both (a delete-then-insert, say, that would otherwise let two inserts through).
+pub async fn lock_key(
+    conn: &mut sqlx::AnyConnection,
+    key: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO limit_keys (key, touched_at) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// A subquery giving the values of the JSON array of strings bound at `param` (e.g. `$2`).

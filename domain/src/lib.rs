@@ -10,6 +10,7 @@ pub mod db;
 pub mod drive;
 pub mod error;
 pub mod ids;
+pub mod leader;
 pub mod mail;
 pub mod rate_limit;
 pub mod secrets;

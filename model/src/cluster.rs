@@ -72,6 +72,16 @@ pub enum JobState {
     Stopped,
 }
 
+/// This app server's background jobs, and which server leads those that run once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobsOverview {
+    /// This app server's name (`SERVER_NAME`).
+    pub server: String,
+    /// The server holding the leader's lease, if one does.
+    pub leader: Option<String>,
+    pub jobs: Vec<JobStatus>,
+}
+
 /// One background job, for administrators on /nodes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobStatus {

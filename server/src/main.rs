@@ -58,6 +58,7 @@ async fn run() -> Result<(), String> {
     let state = startup::build_state().await?;
     let addr = state.leptos_options.site_addr;
     let background = state.background.clone();
+    let election = state.election.clone();
     let app = routes::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -85,6 +86,7 @@ async fn run() -> Result<(), String> {
         }
     }
     background.shutdown(JOB_GRACE).await;
+    election.resign().await;
     tracing::info!("stopped");
     // Exit now rather than let the runtime wait for blocking tasks (a stuck disk, say).
     std::process::exit(0)

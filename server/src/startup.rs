@@ -7,6 +7,7 @@ use domain::auth::Accounts;
 use domain::background::Background;
 use domain::cluster::{Cluster, NodeControl, NodeSpec};
 use domain::drive::Drive;
+use domain::leader::Election;
 use domain::mail::Mailer;
 use domain::secrets::Secrets;
 use domain::skillshare::Marketplace;
@@ -61,7 +62,12 @@ pub async fn build_state() -> Result<AppState, String> {
             }
         };
     let clock = crate::debug_clock::clock(config.debug_clock, cfg!(debug_assertions))?;
-    let background = Background::new(clock.clone(), config.background_leader);
+    // Leading waits for the first election round (at once, unless another server leads).
+    let background = Background::new(clock.clone(), false);
+    let election = Election::new(db.clone(), clock.clone(), config.server_name.clone());
+    if config.background_leader {
+        election.start(&background);
+    }
     let cluster = Cluster::new(db.clone(), specs, &cluster_secret, clock.clone());
     cluster.check_health().await;
     cluster.start_jobs(
@@ -95,6 +101,7 @@ pub async fn build_state() -> Result<AppState, String> {
         drive,
         node_control,
         background,
+        election,
         clock,
     })
 }

@@ -2,7 +2,8 @@
 //! administrators (`ADMIN_EMAILS`).
 
 pub use model::cluster::{
-    ClusterStatus, JobState, JobStatus, NodeStatus, PeerView, RepairItem, VerificationRun,
+    ClusterStatus, JobState, JobStatus, JobsOverview, NodeStatus, PeerView, RepairItem,
+    VerificationRun,
 };
 
 #[cfg(feature = "ssr")]
@@ -24,10 +25,15 @@ api! { (GET "cluster/status")
 }
 
 api! { ("cluster/jobs")
-    /// The background jobs of this app server and what each is doing. Admins only.
-    pub async fn background_jobs() -> Result<Vec<JobStatus>, ApiError> {
+    /// The background jobs of this app server and what each is doing, and which app server
+    /// leads. Admins only.
+    pub async fn background_jobs() -> Result<JobsOverview, ApiError> {
         let (state, _) = current_admin().await?;
-        Ok(state.background.statuses())
+        Ok(JobsOverview {
+            server: state.election.name.clone(),
+            leader: state.election.leader().await.map_err(|e| ApiError::internal(&e))?,
+            jobs: state.background.statuses(),
+        })
     }
 }
 

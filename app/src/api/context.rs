@@ -28,6 +28,8 @@ pub struct AppState {
     pub node_control: Option<Arc<dyn NodeControl>>,
     /// The periodic jobs: their states for /nodes, and shutdown.
     pub background: Arc<domain::background::Background>,
+    /// Which app server leads the jobs that must run once.
+    pub election: Arc<domain::leader::Election>,
     /// The time every service reads (movable only in debug builds, for tests).
     pub clock: domain::clock::Clock,
 }

@@ -99,10 +99,14 @@ fn BackgroundJobs() -> impl IntoView {
             {move || Suspend::new(async move {
                 match jobs.await {
                     Err(e) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
-                    Ok(jobs) => view! {
+                    Ok(b) => view! {
+                        <p data-testid="leader">
+                            "This app server: " <strong>{b.server}</strong> ". Leader: "
+                            <strong>{b.leader.unwrap_or_else(|| "none (electing)".into())}</strong>
+                        </p>
                         <table class="table" data-testid="jobs">
                             <thead><tr><th>"Job"</th><th>"State"</th><th>"Runs"</th><th>"Last run"</th><th>"Last error"</th></tr></thead>
-                            <tbody>{jobs.into_iter().map(|j| view! { <JobRow j/> }).collect_view()}</tbody>
+                            <tbody>{b.jobs.into_iter().map(|j| view! { <JobRow j/> }).collect_view()}</tbody>
                         </table>
                     }.into_any(),
                 }

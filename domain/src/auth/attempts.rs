@@ -28,15 +28,7 @@ pub const LONGEST_WINDOW_SECS: i64 = 3600;
 
 pub async fn count(db: &Db, key: &str, rule: Rule, now: i64) -> Result<Counted, AuthError> {
     let mut tx = db.begin().await?;
-    // The first statement writes, so this transaction holds the lock from here to commit.
-    sqlx::query(
-        "INSERT INTO limit_keys (key, touched_at) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET touched_at = excluded.touched_at",
-    )
-    .bind(key)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    crate::db::lock_key(&mut tx, key, now).await?;
     let (count, oldest, newest): (i64, Option<i64>, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(at), MAX(at) FROM limit_events WHERE key = $1 AND at > $2",
     )

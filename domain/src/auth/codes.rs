@@ -147,6 +147,9 @@ async fn store(
     now: i64,
 ) -> Result<(), AuthError> {
     let mut tx = db.begin().await?;
+    // Concurrent requests for codes queue here, so each sees the codes the others stored and
+    // no more than `live_at_most` are ever live.
+    crate::db::lock_key(&mut tx, &limit_key("live", email, purpose), now).await?;
     sqlx::query(
         "DELETE FROM auth_codes WHERE email = $1 AND purpose = $2 AND id NOT IN
            (SELECT id FROM auth_codes WHERE email = $3 AND purpose = $4
@@ -399,6 +402,39 @@ mod tests {
             try_code(&db, &s, Purpose::Login, &code, 1002).await,
             Err(AuthError::NoCode)
         ));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn codes_requested_at_once_leave_one_live() {
+        let (db, _dir) = test_db().await;
+        let s = std::sync::Arc::new(Secrets::for_tests());
+        // Five requests in the same instant (the hourly limit lets five through), each on its
+        // own thread: on a database with concurrent writers, each could delete before the
+        // others inserted and leave five codes to guess against.
+        let issued = futures::future::join_all((0..5).map(|_| {
+            let (db, s) = (db.clone(), s.clone());
+            tokio::spawn(async move { issue(&db, &s, EMAIL, Purpose::PasswordReset, 1000).await })
+        }))
+        .await;
+        assert!(issued.iter().any(|r| matches!(r, Ok(Ok(_)))));
+        // And the storing itself, many at once (the mail limit spaces the requests above).
+        let stored = futures::future::join_all((0..20).map(|i| {
+            let db = db.clone();
+            let hash = format!("h{i}");
+            tokio::spawn(async move {
+                store(&db, EMAIL, Purpose::PasswordReset, Some(hash), 1001).await
+            })
+        }))
+        .await;
+        assert!(stored.iter().all(|r| matches!(r, Ok(Ok(())))));
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM auth_codes WHERE email = $1 AND purpose = 'password_reset'",
+        )
+        .bind(EMAIL)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(live, 1, "one live reset code, whatever the race");
     }
 
     #[tokio::test]

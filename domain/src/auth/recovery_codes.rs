@@ -50,6 +50,9 @@ pub async fn replace(
 ) -> Result<Vec<String>, AuthError> {
     let codes: Vec<String> = (0..COUNT).map(|_| generate()).collect();
     let mut tx = db.begin().await?;
+    // Two replacements at once would otherwise leave both sets valid.
+    let key = format!("recovery:{user_id}");
+    crate::db::lock_key(&mut tx, &key, 0).await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *tx)

@@ -6,6 +6,9 @@ use super::verify::ObjectReport;
 use super::{Cluster, ClusterError};
 
 const MAX_BACKOFF_SECS: i64 = 60;
+/// How long a server that took a repair holds it: a leader that dies mid-repair leaves it to
+/// the next one after this.
+const CLAIM_SECS: i64 = 300;
 
 impl Cluster {
     /// Queues the store's copy for repair and wakes the repair worker.
@@ -89,6 +92,11 @@ impl Cluster {
         let due = replicas::due_repairs(&self.db, self.clock.now(), &up, 32).await?;
         let mut repaired = 0;
         for repair in due {
+            // Only one server leads, but a leader that hung may wake beside its successor.
+            let now = self.clock.now();
+            if !replicas::claim_repair(&self.db, &repair, now, now + CLAIM_SECS).await? {
+                continue;
+            }
             match self.repair_replica(&repair.object_id, &repair.node).await {
                 Ok(()) => repaired += 1,
                 Err(error) => {

@@ -266,6 +266,26 @@ pub(super) async fn due_repairs(
     .await?)
 }
 
+/// Takes a due repair for this server until `until` (a repair that outlives it becomes due
+/// again): false when another server took it first.
+pub(super) async fn claim_repair(
+    db: &Db,
+    repair: &DueRepair,
+    now: i64,
+    until: i64,
+) -> Result<bool, ClusterError> {
+    let taken = sqlx::query(
+        "UPDATE repair_queue SET next_at = $1 WHERE object_id = $2 AND node = $3 AND next_at <= $4",
+    )
+    .bind(until)
+    .bind(&repair.object_id)
+    .bind(&repair.node)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
 /// A repair failed: try again at `next_at`.
 pub(super) async fn repair_failed(
     db: &Db,

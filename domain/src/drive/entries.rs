@@ -87,7 +87,7 @@ async fn folder_height(conn: &mut AnyConnection, id: &str) -> Result<i64, DriveE
 
 /// One step of the walk from an entry up to the top of the drive.
 #[derive(sqlx::FromRow)]
-struct Step {
+pub(super) struct Step {
     id: String,
     name: String,
     kind: String,
@@ -118,7 +118,7 @@ async fn path_to(
 }
 
 /// The path to an entry the user can see (neither it nor a folder above it in the trash).
-async fn live_path(
+pub(super) async fn live_path(
     conn: &mut AnyConnection,
     user_id: &UserId,
     id: &str,
@@ -325,15 +325,19 @@ impl Drive {
     ) -> Result<Entry, DriveError> {
         let id = id.as_str();
         let name = names::clean(name)?;
-        self.live_entry(user_id, id).await?;
+        // Under the write lock, like every change to the tree: a finishing upload that has
+        // just picked a free name keeps it.
+        let mut tx = self.write_tx().await?;
+        live_path(&mut tx, user_id, id).await?;
         sqlx::query("UPDATE entries SET name = $1, name_key = $2, modified_at = $3 WHERE id = $4")
             .bind(&name.display)
             .bind(&name.key)
             .bind(self.clock.now())
             .bind(id)
-            .execute(&self.db)
+            .execute(&mut *tx)
             .await
             .map_err(|e| collision(e, &name.display))?;
+        tx.commit().await?;
         self.entry(user_id, id).await
     }
 

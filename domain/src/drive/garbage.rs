@@ -28,6 +28,14 @@ pub(super) async fn discard_blocks(
 impl Drive {
     /// Deletes listed objects from the cluster (down nodes delete theirs when they return).
     pub(super) async fn collect_garbage(&self) -> Result<(), DriveError> {
+        // A block whose recording was reported failed may have been recorded all the same (a
+        // database connection lost during the commit): what a block refers to is never garbage.
+        sqlx::query(
+            "DELETE FROM garbage
+             WHERE EXISTS (SELECT 1 FROM blocks b WHERE b.object_id = garbage.object_id)",
+        )
+        .execute(&self.db)
+        .await?;
         let ids: Vec<String> = sqlx::query_scalar("SELECT object_id FROM garbage LIMIT 1000")
             .fetch_all(&self.db)
             .await?;

@@ -101,6 +101,18 @@ async fn an_upload_beyond_the_remaining_quota_is_refused_up_front() {
         }
     ));
     assert!(err.to_string().contains("has 1.0 KB left"), "{err}");
+    // A size near the largest integer is refused the same way, not by an overflow (which
+    // PostgreSQL reports as an error where SQLite went on in floating point).
+    for size in [i64::MAX as u64, u64::MAX] {
+        let err = drive
+            .start_upload(&alice(), &upload("huge.iso", size))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, DriveError::QuotaExceeded { .. }),
+            "{size}: {err:?}"
+        );
+    }
     assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 0);
 }
 

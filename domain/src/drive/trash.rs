@@ -1,7 +1,7 @@
 //! Delete moves to the trash; the trash restores, empties, and forgets after its retention.
 //! Trashed items still count against the quota until they are gone for good.
 
-use super::entries::{collision, entry_from_row, live_folder};
+use super::entries::{collision, entry_from_row, live_folder, live_path};
 use super::usage::{adjust, binned_cte};
 use super::{Drive, DriveError, Entry};
 use crate::ids::{EntryId, UserId};
@@ -10,12 +10,16 @@ impl Drive {
     /// Moves a file or folder (with everything in it) to the trash.
     pub async fn trash(&self, user_id: &UserId, id: &EntryId) -> Result<Entry, DriveError> {
         let id = id.as_str();
-        self.live_entry(user_id, id).await?;
-        sqlx::query("UPDATE entries SET trashed_at = $1 WHERE id = $2")
+        // Checked and moved under the drive's write lock, so that emptying the trash at the
+        // same moment sees the item either before or after, never halfway.
+        let mut tx = self.write_tx().await?;
+        live_path(&mut tx, user_id, id).await?;
+        sqlx::query("UPDATE entries SET trashed_at = $1 WHERE id = $2 AND trashed_at IS NULL")
             .bind(self.clock.now())
             .bind(id)
-            .execute(&self.db)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         self.entry(user_id, id).await
     }
 
@@ -43,7 +47,8 @@ impl Drive {
         let parent = entry.parent_id.clone().unwrap_or_default();
         let parent = match live_folder(&mut tx, user_id, &parent).await {
             Ok(_) => parent,
-            Err(_) => String::new(),
+            Err(DriveError::NotFound(_)) => String::new(),
+            Err(e) => return Err(e),
         };
         // Still in the trash (not restored or purged meanwhile): then it comes back.
         let restored =

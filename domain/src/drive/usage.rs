@@ -75,7 +75,7 @@ pub(super) async fn reserve(
     let bytes_i64 = i64::try_from(bytes).unwrap_or(i64::MAX);
     let done = sqlx::query(
         "UPDATE users SET reserved_bytes = reserved_bytes + $1
-         WHERE id = $2 AND used_bytes + reserved_bytes + $1 <= quota_bytes",
+         WHERE id = $2 AND $1 <= quota_bytes - used_bytes - reserved_bytes",
     )
     .bind(bytes_i64)
     .bind(user_id)

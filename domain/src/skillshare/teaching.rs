@@ -125,6 +125,9 @@ pub async fn set_availability(
         .await?
         .ok_or(SkillShareError::NoTeacherProfile)?;
     let mut tx = db.begin().await?;
+    // Two saves at once would otherwise merge into one week.
+    let key = format!("availability:{}", teacher.teacher.id);
+    crate::db::lock_key(&mut tx, &key, 0).await?;
     sqlx::query("DELETE FROM availability WHERE teacher_id = $1")
         .bind(&teacher.teacher.id)
         .execute(&mut *tx)

@@ -44,13 +44,14 @@ struct Upload {
     expires_at: i64,
     /// 0 or 1: flags are integers on both databases.
     single_request: i64,
-    /// Until when a chunk being received holds the upload (see `claim`).
+    /// The claim of a chunk being received, and until when it holds (see `claim`).
+    receiving: Option<String>,
     receiving_until: Option<i64>,
 }
 
 impl Upload {
     fn is_receiving(&self, now: i64) -> bool {
-        self.receiving_until.is_some_and(|until| until >= now)
+        self.receiving.is_some() && self.receiving_until.is_some_and(|until| until >= now)
     }
 
     fn chunk_size(&self) -> u64 {
@@ -176,7 +177,7 @@ impl Drive {
             // unless a chunk of it is arriving right now (another tab sending another file of
             // that name). Then both go on, and the one finishing second gets a numbered name.
             if resume && !upload.is_receiving(self.clock.now()) {
-                drop_upload(&mut tx, &upload, None).await?;
+                drop_upload(&mut tx, &upload, None, Some(self.clock.now())).await?;
             }
         }
         reserve(&mut tx, user_id, request.size).await?;
@@ -193,6 +194,7 @@ impl Drive {
             next_chunk: 0,
             expires_at: self.expiry(single_request),
             single_request: i64::from(single_request),
+            receiving: None,
             receiving_until: None,
         };
         sqlx::query(
@@ -431,7 +433,8 @@ impl Drive {
         // The folder may be in the trash or gone meanwhile: then the file goes to the top.
         let parent = match live_folder(&mut tx, user_id, &upload.parent_id).await {
             Ok(_) => upload.parent_id.as_str(),
-            Err(_) => "",
+            Err(DriveError::NotFound(_)) => "",
+            Err(e) => return Err(e),
         };
         // Something may have taken the name since the start: then the file gets a numbered
         // one ("report (1).pdf") rather than leaving the bytes stuck.
@@ -499,7 +502,7 @@ impl Drive {
     ) -> Result<(), DriveError> {
         let upload = self.upload(user_id, upload_id).await?;
         let mut tx = self.write_tx().await?;
-        let dropped = drop_upload(&mut tx, &upload, None).await?;
+        let dropped = drop_upload(&mut tx, &upload, None, None).await?;
         tx.commit().await?;
         if !dropped {
             return Err(DriveError::NotFound(
@@ -551,7 +554,8 @@ impl Drive {
             .await?;
         for upload in expired {
             let mut tx = self.write_tx().await?;
-            let dropped = drop_upload(&mut tx, &upload, Some(self.clock.now())).await?;
+            let now = Some(self.clock.now());
+            let dropped = drop_upload(&mut tx, &upload, now, now).await?;
             tx.commit().await?;
             if dropped {
                 tracing::info!(upload = %upload.id, "expired an abandoned upload");
@@ -562,21 +566,22 @@ impl Drive {
 }
 
 /// Deletes the upload, lists its blocks as garbage and releases its reservation.
-/// Only an upload still there (and, with `expired_before`, still expired and receiving no
-/// chunk) is dropped: a finish, cancel or renewal that got there first wins, and its blocks
-/// are left alone.
+/// Only an upload still there (with `expired_before`, still expired; with `idle_at`, receiving
+/// no chunk at that time) is dropped: a finish, cancel, renewal or chunk that got there first
+/// wins, and its blocks are left alone.
 async fn drop_upload(
     conn: &mut AnyConnection,
     upload: &Upload,
     expired_before: Option<i64>,
+    idle_at: Option<i64>,
 ) -> Result<bool, DriveError> {
     let deleted = sqlx::query(
         "DELETE FROM uploads WHERE id = $1 AND expires_at < $2
-           AND ($3 IS NULL OR receiving_until IS NULL OR receiving_until < $3)",
+           AND ($3 IS NULL OR receiving IS NULL OR receiving_until < $3)",
     )
     .bind(&upload.id)
     .bind(expired_before.unwrap_or(i64::MAX))
-    .bind(expired_before)
+    .bind(idle_at)
     .execute(&mut *conn)
     .await?;
     if deleted.rows_affected() == 0 {
