@@ -68,7 +68,7 @@ WEED_CACHE=${WEED_CACHE:-$REPO/tools/seaweedfs}
 WEED_VOLUME_SIZE_MB=${WEED_VOLUME_SIZE_MB:-64}
 WEED_VOLUME_MAX=${WEED_VOLUME_MAX:-200}
 S3_REGION=us-east-1
-STOP_TIMEOUT=${ENGINES_STOP_TIMEOUT:-5}
+STOP_TIMEOUT=${ENGINES_STOP_TIMEOUT:-3}
 
 log() { printf '[engines] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -353,7 +353,7 @@ EOF
       -filer.port="$filer" -filer.port.grpc=$((filer + 10000)) \
       -s3.port="$s3" -s3.port.grpc="$s3grpc" \
       -admin.port="$admin" -admin.port.grpc=$((admin + 10000)) -admin.ui=false \
-      -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -master.telemetry=false -master.resumeState=false \
+      -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -master.telemetry=false -master.resumeState=false -volume.preStopSeconds=0 \
       -s3.config="$wdir/s3.json" -s3.autoCreateBucket=false "${sock[@]}" \
       -master.volumeSizeLimitMB="$WEED_VOLUME_SIZE_MB" -volume.max="$WEED_VOLUME_MAX")
     local i code=000
@@ -467,6 +467,18 @@ cmd_weed() {
   local wdir
   [ $# -eq 1 ] || die "usage: $0 weed WDIR"
   wdir=$(abs_dir "$1")
+  if recorded_alive "$wdir/pids" && [ -s "$wdir/s3.env" ]; then
+    # Running and serving: print its lines. Alive but not serving: a process a test has just
+    # killed (it takes a moment to go) or one stuck; wait for it to go, then start anew.
+    local key secret ep i
+    ep=$(sed -n 's/^export TEST_S3_ENDPOINT=//p' "$wdir/s3.env")
+    key=$(sed -n 's/^export TEST_S3_ACCESS_KEY_ID=//p' "$wdir/s3.env")
+    secret=$(sed -n 's/^export TEST_S3_SECRET_ACCESS_KEY=//p' "$wdir/s3.env")
+    if [ "$(s3_status "$ep" "$key" "$secret" "$ep/")" != 200 ]; then
+      for i in $(seq 50); do recorded_alive "$wdir/pids" || break; sleep 0.1; done
+      recorded_alive "$wdir/pids" && die "weed in $wdir is running but does not answer (stop it: $0 stop $wdir)"
+    fi
+  fi
   if recorded_alive "$wdir/pids"; then
     log "weed already running in $wdir"
   else

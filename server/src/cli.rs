@@ -92,6 +92,9 @@ pub async fn run_node(args: NodeArgs) -> Result<(), String> {
         .ok()
         .filter(|s| !s.is_empty())
         .ok_or("CLUSTER_SECRET must be set for a storage node")?;
+    // A node's objects are users' files: its directory is as private as the app's.
+    crate::data_dir::make_private(&args.data_dir)
+        .map_err(|e| format!("data directory {}: {e}", args.data_dir.display()))?;
     let config = NodeConfig {
         name: args.name,
         region: args.region,

@@ -141,7 +141,9 @@ impl TestServer {
     }
 
     async fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        // Generous: a whole suite starts its servers (and, on PostgreSQL, their nodes) at once
+        // on a small machine.
+        let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(r) = self.http.get(format!("{}/healthz", self.base)).send().await {
                 if r.status().is_success() {
