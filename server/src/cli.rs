@@ -55,7 +55,14 @@ pub struct NodeArgs {
 struct Peers(Vec<NodeSpec>);
 
 fn parse_peers(raw: &str) -> Result<Peers, String> {
-    parse_node_list(raw).map(Peers)
+    let specs = parse_node_list(raw)?;
+    if let Some(s3) = specs.iter().find(|s| s.url.starts_with("s3://")) {
+        return Err(format!(
+            "{}: a node's peers are storage nodes; S3 buckets are reached by the app only",
+            s3.name
+        ));
+    }
+    Ok(Peers(specs))
 }
 
 #[derive(Args)]

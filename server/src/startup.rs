@@ -68,7 +68,14 @@ pub async fn build_state() -> Result<AppState, String> {
     if config.background_leader {
         election.start(&background);
     }
-    let cluster = Cluster::new(db.clone(), specs, &cluster_secret, clock.clone());
+    let cluster = Cluster::connect(
+        db.clone(),
+        specs,
+        &cluster_secret,
+        &config.cluster_s3_credentials,
+        clock.clone(),
+    )
+    .map_err(|e| format!("CLUSTER_NODES: {e}"))?;
     cluster.check_health().await;
     cluster.start_jobs(
         &background,

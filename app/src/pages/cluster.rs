@@ -224,9 +224,14 @@ fn NodeCard(n: NodeStatus, act: NodeAction, is_admin: Signal<bool>) -> impl Into
                 <dt>"Address"</dt><dd>{n.url.clone()}</dd>
                 <dt>"Latency"</dt><dd>{n.latency_ms.map(|l| format!("{l} ms")).unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Objects"</dt><dd>{n.objects}</dd>
-                <dt>"Stored"</dt><dd>{format!("{} of {}", format::bytes(n.bytes), format::bytes(n.capacity_bytes))}</dd>
+                <dt>"Stored"</dt><dd>{if n.capacity_bytes == 0 {
+                    format!("{} (no fixed capacity)", format::bytes(n.bytes))
+                } else {
+                    format!("{} of {}", format::bytes(n.bytes), format::bytes(n.capacity_bytes))
+                }}</dd>
                 <dt>"Last seen"</dt><dd>{match n.last_seen { Some(t) => view! { <LocalTime unix=t/> }.into_any(), None => view! { "never" }.into_any() }}</dd>
             </dl>
+            {n.last_error.clone().map(|e| view! { <p class="alert alert-error" data-testid="node-error">{e}</p> })}
             <Show when=move || is_admin.get()>
                 {
                     let name = name.clone();

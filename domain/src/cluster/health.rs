@@ -20,7 +20,8 @@ impl Cluster {
                 Err(_) => Vec::new(),
             };
             let late = matches!(health, Err(BlobError::TimedOut));
-            (node, health.ok(), late, latency, peers)
+            let error = health.as_ref().err().map(ToString::to_string);
+            (node, health.ok(), late, latency, peers, error)
         });
         let results = futures::future::join_all(checks).await;
         let mut returned = Vec::new();
@@ -28,7 +29,7 @@ impl Cluster {
         else {
             return returned;
         };
-        for (node, health, late, latency, peers) in results {
+        for (node, health, late, latency, peers, error) in results {
             let name = node.spec.name.clone();
             let previous = states.get(&name).cloned().unwrap_or_default();
             let mut state = NodeStatus {
@@ -44,6 +45,7 @@ impl Cluster {
                 late_once.remove(&name);
             }
             state.up = health.is_some() || first_miss;
+            state.last_error = if state.up { None } else { error };
             if !first_miss {
                 state.latency_ms = health.is_some().then_some(latency);
                 state.peers = peers;

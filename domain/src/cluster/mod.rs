@@ -10,6 +10,7 @@ mod probe;
 mod read;
 mod repair;
 pub mod replicas;
+pub mod s3_store;
 pub mod status;
 pub mod store;
 mod verify;
@@ -102,11 +103,7 @@ pub struct Cluster {
 impl Cluster {
     /// A cluster of this project's storage nodes, reached over HTTP with the cluster secret.
     pub fn new(db: Db, specs: Vec<NodeSpec>, secret: &str, clock: Clock) -> Arc<Cluster> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .tcp_nodelay(true)
-            .build()
-            .unwrap_or_default();
+        let http = node_http();
         let nodes = specs
             .into_iter()
             .map(|spec| Node {
@@ -115,6 +112,34 @@ impl Cluster {
             })
             .collect();
         Cluster::with_stores(db, nodes, clock)
+    }
+
+    /// A cluster whose regions are storage nodes (`http(s)://` specs) or S3 buckets (`s3://`
+    /// specs, with each store's credentials by name in `s3`), mixed as given.
+    pub fn connect(
+        db: Db,
+        specs: Vec<NodeSpec>,
+        secret: &str,
+        s3: &HashMap<String, s3_store::S3Credentials>,
+        clock: Clock,
+    ) -> Result<Arc<Cluster>, String> {
+        let http = node_http();
+        let mut nodes = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let store: Arc<dyn BlobStore> = if spec.url.starts_with("s3://") {
+                let location =
+                    s3_store::parse(&spec.url).map_err(|e| format!("{}: {e}", spec.name))?;
+                Arc::new(s3_store::S3Store::new(
+                    &spec.region,
+                    location,
+                    s3.get(&spec.name).cloned(),
+                )?)
+            } else {
+                Arc::new(NodeClient::new(spec.clone(), http.clone(), secret))
+            };
+            nodes.push(Node { spec, store });
+        }
+        Ok(Cluster::with_stores(db, nodes, clock))
     }
 
     /// A cluster over any stores, one per region.
@@ -238,6 +263,16 @@ pub trait NodeControl: Send + Sync {
 }
 
 /// Parses `CLUSTER_NODES`: `name@region=url` items separated by commas.
+/// The HTTP client for storage nodes: a dead node is given up on quickly (the cluster fails
+/// over), a slow transfer is not cut.
+fn node_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .tcp_nodelay(true)
+        .build()
+        .unwrap_or_default()
+}
+
 pub fn parse_node_list(raw: &str) -> Result<Vec<NodeSpec>, String> {
     raw.split(',')
         .map(str::trim)
@@ -249,13 +284,24 @@ pub fn parse_node_list(raw: &str) -> Result<Vec<NodeSpec>, String> {
             let (name, region) = name_region
                 .split_once('@')
                 .ok_or_else(|| format!("{item:?} is not name@region=url"))?;
-            if !url.starts_with("http://") && !url.starts_with("https://") {
-                return Err(format!("{url:?} is not an http(s) URL"));
-            }
+            let url = url.trim();
+            let url = if url.starts_with("s3://") {
+                // Canonical, and never echoed back in an error: it might hold a pasted secret.
+                s3_store::parse(url)
+                    .map_err(|e| format!("{}: {e}", name.trim()))?
+                    .url()
+            } else if url.starts_with("http://") || url.starts_with("https://") {
+                url.trim_end_matches('/').to_owned()
+            } else {
+                return Err(format!(
+                    "{}: the store must be an http(s):// node or an s3:// bucket",
+                    name.trim()
+                ));
+            };
             Ok(NodeSpec {
                 name: name.trim().to_owned(),
                 region: region.trim().to_owned(),
-                url: url.trim().trim_end_matches('/').to_owned(),
+                url,
             })
         })
         .collect()
@@ -280,5 +326,20 @@ mod tests {
             .unwrap_err()
             .contains("name@region=url"));
         assert!(parse_node_list("a@r=ftp://h1").is_err());
+    }
+
+    #[test]
+    fn a_region_can_be_an_s3_bucket_and_mix_with_nodes() {
+        let nodes = parse_node_list(
+            "us@us-east=http://h1:7301,eu@eu-west=s3://drive-eu?endpoint=http://127.0.0.1:8333&region=eu-west-1",
+        )
+        .unwrap();
+        assert_eq!(
+            nodes[1].url,
+            "s3://drive-eu?endpoint=http://127.0.0.1:8333&region=eu-west-1"
+        );
+        // A secret pasted into the URL is refused, and not repeated in the error.
+        let err = parse_node_list("eu@eu-west=s3://KEY:hunter2@drive-eu").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }

@@ -175,6 +175,24 @@ pub async fn good_copies_per_node(
         .collect())
 }
 
+/// Per store: how many objects it holds a good copy of, and their bytes.
+pub(super) async fn held_per_node(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, (u64, u64)>, ClusterError> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT r.node, COUNT(*), CAST(COALESCE(SUM(o.size), 0) AS BIGINT)
+         FROM replicas r JOIN objects o ON o.id = r.object_id
+         WHERE r.state = $1 GROUP BY r.node",
+    )
+    .bind(ReplicaState::Ok)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(node, n, bytes)| (node, (to_u64(n), to_u64(bytes))))
+        .collect())
+}
+
 /// Objects grouped by how many of the stores in `up` hold a good copy: (copies, objects).
 pub(super) async fn copies_histogram(
     db: &Db,

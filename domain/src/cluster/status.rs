@@ -7,11 +7,22 @@ use super::{replicas, Cluster, ClusterError};
 
 impl Cluster {
     pub async fn status(&self) -> Result<ClusterStatus, ClusterError> {
-        let nodes: Vec<NodeStatus> = self
+        let mut nodes: Vec<NodeStatus> = self
             .nodes
             .iter()
             .map(|n| self.state_of(&n.spec.name))
             .collect();
+        // A bucket cannot say what it holds without listing all of it: what the database
+        // records as good copies there stands in.
+        if self.nodes.iter().any(|n| n.store.node_url().is_none()) {
+            let held = replicas::held_per_node(&self.db).await?;
+            for (status, node) in nodes.iter_mut().zip(&self.nodes) {
+                if node.store.node_url().is_none() {
+                    let (objects, bytes) = held.get(&status.name).copied().unwrap_or_default();
+                    (status.objects, status.bytes) = (objects, bytes);
+                }
+            }
+        }
         // Healthy copies per object (good replicas on stores that are up), counted in the
         // database: objects grouped by that number.
         let up: Vec<&str> = nodes
