@@ -140,7 +140,19 @@ impl Background {
 
     /// Every job's state, in the order they were started.
     pub fn statuses(&self) -> Vec<JobStatus> {
-        lock(&self.jobs).iter().map(|s| lock(s).clone()).collect()
+        let leader = self.is_leader();
+        lock(&self.jobs)
+            .iter()
+            .map(|s| {
+                let mut status = lock(s).clone();
+                // Waiting for its next run, a leader-only job stands by whenever this server
+                // does not lead (not only once its next run came and was skipped).
+                if status.leader_only && !leader && status.state == JobState::Idle {
+                    status.state = JobState::Standby;
+                }
+                status
+            })
+            .collect()
     }
 
     /// Resolves once shutdown has begun.

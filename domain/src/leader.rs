@@ -83,9 +83,11 @@ impl Election {
     }
 
     /// Runs the election on `background` (every server takes part, so it is not leader-only)
-    /// and tells it whether this server leads. A round that fails steps down: without the
-    /// database this server cannot know it still holds the lease.
-    pub fn start(self: &Arc<Self>, background: &Arc<Background>) {
+    /// and tells it whether this server leads: a first round at once, then one every
+    /// `ROUND_EVERY`. A round that fails steps down: without the database this server cannot
+    /// know it still holds the lease.
+    pub async fn start(self: &Arc<Self>, background: &Arc<Background>) {
+        background.set_leader(self.round().await.unwrap_or(false));
         let me = self.clone();
         let jobs = background.clone();
         background.start(

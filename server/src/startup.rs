@@ -66,7 +66,7 @@ pub async fn build_state() -> Result<AppState, String> {
     let background = Background::new(clock.clone(), false);
     let election = Election::new(db.clone(), clock.clone(), config.server_name.clone());
     if config.background_leader {
-        election.start(&background);
+        election.start(&background).await;
     }
     let cluster = Cluster::connect(
         db.clone(),

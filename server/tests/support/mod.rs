@@ -16,7 +16,8 @@ pub const PASSWORD: &str = "tangerine-orbit-saddle-42";
 
 pub struct TestServer {
     pub base: String,
-    pub data_dir: tempfile::TempDir,
+    /// Shared with its siblings (other app servers of the same deployment).
+    pub data_dir: std::sync::Arc<tempfile::TempDir>,
     child: Child,
     pub http: reqwest::Client,
     binary: PathBuf,
@@ -97,13 +98,39 @@ impl TestServer {
         let child = spawn(binary, data_dir.path(), port, &env);
         let server = TestServer {
             base: format!("http://127.0.0.1:{port}"),
-            data_dir,
+            data_dir: std::sync::Arc::new(data_dir),
             child,
             http: reqwest::Client::new(),
             binary: binary.to_path_buf(),
             port,
             env,
             nodes,
+        };
+        server.wait_ready().await;
+        server
+    }
+
+    /// Another app server of the same deployment (PostgreSQL only): the same database, secret
+    /// key and storage nodes, with `env` on top, on its own port. It shares this server's data
+    /// directory, so the mails either sends land in one outbox.
+    pub async fn sibling(&self, env: &[(&str, &str)]) -> TestServer {
+        assert!(
+            self.on_postgres(),
+            "several app servers share a PostgreSQL database"
+        );
+        let port = free_port();
+        let mut all = self.env.clone();
+        all.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let child = spawn(&self.binary, self.data_dir.path(), port, &all);
+        let server = TestServer {
+            base: format!("http://127.0.0.1:{port}"),
+            data_dir: self.data_dir.clone(),
+            child,
+            http: reqwest::Client::new(),
+            binary: self.binary.clone(),
+            port,
+            env: all,
+            nodes: Vec::new(),
         };
         server.wait_ready().await;
         server

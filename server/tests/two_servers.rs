@@ -1,0 +1,310 @@
+//! Two app servers behind one name, on one PostgreSQL database and one set of storage nodes,
+//! answering any request in any order (no sticky sessions). Run by the test command's
+//! PostgreSQL pass (`TEST_PG_ADMIN_URL`); without it these tests fail rather than skip.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+use support::{Answer, TestServer, PASSWORD};
+
+const CHUNK: usize = 8 * 1024 * 1024;
+
+async fn pair(env: &[(&str, &str)]) -> (TestServer, TestServer) {
+    assert!(
+        support::on_postgres(),
+        "two app servers need PostgreSQL: run through scripts/test.sh (it sets TEST_PG_ADMIN_URL)"
+    );
+    let mut a_env = vec![("SERVER_NAME", "app-a")];
+    a_env.extend_from_slice(env);
+    let a = TestServer::start_with(&a_env).await;
+    let mut b_env = vec![("SERVER_NAME", "app-b")];
+    b_env.extend_from_slice(env);
+    let b = a.sibling(&b_env).await;
+    (a, b)
+}
+
+async fn put_chunk(
+    s: &TestServer,
+    token: &str,
+    upload: &str,
+    index: usize,
+    body: Vec<u8>,
+) -> Answer {
+    let url = format!("{}/api/files/upload/{upload}/{index}", s.base);
+    let r = s
+        .http
+        .put(url)
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    Answer::of(r).await
+}
+
+async fn download(s: &TestServer, token: &str, id: &str) -> Vec<u8> {
+    let link = s
+        .post("/api/files/link", json!({"id": id}), Some(token))
+        .await;
+    assert_eq!(link.status, 200, "link: {link:?}");
+    let url = format!("{}{}", s.base, link.json()["url"].as_str().unwrap());
+    let r = s.http.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap().to_vec()
+}
+
+async fn usage(s: &TestServer, token: &str) -> Value {
+    s.post("/api/files/list", json!({}), Some(token))
+        .await
+        .json()["usage"]
+        .clone()
+}
+
+#[tokio::test]
+async fn an_upload_whose_chunks_alternate_between_servers_is_one_identical_file() {
+    let (a, b) = pair(&[]).await;
+    let email = a.verified_user("Alternating Uploader").await;
+    let token = a.login(&email).await;
+    let data = support::nodes::data(2 * CHUNK + 12_345, 11);
+    let start = b
+        .post(
+            "/api/files/upload/start",
+            json!({"name": "spread.bin", "size": data.len()}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(start.status, 200, "{start:?}");
+    let upload = start.json()["upload_id"].as_str().unwrap().to_owned();
+    for (index, chunk) in data.chunks(CHUNK).enumerate() {
+        let server = if index % 2 == 0 { &a } else { &b };
+        let sent = put_chunk(server, &token, &upload, index, chunk.to_vec()).await;
+        assert_eq!(sent.status, 200, "chunk {index}: {sent:?}");
+    }
+    let done = a
+        .post(
+            "/api/files/upload/finish",
+            json!({"upload_id": upload}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{done:?}");
+    let id = done.json()["id"].as_str().unwrap().to_owned();
+    let id = id.as_str();
+    // The checksum is the whole file's BLAKE3, though no server saw every chunk.
+    let detail = b
+        .post("/api/files/detail", json!({"id": id}), Some(&token))
+        .await;
+    assert_eq!(
+        detail.json()["checksum"],
+        blake3::hash(&data).to_hex().to_string()
+    );
+    assert_eq!(download(&a, &token, id).await, data);
+    assert_eq!(download(&b, &token, id).await, data);
+}
+
+#[tokio::test]
+async fn a_login_on_one_server_works_on_the_other_and_a_logout_on_either_ends_it() {
+    let (a, b) = pair(&[]).await;
+    let email = a.verified_user("Roaming User").await;
+    // The password step on one server, the mailed code on the other: one secret key.
+    let login = a
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, 200);
+    let code = a.code(&email, "login code").await;
+    let verified = b
+        .post(
+            "/api/auth/login/verify",
+            json!({"email": email, "code": code}),
+            None,
+        )
+        .await;
+    assert_eq!(verified.status, 200, "{verified:?}");
+    let token = verified.json()["token"].as_str().unwrap().to_owned();
+    assert_eq!(a.get("/api/user/info", Some(&token)).await.status, 200);
+    assert_eq!(b.get("/api/user/info", Some(&token)).await.status, 200);
+    assert_eq!(
+        b.post("/api/auth/logout", json!({}), Some(&token))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(a.get("/api/user/info", Some(&token)).await.status, 401);
+    assert_eq!(b.get("/api/user/info", Some(&token)).await.status, 401);
+}
+
+#[tokio::test]
+async fn wrong_codes_and_the_per_ip_limit_count_across_servers() {
+    let (a, b) = pair(&[("AUTH_RATE_LIMIT_PER_MINUTE", "1000")]).await;
+    let email = a.verified_user("Guessed At").await;
+    a.start_login(&email).await;
+    let code = a.code(&email, "login code").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    // Five wrong tries in all kill the code, whichever server each reached.
+    for (i, server) in [&a, &b, &a, &b, &b].into_iter().enumerate() {
+        let r = server
+            .post(
+                "/api/auth/login/verify",
+                json!({"email": email, "code": wrong}),
+                None,
+            )
+            .await;
+        assert_ne!(r.status, 200, "wrong try {i}");
+    }
+    let right = a
+        .post(
+            "/api/auth/login/verify",
+            json!({"email": email, "code": code}),
+            None,
+        )
+        .await;
+    assert_ne!(
+        right.status, 200,
+        "the code died after five wrong tries: {right:?}"
+    );
+    drop((a, b));
+
+    // The per-client limit: three requests a minute, spread over both servers.
+    let (a, b) = pair(&[("AUTH_RATE_LIMIT_PER_MINUTE", "3")]).await;
+    let resend = |s: &TestServer| {
+        let url = format!("{}/api/auth/resend-code", s.base);
+        let http = s.http.clone();
+        async move {
+            http.post(url)
+                .json(&json!({"email": "who@example.com"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(resend(&a).await, 200);
+    assert_eq!(resend(&b).await, 200);
+    assert_eq!(resend(&a).await, 200);
+    assert_eq!(resend(&b).await, 429);
+    assert_eq!(resend(&a).await, 429);
+}
+
+#[tokio::test]
+async fn a_server_killed_during_a_chunk_leaves_the_upload_to_the_other() {
+    let (mut a, b) = pair(&[]).await;
+    let email = a.verified_user("Crash Survivor").await;
+    let token = a.login(&email).await;
+    let data = support::nodes::data(2 * CHUNK, 23);
+    let start = a
+        .post(
+            "/api/files/upload/start",
+            json!({"name": "survivor.bin", "size": data.len()}),
+            Some(&token),
+        )
+        .await;
+    let upload = start.json()["upload_id"].as_str().unwrap().to_owned();
+    // Chunk 0 trickles into server A, which dies with part of it received.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let url = format!("{}/api/files/upload/{upload}/0", a.base);
+    let sending = tokio::spawn({
+        let request = a
+            .http
+            .put(url)
+            .bearer_auth(&token)
+            .header("content-length", CHUNK)
+            .body(reqwest::Body::wrap_stream(
+                tokio_stream::wrappers::ReceiverStream::new(rx),
+            ));
+        async move { request.send().await }
+    });
+    tx.send(Ok(Bytes::copy_from_slice(&data[..CHUNK / 2])))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.signal("KILL");
+    a.wait_exit(Duration::from_secs(10)).await.expect("A died");
+    drop(tx);
+    // What A's client saw does not matter (the connection died with A).
+    let _ = sending.await;
+    // The client retries the chunk on B: it waits out A's claim (a few seconds), then goes on.
+    let retried = Instant::now();
+    let sent = put_chunk(&b, &token, &upload, 0, data[..CHUNK].to_vec()).await;
+    assert_eq!(sent.status, 200, "{sent:?}");
+    assert!(retried.elapsed() < Duration::from_secs(10));
+    let sent = put_chunk(&b, &token, &upload, 1, data[CHUNK..].to_vec()).await;
+    assert_eq!(sent.status, 200, "{sent:?}");
+    let done = b
+        .post(
+            "/api/files/upload/finish",
+            json!({"upload_id": upload}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(done.status, 200, "{done:?}");
+    let id = done.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(download(&b, &token, &id).await, data);
+    // Nothing is left reserved: what is used is exactly the file.
+    let used = usage(&b, &token).await;
+    assert_eq!(used["reserved_bytes"], 0);
+    assert_eq!(used["used_bytes"], data.len());
+}
+
+#[tokio::test]
+async fn the_leader_role_moves_to_the_other_server_when_the_leader_dies() {
+    let (mut a, b) = pair(&[("ADMIN_EMAILS", "boss@example.com")]).await;
+    let email = a.verified_user("Boss").await;
+    assert_eq!(email, "boss@example.com");
+    let token = a.login(&email).await;
+    let jobs = |s: &TestServer| {
+        let (http, url, token) = (
+            s.http.clone(),
+            format!("{}/api/cluster/jobs", s.base),
+            token.clone(),
+        );
+        async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    // A started first and leads; B stands by, and says who leads.
+    let seen = jobs(&b).await;
+    assert_eq!(seen["server"], "app-b");
+    assert_eq!(seen["leader"], "app-a");
+    let standby = seen["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["state"] == "standby")
+        .count();
+    assert!(
+        standby > 0,
+        "B runs no leader-only job while A leads: {seen}"
+    );
+    a.signal("KILL");
+    a.wait_exit(Duration::from_secs(10)).await.expect("A died");
+    let killed = Instant::now();
+    loop {
+        let seen = jobs(&b).await;
+        if seen["leader"] == "app-b" {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(30),
+            "B did not take over: {seen}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(killed.elapsed() < Duration::from_secs(30));
+}
