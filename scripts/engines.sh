@@ -11,7 +11,9 @@
 #                                   also `weed` engines made inside DIR): SIGTERM (SIGINT, fast
 #                                   shutdown, for postgres) to each process group, SIGKILL after
 #                                   3 s ($ENGINES_STOP_TIMEOUT). Idempotent; a missing DIR is fine.
-#   scripts/engines.sh weed WDIR    start one standalone S3 engine with its data in WDIR and print
+#   scripts/engines.sh weed WDIR [BUCKET]
+#                                   start one standalone S3 engine with its data in WDIR (and
+#                                   the bucket BUCKET in it, if named and missing), and print
 #                                   port=, pid=, endpoint=, access_key_id=, secret_access_key=,
 #                                   region= lines on stdout (logs go to stderr). Run again on the
 #                                   same WDIR it keeps port, keys and objects; if that engine is
@@ -481,8 +483,8 @@ cmd_stop() {
 }
 
 cmd_weed() {
-  local wdir
-  [ $# -eq 1 ] || die "usage: $0 weed WDIR"
+  local wdir bucket=${2:-}
+  [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: $0 weed WDIR [BUCKET]"
   wdir=$(abs_dir "$1")
   if recorded_alive "$wdir/pids" && [ -s "$wdir/s3.env" ]; then
     # Running and serving: print its lines. Alive but not serving: a process a test has just
@@ -505,6 +507,13 @@ cmd_weed() {
   fi
   local ep
   ep=$(sed -n 's/^export TEST_S3_ENDPOINT=//p' "$wdir/s3.env")
+  if [ -n "$bucket" ]; then
+    # Made once; asked again (a restart), the engine answers that it is already ours.
+    local made
+    made=$(s3_status "$ep" "$(sed -n 's/^export TEST_S3_ACCESS_KEY_ID=//p' "$wdir/s3.env")" \
+      "$(sed -n 's/^export TEST_S3_SECRET_ACCESS_KEY=//p' "$wdir/s3.env")" -X PUT "$ep/$bucket")
+    case "$made" in 200 | 409) ;; *) die "could not create bucket $bucket (HTTP $made)" ;; esac
+  fi
   echo "port=${ep##*:}"
   echo "pid=$(awk '{print $2}' "$wdir/pids")"
   echo "endpoint=$ep"
@@ -518,5 +527,5 @@ case "${1:-}" in
   stop) [ $# -eq 2 ] || die "usage: $0 stop DIR"; cmd_stop "$2" ;;
   weed) shift; cmd_weed "$@" ;;
   install) ensure_tools; ensure_weed; weed_bin ;;
-  *) die "usage: $0 start DIR | stop DIR | weed WDIR | install" ;;
+  *) die "usage: $0 start DIR | stop DIR | weed WDIR [BUCKET] | install" ;;
 esac

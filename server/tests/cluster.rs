@@ -1,4 +1,5 @@
-//! The storage cluster with real node processes on loopback ports.
+//! The storage cluster with real regions on loopback: storage node processes, S3 engines, or
+//! both (`TEST_REGIONS`, see `support::nodes`); the test command runs this file once for each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -45,10 +46,7 @@ async fn a_write_with_one_node_down_reads_back_and_is_repaired_when_it_returns()
         }
     })
     .await;
-    assert_eq!(
-        std::fs::read(c.node("asia").object_path("obj-one-down")).unwrap(),
-        bytes
-    );
+    assert_eq!(c.node("asia").stored("obj-one-down").await.unwrap(), bytes);
 }
 
 #[tokio::test]
@@ -56,10 +54,7 @@ async fn a_corrupted_replica_is_detected_and_repaired() {
     let mut c = TestCluster::start().await;
     let bytes = data(512 * 1024, 2);
     c.cluster.write("obj-corrupt", &bytes[..]).await.unwrap();
-    let path = c.node("eu-west").object_path("obj-corrupt");
-    let mut on_disk = std::fs::read(&path).unwrap();
-    on_disk[1000] ^= 0xff;
-    std::fs::write(&path, on_disk).unwrap();
+    c.node("eu-west").flip("obj-corrupt", 1000).await;
 
     let report = c.cluster.verify("obj-corrupt").await.unwrap();
     let state = |r: &domain::cluster::ObjectReport, n: &str| {
@@ -70,7 +65,10 @@ async fn a_corrupted_replica_is_detected_and_repaired() {
 
     let repaired = c.cluster.repair("obj-corrupt").await.unwrap();
     assert_eq!(repaired.healthy(), 3, "{repaired:?}");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(
+        c.node("eu-west").stored("obj-corrupt").await.unwrap(),
+        bytes
+    );
 }
 
 #[tokio::test]
@@ -80,8 +78,7 @@ async fn a_delete_made_while_a_node_is_down_is_applied_when_it_returns() {
         .write("obj-delete", &data(100_000, 3)[..])
         .await
         .unwrap();
-    let path = c.node("us-east").object_path("obj-delete");
-    assert!(path.exists());
+    assert!(c.node("us-east").stored("obj-delete").await.is_some());
     c.node("us-east").kill();
     c.wait_node_state("us-east", false).await;
 
@@ -90,14 +87,16 @@ async fn a_delete_made_while_a_node_is_down_is_applied_when_it_returns() {
         c.cluster.meta("obj-delete").await,
         Err(ClusterError::NotFound)
     ));
-    assert!(!c.node("eu-west").object_path("obj-delete").exists());
-    assert!(path.exists(), "the stopped node still has it");
+    assert!(c.node("eu-west").stored("obj-delete").await.is_none());
 
     c.node("us-east").start();
-    let p = path.clone();
-    c.eventually("the returning node deletes it", || {
-        let p = p.clone();
-        async move { !p.exists() }
+    assert!(
+        c.node("us-east").stored("obj-delete").await.is_some(),
+        "the stopped node still has it"
+    );
+    let returning = c.region("us-east");
+    c.eventually("the returning node deletes it", || async move {
+        returning.stored("obj-delete").await.is_none()
     })
     .await;
 }
@@ -176,30 +175,20 @@ async fn a_node_dying_mid_write_leaves_two_copies_and_is_repaired_on_return() {
     let meta = c.cluster.write("obj-mid-write", reader).await.unwrap();
     assert_eq!(meta.size, bytes.len() as u64);
     assert_eq!(read_all(&c, "obj-mid-write").await, bytes);
-    assert!(
-        !c.node("asia").object_path("obj-mid-write").exists(),
-        "no half object on the dead node"
-    );
-
     c.node("asia").kill(); // reap the killed process
     c.node("asia").start();
-    assert_eq!(
-        std::fs::read_dir(c.node("asia").dir.join("tmp"))
-            .unwrap()
-            .count(),
-        0,
-        "partial upload cleaned up"
+    assert!(
+        c.node("asia").stored("obj-mid-write").await.is_none(),
+        "no half object on the dead node"
     );
+    assert_eq!(c.node("asia").leftovers(), 0, "partial upload cleaned up");
     let cluster = c.cluster.clone();
     c.eventually("three copies again", || {
         let cluster = cluster.clone();
         async move { cluster.status().await.unwrap().three_copies == 1 }
     })
     .await;
-    assert_eq!(
-        std::fs::read(c.node("asia").object_path("obj-mid-write")).unwrap(),
-        bytes
-    );
+    assert!(c.node("asia").stored("obj-mid-write").await.unwrap() == bytes);
 }
 
 #[tokio::test]
@@ -221,12 +210,8 @@ async fn a_write_with_two_nodes_down_fails_cleanly() {
         Err(ClusterError::NotFound)
     ));
     let survivor = c.node("eu-west");
-    assert!(!survivor.object_path("obj-refused").exists());
-    assert_eq!(
-        std::fs::read_dir(survivor.dir.join("tmp")).unwrap().count(),
-        0,
-        "no garbage"
-    );
+    assert!(survivor.stored("obj-refused").await.is_none());
+    assert_eq!(survivor.leftovers(), 0, "no garbage");
 }
 
 #[tokio::test]
@@ -259,8 +244,16 @@ async fn a_stalled_node_is_down_after_two_missed_checks_and_writes_do_not_trust_
 #[tokio::test]
 async fn a_request_without_the_cluster_secret_is_refused() {
     let mut c = TestCluster::start().await;
-    let url = format!("{}/health", c.node("us-east").spec.url);
     let http = reqwest::Client::new();
+    if let support::nodes::Backing::S3(engine) = &c.node("us-east").backing {
+        // A bucket refuses whoever does not sign with its key.
+        let url = format!("{}/{}/anything", engine.endpoint, engine.bucket);
+        assert_eq!(http.get(&url).send().await.unwrap().status(), 403);
+        let put = http.put(&url).body("data").send().await.unwrap();
+        assert_eq!(put.status(), 403);
+        return;
+    }
+    let url = format!("{}/health", c.node("us-east").spec.url);
     assert_eq!(http.get(&url).send().await.unwrap().status(), 401);
     let wrong = http
         .get(&url)
@@ -316,10 +309,7 @@ async fn a_large_object_never_streams_a_rotten_byte() {
     let spot = 3 * 1024 * 1024 + 4321;
     let order = c.cluster.read_order("obj-large-rot").await.unwrap();
     for name in &order[..2] {
-        let path = c.node(name).object_path("obj-large-rot");
-        let mut on_disk = std::fs::read(&path).unwrap();
-        on_disk[spot] ^= 0x01;
-        std::fs::write(&path, on_disk).unwrap();
+        c.node(name).flip("obj-large-rot", spot).await;
     }
     let (whole, ended) = read_until_error(&c, "obj-large-rot", None).await;
     assert!(ended.is_none(), "{ended:?}");
@@ -340,10 +330,7 @@ async fn a_large_object_never_streams_a_rotten_byte() {
 
     // With the last copy spoiled too, the read stops before the bad segment: what was served
     // is right, and it ends with an error instead of a wrong byte.
-    let path = c.node(&order[2]).object_path("obj-large-rot");
-    let mut on_disk = std::fs::read(&path).unwrap();
-    on_disk[spot] ^= 0x01;
-    std::fs::write(&path, on_disk).unwrap();
+    c.node(&order[2]).flip("obj-large-rot", spot).await;
     let (served, ended) = read_until_error(&c, "obj-large-rot", None).await;
     assert!(
         matches!(ended, Some(ClusterError::NoIntactCopy)),
@@ -376,10 +363,9 @@ async fn repairs_for_a_node_that_is_down_do_not_hold_up_the_others() {
         .write("obj-lost-on-us-east", &bytes[..])
         .await
         .unwrap();
-    let path = c.node("us-east").object_path("obj-lost-on-us-east");
     let mut rotten = bytes.clone();
     rotten[10] ^= 0xff;
-    std::fs::write(&path, rotten).unwrap();
+    c.node("us-east").spoil("obj-lost-on-us-east", rotten).await;
     let report = c.cluster.verify("obj-lost-on-us-east").await.unwrap();
     assert!(
         report
@@ -388,10 +374,9 @@ async fn repairs_for_a_node_that_is_down_do_not_hold_up_the_others() {
         "{report:?}"
     );
 
-    let right = bytes.clone();
-    c.eventually("us-east repaired while asia is still down", || {
-        let (path, right) = (path.clone(), right.clone());
-        async move { std::fs::read(&path).is_ok_and(|now| now == right) }
+    let (us_east, right) = (c.region("us-east"), &bytes);
+    c.eventually("us-east repaired while asia is still down", || async move {
+        us_east.stored("obj-lost-on-us-east").await.as_ref() == Some(right)
     })
     .await;
 }
@@ -421,4 +406,59 @@ async fn a_node_that_stalls_mid_read_is_left_for_the_next() {
         "the read did not hang on the stalled node"
     );
     assert!(got == bytes, "identical bytes");
+}
+
+#[tokio::test]
+async fn a_bucket_refusing_its_key_or_missing_is_down_with_the_reason_and_writes_go_on() {
+    use domain::cluster::s3_store::S3Credentials;
+    use support::nodes::S3Engine;
+    let c = TestCluster::start().await;
+    let engine = S3Engine::start(&c.dir.path().join("extra-engine"), "real-bucket");
+    let key = S3Credentials {
+        access_key_id: engine.access_key_id.clone(),
+        secret_access_key: engine.secret_access_key.clone(),
+    };
+    let wrong = S3Credentials {
+        secret_access_key: format!("not-{}", engine.secret_access_key),
+        ..key.clone()
+    };
+    let cases = [
+        ("real-bucket", wrong, "credentials refused"),
+        ("no-such-bucket", key, "does not exist"),
+    ];
+    for (n, (bucket, credentials, reason)) in cases.into_iter().enumerate() {
+        // us-east and asia as the test cluster has them; eu-west this bucket.
+        let mut specs: Vec<_> = c.nodes.iter().map(|n| n.spec.clone()).collect();
+        specs[1].url = format!("s3://{bucket}?endpoint={}", engine.endpoint);
+        let mut s3 = support::nodes::s3_credentials(&c.nodes);
+        s3.insert(specs[1].name.clone(), credentials);
+        let db = domain::db::open(
+            &domain::db::test_url(&c.dir.path().join(format!("meta-bad-{n}"))).await,
+        )
+        .await
+        .unwrap();
+        let clock = domain::clock::Clock::system();
+        let cluster = domain::cluster::Cluster::connect(db, specs, SECRET, &s3, clock).unwrap();
+        cluster.check_health().await;
+        let eu = cluster.state_of("eu-west");
+        assert!(!eu.up, "{bucket}");
+        let shown = eu.last_error.unwrap_or_default();
+        assert!(shown.contains(reason), "{bucket}: /nodes shows {shown:?}");
+        // The quorum holds with the other two, and the bad bucket got nothing.
+        let bytes = data(1_500_000, 40 + n as u64);
+        let id = format!("obj-bad-bucket-{n}");
+        let meta = cluster.write(&id, &bytes[..]).await.unwrap();
+        assert_eq!(meta.size, bytes.len() as u64);
+        let status = cluster.status().await.unwrap();
+        assert_eq!((status.two_copies, status.three_copies), (1, 0));
+        let mut read = cluster.read(&id, None).await.unwrap();
+        let mut got = Vec::new();
+        while let Some(chunk) = read.stream.next().await {
+            got.extend_from_slice(&chunk.unwrap());
+        }
+        assert!(got == bytes);
+    }
+    use object_store::ObjectStoreExt;
+    let listed = engine.client().head(&"obj-bad-bucket-0".into()).await;
+    assert!(listed.is_err(), "nothing written with a refused key");
 }
