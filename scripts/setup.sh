@@ -33,6 +33,8 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  step "PostgreSQL and SeaweedFS (the S3 engine) for the tests"
+  scripts/engines.sh install >/dev/null
   if [ ! -x /usr/bin/chromium ]; then
     step "Chromium for the browser tests"
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
