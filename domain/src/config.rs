@@ -339,7 +339,7 @@ mod tests {
     fn s3_regions_take_their_own_keys_or_the_aws_ones() {
         let nodes = (
             "CLUSTER_NODES",
-            "us@us-east=http://h:1,eu@eu-west=s3://b-eu?endpoint=http://s3:9,asia@asia=s3://b-as",
+            "us@us-east=http://h:1,eu@eu-west=s3://b-eu?endpoint=http://s3:9,asia@asia=s3://b-as?region=ap-south-1",
         );
         let c = config(&[
             nodes,
