@@ -70,7 +70,9 @@ pub async fn open(url: &str) -> Result<Db, DbOpenError> {
             Dialect::Sqlite => 8,
             Dialect::Postgres => 16,
         })
-        .acquire_timeout(Duration::from_secs(10))
+        // A request waits this long for a connection before answering 503 (the database is
+        // out of reach, or every connection busy).
+        .acquire_timeout(Duration::from_secs(5))
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 match dialect {
@@ -173,6 +175,32 @@ pub fn json_values(db: &Db, param: &str) -> String {
     }
 }
 
+/// Whether an error (or one of its causes) is the database being out of reach: no connection
+/// to be had, or the connection lost or shut down under the request. The request can be
+/// tried again later (503), unlike a failure of the request itself.
+pub fn is_unavailable(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if let Some(e) = e.downcast_ref::<sqlx::Error>() {
+            return match e {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL: connection exceptions (08), shutdowns and "cannot connect now"
+                // (57P0x), a database that takes no connections (55000 at connect).
+                sqlx::Error::Database(d) => d
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0") || c == "55000"),
+                _ => false,
+            };
+        }
+        cause = e.source();
+    }
+    false
+}
+
 /// Whether an error is the database refusing a row that breaks a unique key.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -197,9 +225,10 @@ pub async fn test_url(dir: &Path) -> String {
     }
 }
 
-/// Creates an empty PostgreSQL database through `admin_url` and answers its URL.
+/// For tests and benchmarks: creates an empty PostgreSQL database through `admin_url` (a
+/// superuser's URL) and answers its URL.
 #[allow(clippy::expect_used)]
-async fn fresh_postgres(admin_url: &str) -> String {
+pub async fn fresh_postgres(admin_url: &str) -> String {
     sqlx::any::install_default_drivers();
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
     use sqlx::ConnectOptions;

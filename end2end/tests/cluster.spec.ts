@@ -55,6 +55,8 @@ test("the nodes page shows three nodes; an admin stops one, sees degraded copies
   }
   await expect(jobs.getByRole("row", { name: /repair queue/ })).toContainText(/idle|running/);
   await expect(jobs.getByRole("row", { name: /cluster health/ })).not.toContainText("not yet");
+  // One app server on its own leads itself, and the page says so.
+  await expect(page.getByTestId("leader")).toContainText(/This app server: (\S+)\. Leader: \1$/);
 });
 
 test("node controls are for admins only", async ({ request }) => {

@@ -1,6 +1,8 @@
-//! Writes and reads a 1 GiB file through the cluster API (three real node processes on
-//! loopback) and prints throughput and peak memory, next to a baseline measured in the same
-//! run: copying the same file to three files and syncing (`cp` x3 + `sync`).
+//! Writes and reads a 1 GiB file through the cluster API and prints throughput and peak
+//! memory, next to a baseline measured in the same run: copying the same file to three files
+//! and syncing (`cp` x3 + `sync`). Twice: with three storage node processes as the regions,
+//! then with three S3 engines (SeaweedFS, started by `scripts/engines.sh weed`), and the
+//! ratio of the two.
 //!
 //! Run: `scripts/bench.sh` (or `cargo bench -p server --bench cluster_io`). `BENCH_MIB` changes
 //! the size (default 1024).
@@ -13,7 +15,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use futures::StreamExt;
-use support::measure::{mb_per_s, memory_mb};
+use support::measure::{mb_per_s, memory_mb, reset_peak_memory};
 use support::nodes::{data, TestCluster};
 
 #[tokio::main]
@@ -35,7 +37,7 @@ async fn main() {
     }
     let size = std::fs::metadata(&source).map_or(size, |m| m.len());
     println!(
-        "cluster_io: {} MiB through 3 node processes on loopback",
+        "cluster_io: {} MiB through 3 regions on loopback (nodes, then S3 engines)",
         size / 1024 / 1024
     );
 
@@ -54,9 +56,34 @@ async fn main() {
         let _ = std::fs::remove_file(work.path().join(f));
     }
 
-    let c = TestCluster::start().await;
-    let rss_before = memory_mb("self", "VmHWM");
-    let file = tokio::fs::File::open(&source).await.unwrap();
+    println!(
+        "baseline cp x3 + sync: {baseline:>7.2} s  ({:>7.1} MB/s of source)",
+        mb_per_s(size, baseline)
+    );
+    let nodes = run(&source, size, "nodes").await;
+    let s3 = run(&source, size, "s3").await;
+    println!(
+        "ratio node write/baseline: {:.2}x (target <= 1.5x)",
+        nodes.write / baseline
+    );
+    println!(
+        "S3 regions against node regions: write {:.2}x the time, read {:.2}x the time",
+        s3.write / nodes.write,
+        s3.read / nodes.read
+    );
+}
+
+struct Run {
+    write: f64,
+    read: f64,
+}
+
+/// Writes and reads the file through a cluster whose regions are `regions`.
+async fn run(source: &std::path::Path, size: u64, regions: &str) -> Run {
+    let c = TestCluster::start_as(regions).await;
+    reset_peak_memory();
+    let rss_before = memory_mb("self", "VmRSS");
+    let file = tokio::fs::File::open(source).await.unwrap();
     let started = Instant::now();
     let meta = c.cluster.write("bench-object", file).await.unwrap();
     let write = started.elapsed().as_secs_f64();
@@ -70,25 +97,20 @@ async fn main() {
     }
     let read_secs = started.elapsed().as_secs_f64();
     assert_eq!(got, size);
-
     println!(
-        "baseline cp x3 + sync: {baseline:>7.2} s  ({:>7.1} MB/s of source)",
-        mb_per_s(size, baseline)
-    );
-    println!(
-        "cluster write:         {write:>7.2} s  ({:>7.1} MB/s, 3 replicas, fsynced)",
+        "{regions:>5} write:  {write:>7.2} s  ({:>7.1} MB/s, 3 replicas, durable)",
         mb_per_s(size, write)
     );
     println!(
-        "cluster read:          {read_secs:>7.2} s  ({:>7.1} MB/s, checksum verified)",
+        "{regions:>5} read:   {read_secs:>7.2} s  ({:>7.1} MB/s, checked segment by segment)",
         mb_per_s(size, read_secs)
     );
     println!(
-        "ratio write/baseline:  {:.2}x (target <= 1.5x)",
-        write / baseline
-    );
-    println!(
-        "peak memory (VmHWM) of this process: {:.1} MB (before the transfer: {rss_before:.1} MB)",
+        "{regions:>5} peak memory of this process during both: {:.1} MB (at the start: {rss_before:.1} MB)",
         memory_mb("self", "VmHWM")
     );
+    Run {
+        write,
+        read: read_secs,
+    }
 }

@@ -713,3 +713,34 @@ async fn an_uploaded_script_is_served_inert_in_its_sandbox() {
     assert_eq!(header(&download, "x-content-type-options"), "nosniff");
     assert_eq!(download.text().await.unwrap(), "alert(document.domain)");
 }
+
+#[tokio::test]
+async fn a_database_out_of_reach_at_start_is_named_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATA_DIR", dir.path())
+        .env(
+            "LEPTOS_SITE_ADDR",
+            format!("127.0.0.1:{}", support::free_port()),
+        )
+        .env("LEPTOS_OUTPUT_NAME", "clouddrive")
+        // Port 9 on loopback: nothing listens there.
+        .env("DATABASE_URL", "postgres://app:hunter2@127.0.0.1:9/drive")
+        .env("SECRET_KEY", "ab".repeat(32))
+        .env("CLUSTER_NODES", "us-east@us-east=http://127.0.0.1:9")
+        .env("RUST_LOG", "info")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the server must not start without its database"
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("127.0.0.1:9"), "{said}");
+    assert!(!said.contains("hunter2"), "the password leaked: {said}");
+}

@@ -308,3 +308,51 @@ async fn the_leader_role_moves_to_the_other_server_when_the_leader_dies() {
     }
     assert!(killed.elapsed() < Duration::from_secs(30));
 }
+
+#[tokio::test]
+async fn a_database_lost_while_running_answers_503_and_the_server_recovers_by_itself() {
+    use sqlx::Connection;
+    let (a, _b) = pair(&[]).await;
+    let email = a.verified_user("Patient User").await;
+    let token = a.login(&email).await;
+    assert_eq!(a.get("/api/user/info", Some(&token)).await.status, 200);
+    // The database goes away: it refuses new connections and drops the open ones.
+    let url = a.database_url();
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    sqlx::any::install_default_drivers();
+    let admin_url = std::env::var("TEST_PG_ADMIN_URL").unwrap();
+    let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap();
+    for sql in [
+        format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
+        format!(
+            "SELECT CAST(COUNT(pg_terminate_backend(pid)) AS BIGINT) FROM pg_stat_activity
+             WHERE datname = '{name}'"
+        ),
+    ] {
+        sqlx::query(&sql).execute(&mut admin).await.unwrap();
+    }
+    let lost = a.get("/api/user/info", Some(&token)).await;
+    assert_eq!(lost.status, 503, "{lost:?}");
+    assert!(lost.retry_after.is_some());
+    assert!(
+        !String::from_utf8_lossy(&lost.bytes).contains("postgres"),
+        "{lost:?}"
+    );
+    // It comes back: the server reconnects by itself, the session still good.
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let back = Instant::now();
+    loop {
+        let answer = a.get("/api/user/info", Some(&token)).await;
+        if answer.status == 200 {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(20),
+            "not recovered: {answer:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -114,6 +114,15 @@ mod ssr {
                 ErrorKind::InsufficientStorage => (507, None),
                 ErrorKind::TooManyRequests { retry_after_secs } => (429, Some(retry_after_secs)),
                 ErrorKind::Unavailable => (503, None),
+                // The database out of reach is no fault of the request: try again shortly.
+                ErrorKind::Internal if domain::db::is_unavailable(err) => {
+                    tracing::error!(error = %chain(err), "database unavailable");
+                    return ApiError::new(
+                        503,
+                        "The service is briefly unavailable. Please try again in a moment.",
+                    )
+                    .with_retry_after(5);
+                }
                 ErrorKind::Internal => (500, None),
             };
             if matches!(kind, ErrorKind::Internal | ErrorKind::Unavailable) {

@@ -13,6 +13,12 @@ pub fn memory_mb(pid: &str, field: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Starts this process's peak resident size (`VmHWM`) over from its current size, so that a
+/// phase of a benchmark reports its own peak.
+pub fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 pub fn mb_per_s(bytes: u64, secs: f64) -> f64 {
     bytes as f64 / 1_000_000.0 / secs
 }

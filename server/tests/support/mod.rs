@@ -90,9 +90,15 @@ impl TestServer {
     }
 
     pub async fn start_binary(binary: &Path, env: &[(&str, &str)]) -> TestServer {
+        Self::start_on(binary, &Database::from_env(), env).await
+    }
+
+    /// Starts `binary` on this database (whatever the suite runs on), for benchmarks that
+    /// compare the two.
+    pub async fn start_on(binary: &Path, database: &Database, env: &[(&str, &str)]) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let (mut setup, nodes) = shared_setup(data_dir.path()).await;
+        let (mut setup, nodes) = shared_setup(data_dir.path(), database).await;
         setup.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let env = setup;
         let child = spawn(binary, data_dir.path(), port, &env);
@@ -379,24 +385,45 @@ impl Drop for TestServer {
     }
 }
 
-/// Whether the suite runs on PostgreSQL: the test command sets `TEST_PG_ADMIN_URL` for its
-/// second pass.
-pub fn on_postgres() -> bool {
-    std::env::var("TEST_PG_ADMIN_URL").is_ok_and(|u| !u.is_empty())
+/// Which database a test server runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// In its data directory, with the built-in nodes.
+    Sqlite,
+    /// A fresh database created through this superuser URL, with node processes of its own.
+    Postgres { admin_url: String },
 }
 
-/// What a server needs besides its data directory when the suite runs on PostgreSQL: a
-/// database of its own, the deployment's key, and storage nodes outside the server (built-in
-/// nodes cannot be shared, so the server refuses to start without them). Nothing on SQLite.
-async fn shared_setup(data_dir: &Path) -> (Vec<(String, String)>, Vec<nodes::TestNode>) {
-    if !on_postgres() {
-        return (Vec::new(), Vec::new());
+impl Database {
+    /// PostgreSQL when `TEST_PG_ADMIN_URL` is set (the test command's second pass).
+    pub fn from_env() -> Database {
+        match std::env::var("TEST_PG_ADMIN_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => Database::Postgres { admin_url },
+            _ => Database::Sqlite,
+        }
     }
+}
+
+/// Whether the suite runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    Database::from_env() != Database::Sqlite
+}
+
+/// What a server needs besides its data directory on PostgreSQL: a database of its own, the
+/// deployment's key, and storage nodes outside the server (built-in nodes cannot be shared,
+/// so the server refuses to start without them). Nothing on SQLite.
+async fn shared_setup(
+    data_dir: &Path,
+    database: &Database,
+) -> (Vec<(String, String)>, Vec<nodes::TestNode>) {
+    let Database::Postgres { admin_url } = database else {
+        return (Vec::new(), Vec::new());
+    };
     let nodes = nodes::start_nodes(&data_dir.join("nodes"));
     let env = vec![
         (
             "DATABASE_URL".to_owned(),
-            domain::db::test_url(data_dir).await,
+            domain::db::fresh_postgres(admin_url).await,
         ),
         (
             "SECRET_KEY".to_owned(),

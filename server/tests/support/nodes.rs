@@ -260,10 +260,9 @@ pub fn start_nodes(dir: &std::path::Path) -> Vec<TestNode> {
     start_regions(dir, |_| false)
 }
 
-/// Three regions as `TEST_REGIONS` says (see the module comment), started.
-pub fn start_test_regions(dir: &std::path::Path) -> Vec<TestNode> {
-    let mode = std::env::var("TEST_REGIONS").unwrap_or_default();
-    match mode.as_str() {
+/// Three regions: `nodes`, `s3` or `mixed` (see the module comment), started.
+pub fn start_regions_as(dir: &std::path::Path, mode: &str) -> Vec<TestNode> {
+    match mode {
         "" | "nodes" => start_nodes(dir),
         "s3" => start_regions(dir, |_| true),
         "mixed" => start_regions(dir, |region| region == "eu-west"),
@@ -346,8 +345,13 @@ pub fn node_list(nodes: &[TestNode]) -> String {
 
 impl TestCluster {
     pub async fn start() -> TestCluster {
+        Self::start_as(&std::env::var("TEST_REGIONS").unwrap_or_default()).await
+    }
+
+    /// With regions of this kind (`nodes`, `s3` or `mixed`), whatever `TEST_REGIONS` says.
+    pub async fn start_as(regions: &str) -> TestCluster {
         let dir = tempfile::tempdir().expect("temp dir");
-        let nodes = start_test_regions(dir.path());
+        let nodes = start_regions_as(dir.path(), regions);
         let specs = nodes.iter().map(|n| n.spec.clone()).collect();
         let db = domain::db::open(&domain::db::test_url(&dir.path().join("meta")).await)
             .await
