@@ -134,34 +134,14 @@ async fn spread_upload(postgres: &Database, mib: usize) -> (f64, f64) {
     let mut secs = Vec::new();
     for (name, servers) in [("one.bin", [&a, &a]), ("two.bin", [&a, &b])] {
         let started = Instant::now();
-        let start = a
-            .post(
-                "/api/files/upload/start",
-                json!({"name": name, "size": data.len()}),
-                Some(&token),
-            )
-            .await;
-        let upload = start.json()["upload_id"].as_str().unwrap().to_owned();
+        let upload = a.start_upload(&token, name, data.len()).await;
         for (i, chunk) in data.chunks(CHUNK).enumerate() {
-            let server = servers[i % 2];
-            let r = server
-                .http
-                .put(format!("{}/api/files/upload/{upload}/{i}", server.base))
-                .bearer_auth(&token)
-                .body(chunk.to_vec())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
+            let sent = servers[i % 2]
+                .put_chunk(&token, &upload, i, chunk.to_vec())
+                .await;
+            assert_eq!(sent.status, 200);
         }
-        let done = servers[1]
-            .post(
-                "/api/files/upload/finish",
-                json!({"upload_id": upload}),
-                Some(&token),
-            )
-            .await;
-        assert_eq!(done.status, 200, "{done:?}");
+        servers[1].finish_upload(&token, &upload).await;
         secs.push(started.elapsed().as_secs_f64());
     }
     (secs[0], secs[1])

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde_json::{json, Value};
-use support::{Answer, TestServer, PASSWORD};
+use support::{TestServer, PASSWORD};
 
 const CHUNK: usize = 8 * 1024 * 1024;
 
@@ -25,25 +25,6 @@ async fn pair(env: &[(&str, &str)]) -> (TestServer, TestServer) {
     b_env.extend_from_slice(env);
     let b = a.sibling(&b_env).await;
     (a, b)
-}
-
-async fn put_chunk(
-    s: &TestServer,
-    token: &str,
-    upload: &str,
-    index: usize,
-    body: Vec<u8>,
-) -> Answer {
-    let url = format!("{}/api/files/upload/{upload}/{index}", s.base);
-    let r = s
-        .http
-        .put(url)
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    Answer::of(r).await
 }
 
 async fn download(s: &TestServer, token: &str, id: &str) -> Vec<u8> {
@@ -70,29 +51,15 @@ async fn an_upload_whose_chunks_alternate_between_servers_is_one_identical_file(
     let email = a.verified_user("Alternating Uploader").await;
     let token = a.login(&email).await;
     let data = support::nodes::data(2 * CHUNK + 12_345, 11);
-    let start = b
-        .post(
-            "/api/files/upload/start",
-            json!({"name": "spread.bin", "size": data.len()}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(start.status, 200, "{start:?}");
-    let upload = start.json()["upload_id"].as_str().unwrap().to_owned();
+    let upload = b.start_upload(&token, "spread.bin", data.len()).await;
     for (index, chunk) in data.chunks(CHUNK).enumerate() {
         let server = if index % 2 == 0 { &a } else { &b };
-        let sent = put_chunk(server, &token, &upload, index, chunk.to_vec()).await;
+        let sent = server
+            .put_chunk(&token, &upload, index, chunk.to_vec())
+            .await;
         assert_eq!(sent.status, 200, "chunk {index}: {sent:?}");
     }
-    let done = a
-        .post(
-            "/api/files/upload/finish",
-            json!({"upload_id": upload}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(done.status, 200, "{done:?}");
-    let id = done.json()["id"].as_str().unwrap().to_owned();
+    let id = a.finish_upload(&token, &upload).await;
     let id = id.as_str();
     // The checksum is the whole file's BLAKE3, though no server saw every chunk.
     let detail = b
@@ -200,14 +167,7 @@ async fn a_server_killed_during_a_chunk_leaves_the_upload_to_the_other() {
     let email = a.verified_user("Crash Survivor").await;
     let token = a.login(&email).await;
     let data = support::nodes::data(2 * CHUNK, 23);
-    let start = a
-        .post(
-            "/api/files/upload/start",
-            json!({"name": "survivor.bin", "size": data.len()}),
-            Some(&token),
-        )
-        .await;
-    let upload = start.json()["upload_id"].as_str().unwrap().to_owned();
+    let upload = a.start_upload(&token, "survivor.bin", data.len()).await;
     // Chunk 0 trickles into server A, which dies with part of it received.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let url = format!("{}/api/files/upload/{upload}/0", a.base);
@@ -233,20 +193,16 @@ async fn a_server_killed_during_a_chunk_leaves_the_upload_to_the_other() {
     let _ = sending.await;
     // The client retries the chunk on B: it waits out A's claim (a few seconds), then goes on.
     let retried = Instant::now();
-    let sent = put_chunk(&b, &token, &upload, 0, data[..CHUNK].to_vec()).await;
+    let sent = b
+        .put_chunk(&token, &upload, 0, data[..CHUNK].to_vec())
+        .await;
     assert_eq!(sent.status, 200, "{sent:?}");
     assert!(retried.elapsed() < Duration::from_secs(10));
-    let sent = put_chunk(&b, &token, &upload, 1, data[CHUNK..].to_vec()).await;
-    assert_eq!(sent.status, 200, "{sent:?}");
-    let done = b
-        .post(
-            "/api/files/upload/finish",
-            json!({"upload_id": upload}),
-            Some(&token),
-        )
+    let sent = b
+        .put_chunk(&token, &upload, 1, data[CHUNK..].to_vec())
         .await;
-    assert_eq!(done.status, 200, "{done:?}");
-    let id = done.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(sent.status, 200, "{sent:?}");
+    let id = b.finish_upload(&token, &upload).await;
     assert_eq!(download(&b, &token, &id).await, data);
     // Nothing is left reserved: what is used is exactly the file.
     let used = usage(&b, &token).await;

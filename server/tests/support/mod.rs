@@ -204,6 +204,54 @@ impl TestServer {
         Answer::of(request.send().await.expect("request")).await
     }
 
+    /// Starts a chunked upload of `size` bytes into the top folder; its id.
+    pub async fn start_upload(&self, token: &str, name: &str, size: usize) -> String {
+        let a = self
+            .post(
+                "/api/files/upload/start",
+                json!({"name": name, "size": size}),
+                Some(token),
+            )
+            .await;
+        assert_eq!(a.status, 200, "start {name}: {a:?}");
+        a.json()["upload_id"]
+            .as_str()
+            .expect("an upload id")
+            .to_owned()
+    }
+
+    /// Sends chunk `index` of an upload.
+    pub async fn put_chunk(
+        &self,
+        token: &str,
+        upload: &str,
+        index: usize,
+        body: Vec<u8>,
+    ) -> Answer {
+        let url = format!("{}/api/files/upload/{upload}/{index}", self.base);
+        let sent = self
+            .http
+            .put(url)
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await;
+        Answer::of(sent.expect("send a chunk")).await
+    }
+
+    /// Finishes an upload; the new file's id.
+    pub async fn finish_upload(&self, token: &str, upload: &str) -> String {
+        let a = self
+            .post(
+                "/api/files/upload/finish",
+                json!({"upload_id": upload}),
+                Some(token),
+            )
+            .await;
+        assert_eq!(a.status, 200, "finish: {a:?}");
+        a.json()["id"].as_str().expect("a file id").to_owned()
+    }
+
     /// Moves the server's clock forward (it must run with `DEBUG_CLOCK=1`).
     pub async fn advance_clock(&self, secs: u32) {
         let a = self
