@@ -200,6 +200,8 @@ impl Config {
                     .unwrap_or(d.drive.trash_retention),
                 sweep_interval: secs("DRIVE_SWEEP_INTERVAL_SECS", d.drive.sweep_interval)?,
                 link_lifetime: secs("DOWNLOAD_LINK_SECS", d.drive.link_lifetime)?,
+                max_unfinished_uploads: parse(&get, "MAX_UNFINISHED_UPLOADS")?
+                    .unwrap_or(d.drive.max_unfinished_uploads),
             },
         };
         config.check_shared()?;

@@ -874,3 +874,30 @@ async fn a_slow_upload_stays_alive_while_its_bytes_arrive() {
         "no chunk yet"
     );
 }
+
+#[tokio::test]
+async fn the_51st_unfinished_upload_is_refused_until_one_ends() {
+    let drive = Drive::start(&[]).await;
+    let mut first = None;
+    for i in 0..50 {
+        let a = drive.start_upload(&format!("part-{i}.bin"), 1000).await;
+        assert_eq!(a.status, 200, "upload {i}: {a:?}");
+        first.get_or_insert(a.json()["upload_id"].as_str().unwrap().to_owned());
+    }
+    let refused = drive.start_upload("one-too-many.bin", 1000).await;
+    assert_eq!(refused.status, 409, "{refused:?}");
+    assert!(
+        refused.message().contains("50 unfinished uploads"),
+        "{refused:?}"
+    );
+    // Nothing was reserved for it.
+    assert_eq!(drive.usage().await["reserved_bytes"], 50 * 1000);
+    let cancelled = drive
+        .call("upload/cancel", json!({"upload_id": first.unwrap()}))
+        .await;
+    assert_eq!(cancelled.status, 200, "{cancelled:?}");
+    assert_eq!(
+        drive.start_upload("one-too-many.bin", 1000).await.status,
+        200
+    );
+}

@@ -43,6 +43,9 @@ pub struct DriveSettings {
     pub sweep_interval: Duration,
     /// How long a signed download link works.
     pub link_lifetime: Duration,
+    /// Unfinished uploads one account may have at once: each holds a reservation and a row
+    /// until it finishes or expires, so an account cannot start them without end.
+    pub max_unfinished_uploads: i64,
 }
 
 impl Default for DriveSettings {
@@ -53,6 +56,7 @@ impl Default for DriveSettings {
             trash_retention: Duration::from_secs(30 * 24 * 3600),
             sweep_interval: Duration::from_secs(60),
             link_lifetime: Duration::from_secs(60),
+            max_unfinished_uploads: 50,
         }
     }
 }

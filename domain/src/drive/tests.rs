@@ -513,3 +513,53 @@ async fn download_links_are_bound_to_file_user_and_time() {
         .unwrap_err();
     assert!(err.to_string().contains("expired"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_account_has_at_most_so_many_unfinished_uploads_however_they_race() {
+    let (drive, _dir) = drive_with(DriveSettings {
+        max_unfinished_uploads: 3,
+        ..DriveSettings::default()
+    })
+    .await;
+    // Ten starts at once, each of its own file: three get in.
+    let started = futures::future::join_all((0..10).map(|i| {
+        let drive = drive.clone();
+        tokio::spawn(async move {
+            let name = format!("f{i}");
+            (
+                name.clone(),
+                drive.start_upload(&alice(), &upload(&name, 10)).await,
+            )
+        })
+    }))
+    .await;
+    let ok: Vec<_> = started.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(ok.iter().filter(|(_, r)| r.is_ok()).count(), 3);
+    let refused = ok.iter().find_map(|(_, r)| r.as_ref().err()).unwrap();
+    assert!(matches!(refused, DriveError::Conflict(_)), "{refused:?}");
+    assert!(
+        refused.to_string().contains("3 unfinished uploads"),
+        "{refused}"
+    );
+    // Only what the three reserved is held; another account is not affected.
+    assert_eq!(drive.usage(&alice()).await.unwrap().reserved_bytes, 30);
+    drive.start_upload(&bob(), &upload("b", 10)).await.unwrap();
+    // Resuming one of the three is no new upload; cancelling one makes room.
+    let (name, first) = ok
+        .iter()
+        .find_map(|(name, r)| Some((name, r.as_ref().ok()?)))
+        .unwrap();
+    let again = drive
+        .start_upload(&alice(), &upload(name, 10))
+        .await
+        .unwrap();
+    assert_eq!(again.upload_id, first.upload_id);
+    drive
+        .cancel_upload(&alice(), &UploadId::from(first.upload_id.as_str()))
+        .await
+        .unwrap();
+    drive
+        .start_upload(&alice(), &upload("after", 10))
+        .await
+        .unwrap();
+}

@@ -180,6 +180,17 @@ impl Drive {
                 drop_upload(&mut tx, &upload, None, Some(self.clock.now())).await?;
             }
         }
+        // Counted under the drive's write lock: starts racing each other cannot pass the limit.
+        let unfinished: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if unfinished >= self.settings.max_unfinished_uploads {
+            return Err(DriveError::Conflict(format!(
+                "You have {unfinished} unfinished uploads, the most an account may have at once: \
+                 finish or cancel some before starting another."
+            )));
+        }
         reserve(&mut tx, user_id, request.size).await?;
         let upload = Upload {
             id: UploadId::from(Uuid::new_v4().simple().to_string()),
