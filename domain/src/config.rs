@@ -202,6 +202,7 @@ impl Config {
                 link_lifetime: secs("DOWNLOAD_LINK_SECS", d.drive.link_lifetime)?,
                 max_unfinished_uploads: parse(&get, "MAX_UNFINISHED_UPLOADS")?
                     .unwrap_or(d.drive.max_unfinished_uploads),
+                min_upload_rate: parse(&get, "MIN_UPLOAD_RATE")?.unwrap_or(d.drive.min_upload_rate),
             },
         };
         config.check_shared()?;

@@ -110,9 +110,10 @@ async fn upload_chunk(
                 Ok(received)
             }
             .await;
-            if outcome.is_err() {
+            if outcome.as_ref().is_err_and(|e: &ApiError| e.status != 408) {
                 // Read the rest of a refused chunk (at most one chunk), so the client, still
-                // sending, gets the answer instead of a broken connection.
+                // sending, gets the answer instead of a broken connection. Not that of a chunk
+                // cut off for trickling: waiting on it is what the cut-off ends.
                 let mut rest = (&mut body).take(CHUNK_SIZE + 1024 * 1024);
                 let _ = tokio::time::timeout(
                     Duration::from_secs(30),

@@ -901,3 +901,40 @@ async fn the_51st_unfinished_upload_is_refused_until_one_ends() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_trickling_chunk_is_cut_off_within_60_s_and_the_upload_resumes() {
+    let drive = Drive::start(&[]).await;
+    let bytes = data(CHUNK + 5000, 31);
+    let ticket = drive.start_upload("trickle.bin", bytes.len()).await;
+    let id = ticket.json()["upload_id"].as_str().unwrap().to_owned();
+    // Chunk 0 at 4 KB a second, far under the 64 KB/s floor, for as long as the server takes it.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
+    let first = bytes[..CHUNK].to_vec();
+    tokio::spawn(async move {
+        for piece in first.chunks(4096) {
+            if tx.send(Ok(Bytes::copy_from_slice(piece))).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    let started = std::time::Instant::now();
+    let body = reqwest::Body::wrap_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let cut = drive.put_chunk(&id, 0, body).await;
+    let took = started.elapsed();
+    assert_ne!(cut.status, 200, "{cut:?}");
+    assert!(
+        took >= Duration::from_secs(29) && took < Duration::from_secs(60),
+        "cut after {took:?}: {cut:?}"
+    );
+    // The answer reaches a client still sending (0 would be a connection cut instead).
+    assert_eq!(cut.status, 408, "{cut:?}");
+    assert!(cut.message().contains("cut off"), "{cut:?}");
+    // Nothing of it was kept, and the upload goes on from chunk 0.
+    let pending = drive.call("uploads", json!({})).await.json();
+    assert_eq!(pending[0]["received_bytes"], 0, "{pending}");
+    let file = drive.send_rest(&id, &bytes, 0).await;
+    let got = drive.download(file["id"].as_str().unwrap(), None).await;
+    assert!(got.bytes().await.unwrap() == bytes);
+}

@@ -111,6 +111,7 @@ mod ssr {
                 ErrorKind::Forbidden => (403, None),
                 ErrorKind::NotFound => (404, None),
                 ErrorKind::Conflict => (409, None),
+                ErrorKind::TooSlow => (408, None),
                 ErrorKind::InsufficientStorage => (507, None),
                 ErrorKind::TooManyRequests { retry_after_secs } => (429, Some(retry_after_secs)),
                 ErrorKind::Unavailable => (503, None),

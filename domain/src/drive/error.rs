@@ -12,6 +12,9 @@ pub enum DriveError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A chunk whose bytes came too slowly, cut off.
+    #[error("{0}")]
+    TooSlow(String),
     /// A download link that is forged or expired.
     #[error("{0}")]
     Forbidden(String),
@@ -58,6 +61,7 @@ impl UserFacing for DriveError {
             DriveError::Invalid(_) => ErrorKind::Invalid,
             DriveError::NotFound(_) => ErrorKind::NotFound,
             DriveError::Conflict(_) => ErrorKind::Conflict,
+            DriveError::TooSlow(_) => ErrorKind::TooSlow,
             DriveError::Forbidden(_) => ErrorKind::Forbidden,
             DriveError::QuotaExceeded { .. } => ErrorKind::InsufficientStorage,
             DriveError::Storage(e) => e.kind(),

@@ -46,6 +46,10 @@ pub struct DriveSettings {
     /// Unfinished uploads one account may have at once: each holds a reservation and a row
     /// until it finishes or expires, so an account cannot start them without end.
     pub max_unfinished_uploads: i64,
+    /// Bytes per second a chunk must deliver over any `uploads::RATE_WINDOW` (0: no floor): a
+    /// client trickling bytes would otherwise hold a connection and a claim for as long as it
+    /// likes.
+    pub min_upload_rate: u64,
 }
 
 impl Default for DriveSettings {
@@ -57,6 +61,7 @@ impl Default for DriveSettings {
             sweep_interval: Duration::from_secs(60),
             link_lifetime: Duration::from_secs(60),
             max_unfinished_uploads: 50,
+            min_upload_rate: 64 * 1024,
         }
     }
 }

@@ -281,6 +281,14 @@ impl Drive {
         let written = tokio::select! {
             written = self.cluster.write(&object_id, &mut reader) => written,
             never = self.keep_alive(&upload, &claim, &arrived) => match never {},
+            () = chunk_body::too_slow(&arrived, self.settings.min_upload_rate) => {
+                return Err(DriveError::TooSlow(format!(
+                    "Chunk {index} arrived slower than {}/s for {} s and was cut off; nothing of it \
+                     was kept. Send it again.",
+                    model::drive::human_bytes(self.settings.min_upload_rate),
+                    chunk_body::RATE_WINDOW.as_secs()
+                )));
+            }
         };
         if let Err(e) = written {
             return Err(match reader.seen.cmp(&expected) {
