@@ -90,6 +90,16 @@ impl S3Engine {
     }
 }
 
+impl Drop for S3Engine {
+    /// An engine ends with its test, like a node process.
+    fn drop(&mut self) {
+        self.signal("-KILL");
+        if let Some(pid) = self.pid.take() {
+            wait_gone(pid);
+        }
+    }
+}
+
 pub struct TestNode {
     pub spec: NodeSpec,
     pub backing: Backing,
@@ -100,9 +110,11 @@ pub struct TestNode {
 
 impl TestNode {
     pub fn start(&mut self) {
-        if let Backing::S3(engine) = &self.backing {
-            let bucket = engine.bucket.clone();
-            self.backing = Backing::S3(S3Engine::start(&self.dir, &bucket));
+        if let Backing::S3(engine) = &mut self.backing {
+            let fresh = S3Engine::start(&self.dir, &engine.bucket);
+            // If it was running, `fresh` is the same engine: the old handle must not stop it.
+            engine.pid = None;
+            *engine = fresh;
             return;
         }
         let listen = self.spec.url.trim_start_matches("http://").to_owned();
