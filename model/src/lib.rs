@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cluster;
 pub mod drive;
+pub mod shares;
 pub mod skillshare;
 
 use serde::{Deserialize, Serialize};

@@ -14,8 +14,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use bytes::Bytes;
 use domain::auth::CurrentUser;
-use domain::drive::{OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
+use domain::drive::{DownloadCount, OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
 use domain::ids::{EntryId, UploadId};
 use futures::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -195,22 +196,42 @@ async fn download(
         Ok(file) => file,
         Err(e) => return ApiError::from(e).into_response(),
     };
+    match requested_part(&headers, &file) {
+        Ok(part) => file_response(file, part, None).await,
+        Err(outside) => outside.into_response(),
+    }
+}
+
+/// The bytes of the file a request's `Range` asks for (`None`: all of them).
+pub(crate) fn requested_part(
+    headers: &HeaderMap,
+    file: &OpenFile,
+) -> Result<Option<std::ops::Range<u64>>, OutsideFile> {
     let size = domain::db::to_u64(file.entry.size);
-    let part = match range::resolve(&headers, size) {
-        Ranged::Full => None,
-        Ranged::Partial(part) => Some(part),
-        Ranged::Unsatisfiable => {
-            return range::unsatisfiable(
-                size,
-                ApiError::new(
-                    416,
-                    format!("That byte range is outside the file ({size} bytes)."),
-                )
-                .into_response(),
+    match range::resolve(headers, size) {
+        Ranged::Full => Ok(None),
+        Ranged::Partial(part) => Ok(Some(part)),
+        Ranged::Unsatisfiable => Err(OutsideFile { size }),
+    }
+}
+
+/// A range outside the file: 416, naming the file's size.
+pub(crate) struct OutsideFile {
+    size: u64,
+}
+
+impl IntoResponse for OutsideFile {
+    fn into_response(self) -> Response {
+        let size = self.size;
+        range::unsatisfiable(
+            size,
+            ApiError::new(
+                416,
+                format!("That byte range is outside the file ({size} bytes)."),
             )
-        }
-    };
-    file_response(file, part).await
+            .into_response(),
+        )
+    }
 }
 
 /// Characters kept as they are in an RFC 5987 `filename*` value.
@@ -221,7 +242,7 @@ const FILENAME_KEEP: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let fallback: String = name
         .chars()
         .map(|c| {
@@ -240,8 +261,13 @@ fn content_disposition(name: &str) -> String {
 
 /// The file's bytes: all of them (200), or the `part` asked for (206). The first block is
 /// read (and checked) before the status goes out, so a file with no intact copy is a clear
-/// 503 rather than a body that breaks off.
-async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Response {
+/// 503 rather than a body that breaks off. A link's download `count` is kept once the last
+/// byte is out, and given back if the body breaks off before.
+pub(crate) async fn file_response(
+    file: OpenFile,
+    part: Option<std::ops::Range<u64>>,
+    count: Option<DownloadCount>,
+) -> Response {
     let size = domain::db::to_u64(file.entry.size);
     let (mime, name) = (
         inert_mime(&file.entry.mime).to_owned(),
@@ -256,7 +282,7 @@ async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Re
         }
     }
     let stream = stream.map(|chunk| chunk.map_err(std::io::Error::other));
-    let mut response = Response::new(Body::from_stream(stream));
+    let mut response = Response::new(Body::from_stream(counted(stream, count, Some(length))));
     let h = response.headers_mut();
     let mut set = |name: header::HeaderName, value: String| {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -278,6 +304,37 @@ async fn file_response(file: OpenFile, part: Option<std::ops::Range<u64>>) -> Re
         *response.status_mut() = StatusCode::PARTIAL_CONTENT;
     }
     response
+}
+
+/// A body that marks `count` finished once its last byte is out: the `length`th when it is
+/// known (hyper stops polling a body once Content-Length bytes are sent), else at its end. An
+/// error, or a client going away, drops it before: the count is given back.
+pub(crate) fn counted(
+    body: impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+    count: Option<DownloadCount>,
+    length: Option<u64>,
+) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    let finish = |count: &mut Option<DownloadCount>| {
+        if let Some(count) = count.take() {
+            count.finished();
+        }
+    };
+    futures::stream::unfold(
+        (Box::pin(body), count, 0u64),
+        move |(mut body, mut count, mut sent)| async move {
+            let Some(item) = body.next().await else {
+                finish(&mut count);
+                return None;
+            };
+            if let Ok(bytes) = &item {
+                sent += bytes.len() as u64;
+                if length.is_some_and(|length| sent >= length) {
+                    finish(&mut count);
+                }
+            }
+            Some((item, (body, count, sent)))
+        },
+    )
 }
 
 /// The type user bytes are served as. Scripts and style sheets go out as plain bytes: with

@@ -12,6 +12,7 @@ mod rate_limit;
 mod request_id;
 mod routes;
 mod security_headers;
+mod shares;
 mod startup;
 
 use std::net::SocketAddr;

@@ -1,10 +1,12 @@
-//! Per-client request limit on the auth endpoints (`/api/auth/...`), against password guessing
-//! and mail bombing from one place. Counts live in the database (see `domain::rate_limit`).
+//! Per-client request limit on the auth endpoints (`/api/auth/...`) and link passwords, against
+//! password guessing and mail bombing from one place. Counts live in the database (see
+//! `domain::rate_limit`).
 
 use std::net::SocketAddr;
 
 use app::api::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::clock::Clock;
@@ -20,22 +22,33 @@ pub struct AuthRateLimit {
     pub clock: Clock,
 }
 
+/// The auth endpoints, and what answers a share link's password (each try hashes).
+fn is_limited(request: &Request) -> bool {
+    let path = request.uri().path();
+    path.starts_with("/api/auth/") || (path.starts_with("/s/") && request.method() == Method::POST)
+}
+
+/// The client a request counts against: its address, or its /64 for IPv6 (see
+/// `domain::rate_limit`).
+pub fn client_of(peer: SocketAddr, headers: &HeaderMap, trusted_proxies: &[IpNet]) -> String {
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_key(client_ip(peer.ip(), &forwarded, trusted_proxies))
+}
+
 pub async fn limit_auth_requests(
     State(limit): State<AuthRateLimit>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !request.uri().path().starts_with("/api/auth/") {
+    if !is_limited(&request) {
         return next.run(request).await;
     }
-    let forwarded: Vec<&str> = request
-        .headers()
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let client = client_key(client_ip(peer.ip(), &forwarded, &limit.trusted_proxies));
+    let client = client_of(peer, request.headers(), &limit.trusted_proxies);
     match hit(&limit.db, &client, limit.per_minute, limit.clock.now()).await {
         Ok(()) => next.run(request).await,
         Err(e @ RateError::Limited { retry_after_secs }) => ApiError::new(429, e.to_string())

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         // Added after the JSON normalising, which must not touch bodies that are file bytes.
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::drive::routes())
+        .merge(crate::shares::routes())
         .merge(debug_routes())
         .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
         .layer(middleware::from_fn_with_state(site, add_security_headers))

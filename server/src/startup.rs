@@ -83,19 +83,26 @@ pub async fn build_state() -> Result<AppState, String> {
         config.cluster_scrub_interval,
     );
     let secrets = Arc::new(secrets);
+    let mailer = Arc::new(mailer);
+    let accounts = Accounts::new(
+        db.clone(),
+        mailer.clone(),
+        secrets.clone(),
+        &config,
+        clock.clone(),
+    )
+    .await
+    .map_err(|e| format!("accounts: {e}"))?;
     let drive = Drive::new(
         db.clone(),
         cluster.clone(),
-        secrets.clone(),
+        secrets,
         config.drive.clone(),
+        accounts.hasher(),
         clock.clone(),
     );
     drive.start_jobs(&background);
-    let mailer = Arc::new(mailer);
-    let marketplace = Marketplace::new(db.clone(), mailer.clone(), clock.clone());
-    let accounts = Accounts::new(db.clone(), mailer, secrets, &config, clock.clone())
-        .await
-        .map_err(|e| format!("accounts: {e}"))?;
+    let marketplace = Marketplace::new(db.clone(), mailer, clock.clone());
     accounts.start_jobs(&background, ACCOUNT_SWEEP_INTERVAL);
     tracing::info!("data directory: {}", config.data_dir.display());
     Ok(AppState {

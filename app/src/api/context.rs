@@ -83,6 +83,11 @@ impl AppState {
         Ok(self.accounts.authenticate(&token).await?)
     }
 
+    /// A path of the site (`/s/...`) as the URL people reach it at (`PUBLIC_URL`).
+    pub fn absolute_url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.public_url.trim_end_matches('/'))
+    }
+
     /// 403 unless the user is an administrator (the rule is the accounts domain's).
     pub async fn require_admin(&self, user: &CurrentUser) -> Result<(), ApiError> {
         Ok(self.accounts.require_admin(user).await?)

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod context;
 pub mod drive;
 mod error;
+pub mod shares;
 pub mod skillshare;
 
 pub use error::ApiError;

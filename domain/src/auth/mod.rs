@@ -10,13 +10,13 @@ mod emails;
 mod error;
 mod input;
 mod login;
-mod password;
+pub(crate) mod password;
 mod password_reset;
 mod recovery_codes;
 mod registration;
 mod second_factor;
 mod sessions;
-mod throttle;
+pub(crate) mod throttle;
 pub mod totp;
 
 use std::sync::Arc;
@@ -26,7 +26,7 @@ use serde::Serialize;
 
 pub use codes::Purpose;
 pub use error::AuthError;
-pub use password::{MAX_BYTES as PASSWORD_MAX_BYTES, MIN_BYTES as PASSWORD_MIN_BYTES};
+pub use password::{Hasher, MAX_BYTES as PASSWORD_MAX_BYTES, MIN_BYTES as PASSWORD_MIN_BYTES};
 pub use second_factor::SecondFactor;
 pub use sessions::{CurrentUser, SessionInfo};
 pub use totp::Enrolment;
@@ -38,7 +38,6 @@ use crate::ids::UserId;
 use crate::mail::{Mail, Mailer};
 use crate::secrets::Secrets;
 use crate::Config;
-use password::Hasher;
 use sessions::Lifetimes;
 
 /// What a user sees of their own account.
@@ -99,6 +98,12 @@ struct UserRow {
 }
 
 impl Accounts {
+    /// The bcrypt pool, for other passwords the server checks (share links): one pool, so
+    /// hashing never takes more than the cores however many kinds of password arrive.
+    pub fn hasher(&self) -> Hasher {
+        self.hasher.clone()
+    }
+
     pub async fn new(
         db: Db,
         mailer: Arc<Mailer>,

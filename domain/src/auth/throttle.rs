@@ -1,6 +1,6 @@
-//! Back-off after repeated wrong passwords on one email: 5 free tries, then a lock that doubles
-//! from 30 s up to 15 minutes. Keyed by the email whether or not an account exists, so the
-//! throttle answers the same for both. An attempt is counted (and the lock set) in one
+//! Back-off after repeated wrong passwords on one key: 5 free tries, then a lock that doubles
+//! from 30 s up to 15 minutes. Logins are keyed by the email whether or not an account exists,
+//! so the throttle answers the same for both; share links by link and client address. An attempt is counted (and the lock set) in one
 //! statement before bcrypt runs, so requests queued behind the hasher cannot slip past it.
 
 use super::AuthError;
@@ -34,7 +34,7 @@ fn lock_secs_sql(failures: &str) -> String {
 /// Counts an attempt before the password is checked; `Err(Throttled)` while the email is
 /// locked. The attempt that reaches the limit still runs (and may succeed, which clears it),
 /// but sets the lock for every attempt after it.
-pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
+pub async fn reserve(db: &Db, key: &str, now: i64) -> Result<(), AuthError> {
     let sql = format!(
         "INSERT INTO login_failures (email, failures, locked_until) VALUES ($1, 1, 0)
          ON CONFLICT (email) DO UPDATE
@@ -45,7 +45,7 @@ pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
         lock_secs_sql("login_failures.failures + 1")
     );
     let counted: Option<i64> = sqlx::query_scalar(&sql)
-        .bind(email)
+        .bind(key)
         .bind(now)
         .fetch_optional(db)
         .await?;
@@ -53,7 +53,7 @@ pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
         return Ok(());
     }
     let until: i64 = sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = $1")
-        .bind(email)
+        .bind(key)
         .fetch_optional(db)
         .await?
         .unwrap_or(now + 1);
@@ -63,9 +63,9 @@ pub async fn reserve(db: &Db, email: &str, now: i64) -> Result<(), AuthError> {
 }
 
 /// A right password clears the count (a password reset does too).
-pub async fn clear(db: &Db, email: &str) -> Result<(), AuthError> {
+pub async fn clear(db: &Db, key: &str) -> Result<(), AuthError> {
     sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(email)
+        .bind(key)
         .execute(db)
         .await?;
     Ok(())

@@ -88,8 +88,8 @@ async fn folder_height(conn: &mut AnyConnection, id: &str) -> Result<i64, DriveE
 /// One step of the walk from an entry up to the top of the drive.
 #[derive(sqlx::FromRow)]
 pub(super) struct Step {
-    id: String,
-    name: String,
+    pub(super) id: String,
+    pub(super) name: String,
     kind: String,
     trashed_at: Option<i64>,
 }

@@ -18,6 +18,9 @@ pub enum DriveError {
     /// A download link that is forged or expired.
     #[error("{0}")]
     Forbidden(String),
+    /// Too many wrong link passwords from one client.
+    #[error("Too many wrong passwords. Try again in {retry_after_secs} s.")]
+    Throttled { retry_after_secs: u64 },
     #[error("{}", quota_message(*.needed, *.free, *.trash))]
     QuotaExceeded { needed: u64, free: i64, trash: i64 },
     #[error(transparent)]
@@ -42,6 +45,10 @@ fn quota_message(needed: u64, free: i64, trash: i64) -> String {
 }
 
 impl DriveError {
+    pub(super) fn internal(e: impl Into<BoxError>) -> DriveError {
+        DriveError::Internal(e.into())
+    }
+
     pub(super) fn name_taken(name: &str) -> DriveError {
         DriveError::Conflict(format!(
             "Something named \u{201c}{name}\u{201d} is already in this folder."
@@ -63,6 +70,9 @@ impl UserFacing for DriveError {
             DriveError::Conflict(_) => ErrorKind::Conflict,
             DriveError::TooSlow(_) => ErrorKind::TooSlow,
             DriveError::Forbidden(_) => ErrorKind::Forbidden,
+            DriveError::Throttled { retry_after_secs } => ErrorKind::TooManyRequests {
+                retry_after_secs: *retry_after_secs,
+            },
             DriveError::QuotaExceeded { .. } => ErrorKind::InsufficientStorage,
             DriveError::Storage(e) => e.kind(),
             DriveError::Internal(_) => ErrorKind::Internal,

@@ -9,6 +9,7 @@ mod entries;
 mod error;
 mod garbage;
 pub mod names;
+mod shares;
 mod trash;
 mod uploads;
 mod usage;
@@ -19,8 +20,10 @@ use std::time::Duration;
 pub use download::{OpenFile, SignedLink};
 pub use error::DriveError;
 pub use model::drive::*;
+pub use shares::{DownloadCount, OpenShare, SharedFolder};
 pub use usage::set_quota;
 
+use crate::auth::password::Hasher;
 use crate::background::{Background, Ran, Schedule};
 use crate::clock::Clock;
 use crate::cluster::Cluster;
@@ -71,7 +74,8 @@ pub struct Drive {
     cluster: Arc<Cluster>,
     secrets: Arc<Secrets>,
     settings: DriveSettings,
-    /// Uploads with a chunk arriving right now in this process, and their running BLAKE3.
+    /// bcrypt for link passwords, sharing the accounts' pool of hashing slots.
+    hasher: Hasher,
     clock: Clock,
 }
 
@@ -81,6 +85,7 @@ impl Drive {
         cluster: Arc<Cluster>,
         secrets: Arc<Secrets>,
         settings: DriveSettings,
+        hasher: Hasher,
         clock: Clock,
     ) -> Arc<Drive> {
         Arc::new(Drive {
@@ -88,6 +93,7 @@ impl Drive {
             cluster,
             secrets,
             settings,
+            hasher,
             clock,
         })
     }
@@ -121,6 +127,7 @@ impl Drive {
     pub async fn sweep(&self) -> Result<(), DriveError> {
         self.expire_uploads().await?;
         self.purge_old_trash().await?;
+        self.expire_grants().await?;
         self.collect_garbage().await
     }
 }

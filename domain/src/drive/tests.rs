@@ -9,11 +9,11 @@ use crate::clock::Clock;
 use crate::db::test_db;
 use crate::ids::{EntryId, UploadId, UserId};
 
-fn alice() -> UserId {
+pub(super) fn alice() -> UserId {
     UserId::from("alice")
 }
 
-fn bob() -> UserId {
+pub(super) fn bob() -> UserId {
     UserId::from("bob")
 }
 
@@ -21,7 +21,7 @@ fn eid(id: &str) -> EntryId {
     EntryId::from(id)
 }
 
-async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) {
+pub(super) async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) {
     let (db, dir) = test_db().await;
     for (id, quota) in [(&alice(), 1000), (&bob(), 1000)] {
         sqlx::query(
@@ -40,10 +40,14 @@ async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) 
     let clock = Clock::manual(1_800_000_000);
     let cluster = Cluster::new(db.clone(), Vec::new(), "secret", clock.clone());
     let secrets = Arc::new(Secrets::for_tests());
-    (Drive::new(db, cluster, secrets, settings, clock), dir)
+    let hasher = crate::auth::Hasher::new(4);
+    (
+        Drive::new(db, cluster, secrets, settings, hasher, clock),
+        dir,
+    )
 }
 
-async fn drive() -> (Arc<Drive>, tempfile::TempDir) {
+pub(super) async fn drive() -> (Arc<Drive>, tempfile::TempDir) {
     drive_with(DriveSettings::default()).await
 }
 
@@ -58,7 +62,7 @@ fn upload(name: &str, size: u64) -> UploadStart {
 }
 
 /// A file's record in `folder`, without bytes (so no storage nodes needed).
-async fn file_record(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
+pub(super) async fn file_record(drive: &Drive, name: &str, folder: Option<&str>) -> Entry {
     let id = uuid::Uuid::new_v4().to_string();
     let name = names::clean(name).unwrap();
     sqlx::query(

@@ -14,6 +14,8 @@ impl Drive {
         // same moment sees the item either before or after, never halfway.
         let mut tx = self.write_tx().await?;
         live_path(&mut tx, user_id, id).await?;
+        // Its links die with it, and stay dead if it comes back.
+        super::shares::revoke_under(&mut tx, id, self.clock.now()).await?;
         sqlx::query("UPDATE entries SET trashed_at = $1 WHERE id = $2 AND trashed_at IS NULL")
             .bind(self.clock.now())
             .bind(id)
@@ -127,6 +129,7 @@ impl Drive {
              SELECT object_id FROM blocks WHERE file_id IN (SELECT id FROM binned)
              ON CONFLICT DO NOTHING",
             "DELETE FROM blocks WHERE file_id IN (SELECT id FROM binned)",
+            "DELETE FROM shares WHERE entry_id IN (SELECT id FROM binned)",
             "DELETE FROM entries WHERE id IN (SELECT id FROM binned)",
         ] {
             sqlx::query(&format!("{cte} {statement}"))

@@ -1,0 +1,463 @@
+//! Share links over HTTP, as a stranger holding the link uses them: pages, downloads, zips,
+//! passwords, limits, and every way a link stops working.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::io::Read;
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use support::{Answer, TestServer};
+
+struct Owner {
+    server: TestServer,
+    token: String,
+}
+
+/// Someone opening links from `ip` (the server believes the loopback proxy's
+/// `X-Forwarded-For`), without an account; follows no redirects and keeps cookies by hand.
+struct Visitor {
+    http: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+}
+
+impl Owner {
+    async fn start() -> Owner {
+        let server =
+            TestServer::start_with(&[("TRUSTED_PROXIES", "127.0.0.1/32"), ("DEBUG_CLOCK", "1")])
+                .await;
+        let email = server.verified_user("Sam Share").await;
+        let token = server.login(&email).await;
+        Owner { server, token }
+    }
+
+    async fn call(&self, path: &str, body: Value) -> Answer {
+        self.server.post(path, body, Some(&self.token)).await
+    }
+
+    async fn folder(&self, name: &str, parent: Option<&str>) -> String {
+        let a = self
+            .call(
+                "/api/files/folder",
+                json!({"name": name, "parent_id": parent}),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{a:?}");
+        a.json()["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn upload(&self, name: &str, folder: Option<&str>, bytes: &[u8]) -> String {
+        let mut url =
+            reqwest::Url::parse(&format!("{}/api/files/upload", self.server.base)).unwrap();
+        url.query_pairs_mut().append_pair("name", name);
+        if let Some(folder) = folder {
+            url.query_pairs_mut().append_pair("folder_id", folder);
+        }
+        let sent = self
+            .server
+            .http
+            .put(url)
+            .bearer_auth(&self.token)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let a = Answer::of(sent).await;
+        assert_eq!(a.status, 200, "upload {name}: {a:?}");
+        a.json()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A link to `item`; its id and the path of its URL (`/s/<token>`).
+    async fn share(&self, item: &str, options: Value) -> (String, String) {
+        let mut body = json!({"item_id": item, "kind": "download"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(options.as_object().unwrap().clone());
+        let a = self.call("/api/shares/create", body).await;
+        assert_eq!(a.status, 200, "share: {a:?}");
+        let url = a.json()["url"].as_str().unwrap().to_owned();
+        assert!(
+            url.starts_with(&format!("{}/s/", self.server.base)),
+            "{url}"
+        );
+        let path = url.trim_start_matches(&self.server.base).to_owned();
+        (a.json()["id"].as_str().unwrap().to_owned(), path)
+    }
+
+    async fn shares(&self) -> Vec<Value> {
+        let a = self.call("/api/shares/list", json!({})).await;
+        assert_eq!(a.status, 200, "{a:?}");
+        a.json().as_array().unwrap().clone()
+    }
+
+    fn visitor(&self, ip: &str) -> Visitor {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().unwrap());
+        Visitor {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            base: self.server.base.clone(),
+            cookie: None,
+        }
+    }
+}
+
+impl Visitor {
+    async fn get(&self, path: &str, range: Option<&str>) -> reqwest::Response {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(range) = range {
+            request = request.header("range", range);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn page(&self, path: &str) -> (u16, String) {
+        let r = self.get(path, None).await;
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    async fn bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let r = self.get(path, None).await;
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
+    /// Sends the link's password form; keeps the cookie a right password earns.
+    async fn unlock(&mut self, path: &str, password: &str) -> reqwest::Response {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(&[("password", password)])
+            .send()
+            .await
+            .unwrap();
+        if let Some(cookie) = r.headers().get("set-cookie") {
+            let pair = cookie.to_str().unwrap().split(';').next().unwrap();
+            self.cookie = Some(pair.to_owned());
+        }
+        r
+    }
+}
+
+fn bytes_of(n: usize, seed: u8) -> Vec<u8> {
+    (0..n)
+        .map(|i| u8::try_from(i % 251).unwrap() ^ seed)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_shared_file_has_a_page_without_script_and_downloads_with_curl() {
+    let owner = Owner::start().await;
+    let content = bytes_of(3 * 1024 * 1024 + 17, 1);
+    let file = owner.upload("Résumé 2027.pdf", None, &content).await;
+    let (_, link) = owner.share(&file, json!({})).await;
+    let stranger = owner.visitor("203.0.113.7");
+
+    let r = stranger.get(&link, None).await;
+    assert_eq!(r.status(), 200);
+    let robots = r.headers().get("x-robots-tag").unwrap().to_str().unwrap();
+    assert!(robots.contains("noindex"), "{robots}");
+    assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Résumé 2027.pdf") && html.contains("3.1 MB"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<meta name="robots" content="noindex, nofollow">"#)
+            || html.contains("noindex")
+    );
+    assert!(!html.contains("<script"), "the link's page runs no script");
+    assert!(html.contains(&format!("{link}/download")));
+
+    // What `curl -O -J` does: the bytes, named.
+    let r = stranger.get(&format!("{link}/download"), None).await;
+    assert_eq!(r.status(), 200);
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("R%C3%A9sum%C3%A9"));
+    assert_eq!(r.headers()["content-security-policy"], "sandbox");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), content.as_slice());
+    let r = stranger
+        .get(&format!("{link}/download"), Some("bytes=1000-1999"))
+        .await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &content[1000..2000]);
+
+    // "View" links show the page and nothing downloads.
+    let (_, view) = owner.share(&file, json!({"kind": "view"})).await;
+    assert_eq!(stranger.page(&view).await.0, 200);
+    let (status, _) = stranger.bytes(&format!("{view}/download")).await;
+    assert_eq!(status, 404);
+    let listed = owner.shares().await;
+    assert_eq!(listed.len(), 2);
+    let first = listed.iter().find(|s| s["kind"] == "download").unwrap();
+    assert_eq!(
+        first["downloads"], 1,
+        "one full download; the range reused it"
+    );
+    assert!(first["last_used_at"].is_i64());
+}
+
+#[tokio::test]
+async fn dead_links_all_read_alike() {
+    let owner = Owner::start().await;
+    let folder = owner.folder("Gone soon", None).await;
+    let inside = owner.upload("a.txt", Some(&folder), b"hello").await;
+    let file = owner.upload("b.txt", None, b"world").await;
+    let stranger = owner.visitor("203.0.113.8");
+    let (revoked_id, revoked) = owner.share(&file, json!({})).await;
+    let (_, trashed) = owner.share(&folder, json!({})).await;
+    let (_, inside_trashed) = owner.share(&inside, json!({})).await;
+    let in_an_hour = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp() + 3600, 0)
+        .unwrap()
+        .to_rfc3339();
+    let (_, expiring) = owner.share(&file, json!({"expires_at": in_an_hour})).await;
+    let (_, used_up) = owner.share(&file, json!({"max_downloads": 1})).await;
+    for live in [&revoked, &trashed, &inside_trashed, &expiring, &used_up] {
+        let (status, body) = stranger.page(live).await;
+        assert_eq!(status, 200, "{live}");
+        assert!(!body.contains("This link does not work"));
+    }
+
+    let a = owner
+        .call("/api/shares/revoke", json!({"id": revoked_id}))
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let a = owner.call("/api/files/delete", json!({"id": folder})).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert_eq!(stranger.bytes(&format!("{used_up}/download")).await.0, 200);
+    // The next visitor finds it used up (the first one's minute of ranges aside).
+    let other = owner.visitor("198.51.100.1");
+    owner.server.advance_clock(3601).await;
+
+    let mut pages = Vec::new();
+    for dead in [
+        revoked.clone(),
+        trashed.clone(),
+        inside_trashed.clone(),
+        expiring.clone(),
+        used_up.clone(),
+        "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+        "/s/short".to_owned(),
+    ] {
+        let (status, body) = other.page(&dead).await;
+        assert_eq!(status, 404, "{dead}");
+        assert_eq!(other.bytes(&format!("{dead}/download")).await.0, 404);
+        assert_eq!(other.bytes(&format!("{dead}/zip")).await.0, 404);
+        pages.push(body);
+    }
+    assert!(
+        pages.windows(2).all(|w| w[0] == w[1]),
+        "every dead link answers the same page"
+    );
+    assert!(pages[0].contains("This link does not work"));
+}
+
+#[tokio::test]
+async fn a_password_link_throttles_the_guesser_and_opens_for_the_recipient() {
+    let owner = Owner::start().await;
+    let content = bytes_of(70_000, 2);
+    let file = owner.upload("tax.pdf", None, &content).await;
+    let (_, link) = owner
+        .share(&file, json!({"password": "plum blossom 7"}))
+        .await;
+    let mut guesser = owner.visitor("2001:db8:1:2::99");
+    let mut recipient = owner.visitor("192.0.2.10");
+
+    let (status, form) = guesser.page(&link).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(r#"type="password""#) && !form.contains("tax.pdf"),
+        "{form}"
+    );
+    assert_eq!(guesser.bytes(&format!("{link}/download")).await.0, 403);
+    for _ in 0..5 {
+        let r = guesser.unlock(&link, "wrong guess").await;
+        assert_eq!(r.status(), 403);
+        assert!(r.text().await.unwrap().contains("not right"));
+    }
+    // Locked, for the guesser's whole /64, even with the right password...
+    let r = guesser.unlock(&link, "plum blossom 7").await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    let mut neighbour = owner.visitor("2001:db8:1:2::1234");
+    assert_eq!(
+        neighbour.unlock(&link, "plum blossom 7").await.status(),
+        429
+    );
+    assert!(guesser.cookie.is_none() && neighbour.cookie.is_none());
+
+    // ...not for the person it was sent to.
+    let r = recipient.unlock(&link, "plum blossom 7").await;
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains(&format!("Path={link}")),
+        "{cookie}"
+    );
+    let (status, page) = recipient.page(&link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("tax.pdf"));
+    let (status, bytes) = recipient.bytes(&format!("{link}/download")).await;
+    assert_eq!((status, bytes.len()), (200, content.len()));
+    assert_eq!(bytes, content);
+    // A forged cookie opens nothing.
+    guesser.cookie = Some(recipient.cookie.clone().unwrap().replace('a', "b"));
+    assert_eq!(guesser.bytes(&format!("{link}/download")).await.0, 403);
+}
+
+#[tokio::test]
+async fn a_download_limit_of_one_gives_one_copy_to_ten_requests_at_once() {
+    let owner = Owner::start().await;
+    let content = bytes_of(9 * 1024 * 1024, 3);
+    let file = owner.upload("film.mkv", None, &content).await;
+    let (_, link) = owner.share(&file, json!({"max_downloads": 1})).await;
+    let crowd = owner.visitor("203.0.113.50");
+    let url = format!("{link}/download");
+
+    let answers = futures::future::join_all((0..10).map(|_| crowd.bytes(&url))).await;
+    let full: Vec<_> = answers.iter().filter(|(s, _)| *s == 200).collect();
+    assert_eq!(
+        full.len(),
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert_eq!(full[0].1, content);
+    assert!(answers.iter().all(|(s, _)| *s == 200 || *s == 404));
+    // Within the minute, the same client's ranges reuse that download; a range from byte 0
+    // would be a second copy.
+    let r = crowd.get(&url, Some("bytes=5000000-")).await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &content[5_000_000..]);
+    assert_eq!(crowd.get(&url, Some("bytes=0-99")).await.status(), 404);
+    assert_eq!(owner.visitor("198.51.100.9").page(&link).await.0, 404);
+    assert_eq!(owner.shares().await[0]["downloads"], 1);
+
+    // A download that breaks off gives its count back.
+    let (_, again) = owner.share(&file, json!({"max_downloads": 1})).await;
+    let quitter = owner.visitor("203.0.113.51");
+    let r = quitter.get(&format!("{again}/download"), None).await;
+    assert_eq!(r.status(), 200);
+    let mut body = r.bytes_stream();
+    let first = body.next().await.unwrap().unwrap();
+    assert!(!first.is_empty());
+    drop(body);
+    let finisher = owner.visitor("203.0.113.52");
+    let mut status = 0;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let (s, bytes) = finisher.bytes(&format!("{again}/download")).await;
+        status = s;
+        if s == 200 {
+            assert_eq!(bytes, content);
+            break;
+        }
+    }
+    assert_eq!(status, 200, "the broken-off download was given back");
+    let listed = owner.shares().await;
+    assert!(listed.iter().all(|s| s["downloads"] == 1), "{listed:?}");
+}
+
+#[tokio::test]
+async fn a_folder_link_browses_and_zips_inside_it_and_reaches_nothing_else() {
+    let owner = Owner::start().await;
+    let shared = owner.folder("Holiday 2027", None).await;
+    let sub = owner.folder("Día 1", Some(&shared)).await;
+    let _empty = owner.folder("Empty", Some(&shared)).await;
+    let beach = bytes_of(9 * 1024 * 1024 + 5, 4);
+    let notes = b"sand, sun\n".to_vec();
+    let beach_id = owner.upload("beach.jpg", Some(&sub), &beach).await;
+    owner.upload("notes.txt", Some(&shared), &notes).await;
+    let private_folder = owner.folder("Private", None).await;
+    let private = owner
+        .upload("diary.txt", Some(&private_folder), b"secret")
+        .await;
+    let (_, link) = owner.share(&shared, json!({})).await;
+    let visitor = owner.visitor("203.0.113.60");
+
+    let (status, top) = visitor.page(&link).await;
+    assert_eq!(status, 200);
+    for name in ["Día 1", "Empty", "notes.txt", "Download all as zip"] {
+        assert!(top.contains(name), "{name} in {top}");
+    }
+    assert!(!top.contains("diary.txt") && !top.contains("Private"));
+    let (status, inner) = visitor.page(&format!("{link}?folder={sub}")).await;
+    assert_eq!(status, 200);
+    assert!(inner.contains("beach.jpg") && inner.contains("Holiday 2027"));
+    let (status, bytes) = visitor
+        .bytes(&format!("{link}/download?file={beach_id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, beach);
+
+    // The owner's other ids, asked for through the link, are not there.
+    for outside in [
+        format!("{link}/download?file={private}"),
+        format!("{link}?folder={private_folder}"),
+        format!("{link}/zip?folder={private_folder}"),
+    ] {
+        assert_eq!(visitor.bytes(&outside).await.0, 404, "{outside}");
+    }
+
+    let r = visitor.get(&format!("{link}/zip"), None).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("Holiday%202027.zip"));
+    let archive = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(archive)).unwrap();
+    let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "Holiday 2027/Día 1/",
+            "Holiday 2027/Día 1/beach.jpg",
+            "Holiday 2027/Empty/",
+            "Holiday 2027/notes.txt"
+        ]
+    );
+    for (name, expected) in [
+        ("Holiday 2027/Día 1/beach.jpg", &beach),
+        ("Holiday 2027/notes.txt", &notes),
+    ] {
+        let mut entry = zip.by_name(name).unwrap();
+        assert_eq!(entry.compression(), zip::CompressionMethod::Stored);
+        let mut read = Vec::new();
+        entry.read_to_end(&mut read).unwrap();
+        assert_eq!(&read, expected, "{name}");
+    }
+    let (status, sub_zip) = visitor.bytes(&format!("{link}/zip?folder={sub}")).await;
+    assert_eq!(status, 200);
+    let sub_zip = zip::ZipArchive::new(std::io::Cursor::new(sub_zip)).unwrap();
+    let sub_names: Vec<String> = sub_zip
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    assert_eq!(sub_names, ["Día 1/beach.jpg"]);
+
+    // A view link to the folder browses but neither downloads nor zips.
+    let (_, view) = owner.share(&shared, json!({"kind": "view"})).await;
+    assert_eq!(visitor.page(&view).await.0, 200);
+    assert_eq!(visitor.bytes(&format!("{view}/zip")).await.0, 404);
+    assert_eq!(
+        visitor
+            .bytes(&format!("{view}/download?file={beach_id}"))
+            .await
+            .0,
+        404
+    );
+}
