@@ -78,6 +78,13 @@ pub mod local {
         format(unix, &[("hour", "2-digit"), ("minute", "2-digit")])
     }
 
+    /// A `datetime-local` input's value ("2027-01-31T18:00", the browser's zone) as RFC 3339
+    /// in UTC; `None` when it is not a date.
+    pub fn to_rfc3339(value: &str) -> Option<String> {
+        let date = js_sys::Date::new(&JsValue::from_str(value));
+        (!date.get_time().is_nan()).then(|| String::from(date.to_iso_string()))
+    }
+
     pub fn zone_name() -> Option<String> {
         let options =
             js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
@@ -95,6 +102,9 @@ pub mod local {
     }
     pub fn clock(unix: i64) -> String {
         super::utc_clock(unix)
+    }
+    pub fn to_rfc3339(_value: &str) -> Option<String> {
+        None
     }
     pub fn zone_name() -> Option<String> {
         None

@@ -1,41 +1,10 @@
-import { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { hydrated, logIn, registerAndVerify } from "./flows";
+import { hydrated } from "./flows";
+import { dropFile, openNewDrive, row, usedBytes } from "./drive";
 
 const sha256 = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("hex");
-
-/** Drops a file onto the drive as a user dragging it from their desktop would (the same
- * file each time: a fixed last-modified time). */
-async function dropFile(page: Page, name: string, bytes: Buffer, mime = "application/octet-stream") {
-  const dataTransfer = await page.evaluateHandle(
-    ({ name, b64, mime }) => {
-      const raw = atob(b64);
-      const data = new Uint8Array(raw.length);
-      for (let i = 0; i < raw.length; i++) data[i] = raw.charCodeAt(i);
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([data], name, { type: mime, lastModified: 1_790_000_000_000 }));
-      return transfer;
-    },
-    { name, b64: bytes.toString("base64"), mime },
-  );
-  const drive = page.getByTestId("drive");
-  await drive.dispatchEvent("dragover", { dataTransfer });
-  await drive.dispatchEvent("drop", { dataTransfer });
-}
-
-/** Registers a new account, logs in, and waits on its (empty) drive: where logging in lands. */
-async function openNewDrive(page: Page, name: string) {
-  const email = await registerAndVerify(page, name);
-  await page.goto("/login?next=%2Fdrive");
-  await logIn(page, email);
-  await expect(page).toHaveURL(/\/drive$/);
-  await hydrated(page);
-}
-
-const row = (page: Page, name: string) => page.locator(`[data-testid="entry"][data-name="${name}"]`);
-const usedBytes = async (page: Page) => Number(await page.getByTestId("quota").getAttribute("data-used-bytes"));
 
 test("drag a file in, watch it upload, download it intact, rename, move, delete and restore it", async ({ page }) => {
   await openNewDrive(page, "Drive User");

@@ -10,7 +10,7 @@ use crate::drive::EntryKind;
 #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum ShareKind {
-    /// A page with the name, size and a preview; nothing downloads.
+    /// A page with the name and size (a folder's contents); nothing downloads.
     View,
     /// The page, plus downloads (a folder's files, or the whole folder as a zip).
     Download,
@@ -63,7 +63,7 @@ pub struct Share {
     pub has_password: bool,
     pub expires_at: Option<i64>,
     pub max_downloads: Option<i64>,
-    /// Completed downloads (a zip counts as one).
+    /// Downloads (a zip counts as one); one that broke off early is not counted.
     pub downloads: i64,
     pub created_at: i64,
     pub last_used_at: Option<i64>,

@@ -326,11 +326,15 @@ pub(crate) fn counted(
                 finish(&mut count);
                 return None;
             };
-            if let Ok(bytes) = &item {
-                sent += bytes.len() as u64;
-                if length.is_some_and(|length| sent >= length) {
-                    finish(&mut count);
+            match &item {
+                Ok(bytes) => {
+                    sent += bytes.len() as u64;
+                    if length.is_some_and(|length| sent >= length) {
+                        finish(&mut count);
+                    }
                 }
+                // The body is broken: whatever comes after, this download did not complete.
+                Err(_) => drop(count.take()),
             }
             Some((item, (body, count, sent)))
         },

@@ -311,6 +311,11 @@ async fn a_password_link_throttles_the_guesser_and_opens_for_the_recipient() {
     let (status, bytes) = recipient.bytes(&format!("{link}/download")).await;
     assert_eq!((status, bytes.len()), (200, content.len()));
     assert_eq!(bytes, content);
+    // A view link with a password has nothing to download, password or not.
+    let (_, view) = owner
+        .share(&file, json!({"kind": "view", "password": "plum blossom 7"}))
+        .await;
+    assert_eq!(guesser.bytes(&format!("{view}/download")).await.0, 404);
     // A forged cookie opens nothing.
     guesser.cookie = Some(recipient.cookie.clone().unwrap().replace('a', "b"));
     assert_eq!(guesser.bytes(&format!("{link}/download")).await.0, 403);
@@ -367,6 +372,25 @@ async fn a_download_limit_of_one_gives_one_copy_to_ten_requests_at_once() {
     assert_eq!(status, 200, "the broken-off download was given back");
     let listed = owner.shares().await;
     assert!(listed.iter().all(|s| s["downloads"] == 1), "{listed:?}");
+
+    // The trick of fetching the rest by range and then breaking the first request off keeps
+    // the count: no second copy for anyone.
+    let (_, third) = owner.share(&file, json!({"max_downloads": 1})).await;
+    let trickster = owner.visitor("203.0.113.53");
+    let url = format!("{third}/download");
+    let r = trickster.get(&url, None).await;
+    assert_eq!(r.status(), 200);
+    let mut first = r.bytes_stream();
+    let head = first.next().await.unwrap().unwrap();
+    let r = trickster
+        .get(&url, Some(&format!("bytes={}-", head.len())))
+        .await;
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &content[head.len()..]);
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(owner.visitor("203.0.113.54").page(&third).await.0, 404);
+    assert_eq!(trickster.get(&url, None).await.status(), 404);
 }
 
 #[tokio::test]

@@ -20,12 +20,13 @@ CREATE INDEX shares_by_user ON shares(user_id, created_at);
 CREATE INDEX shares_by_entry ON shares(entry_id);
 
 -- A counted download lets the same client's ranged requests for the same item reuse its count
--- for a minute (a download manager fetching parts), so a limit of N yields N copies, however
--- many requests run at once.
+-- for a minute (a download manager fetching parts), however many requests run at once. Once
+-- reused (`reused` 1), the count is never given back: the client may hold every byte by then.
 CREATE TABLE share_grants (
     share_id TEXT NOT NULL,
     client   TEXT NOT NULL,
     item     TEXT NOT NULL,
     until    INTEGER NOT NULL,
+    reused   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (share_id, client, item)
 );

@@ -31,7 +31,7 @@ fn lock_secs_sql(failures: &str) -> String {
     sql
 }
 
-/// Counts an attempt before the password is checked; `Err(Throttled)` while the email is
+/// Counts an attempt before the password is checked; `Err(Throttled)` while the key is
 /// locked. The attempt that reaches the limit still runs (and may succeed, which clears it),
 /// but sets the lock for every attempt after it.
 pub async fn reserve(db: &Db, key: &str, now: i64) -> Result<(), AuthError> {

@@ -124,18 +124,22 @@ impl FromRequestParts<AppState> for Visit {
     }
 }
 
-/// A visit to a link whose password, if it has one, was given: what its files need.
-struct Unlocked(Visit);
+/// A visit to a download link whose password, if it has one, was given: what its files and
+/// zips need. Any other kind of link has no files to give: not found, password or not.
+struct Downloading(Visit);
 
-impl FromRequestParts<AppState> for Unlocked {
+impl FromRequestParts<AppState> for Downloading {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let visit = Visit::from_request_parts(parts, state).await?;
+        if !visit.share.allows_download() {
+            return Err(not_found());
+        }
         if !visit.unlocked {
             return Err(visit.ask_password(StatusCode::FORBIDDEN, None));
         }
-        Ok(Unlocked(visit))
+        Ok(Downloading(visit))
     }
 }
 
@@ -159,19 +163,12 @@ async fn show(
     if !share.root.is_folder() {
         return Html(page::file(share, token)).into_response();
     }
-    let shown = async {
-        let (at, _) = state
-            .drive
-            .shared_entry(share, query.folder.as_deref())
-            .await?;
-        let listing = state
-            .drive
-            .shared_folder(share, query.folder.as_deref())
-            .await?;
-        Ok(page::folder(share, token, &at, listing))
-    };
-    match shown.await {
-        Ok(html) => Html(html).into_response(),
+    match state
+        .drive
+        .shared_folder(share, query.folder.as_deref())
+        .await
+    {
+        Ok(listing) => Html(page::folder(share, token, listing)).into_response(),
         Err(e) => refused(e),
     }
 }
@@ -229,7 +226,7 @@ struct FileQuery {
 
 async fn download(
     State(state): State<AppState>,
-    Unlocked(visit): Unlocked,
+    Downloading(visit): Downloading,
     Query(query): Query<FileQuery>,
     headers: HeaderMap,
 ) -> Response {

@@ -2,7 +2,7 @@
 //! JavaScript, and nothing on them runs code): a file, a folder to browse, a password form,
 //! and the one "not found" every dead link gets.
 
-use domain::drive::{Entry, OpenShare, SharedFolder};
+use domain::drive::{OpenShare, SharedFolder};
 use leptos::prelude::*;
 use model::drive::human_bytes;
 
@@ -91,11 +91,11 @@ pub fn file(share: &OpenShare, token: &str) -> String {
     )
 }
 
-pub fn folder(share: &OpenShare, token: &str, at: &Entry, listing: SharedFolder) -> String {
+pub fn folder(share: &OpenShare, token: &str, listing: SharedFolder) -> String {
+    let at = &listing.folder;
     let base = format!("/s/{token}");
     let root_name = share.root.name.clone();
     let downloads = share.allows_download();
-    let crumbs = listing.path;
     let zip = downloads.then(|| {
         let folder = if at.id == share.root.id {
             String::new()
@@ -104,6 +104,8 @@ pub fn folder(share: &OpenShare, token: &str, at: &Entry, listing: SharedFolder)
         };
         format!("{base}/zip{folder}")
     });
+    let title = at.name.clone();
+    let crumbs = listing.path;
     let rows = listing
         .entries
         .into_iter()
@@ -134,7 +136,7 @@ pub fn folder(share: &OpenShare, token: &str, at: &Entry, listing: SharedFolder)
         .collect::<Vec<_>>();
     let empty = rows.is_empty();
     document(
-        &at.name,
+        &title,
         view! {
             <section class="card">
                 <nav class="crumbs" aria-label="Folders">

@@ -12,14 +12,15 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
-use domain::drive::{Drive, Entry, OpenShare};
+use domain::drive::{DownloadCount, Drive, Entry, OpenShare};
 use futures::StreamExt;
 use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 use zip::write::{SimpleFileOptions, ZipWriter};
 use zip::CompressionMethod;
 
-use super::{refused, FolderQuery, Unlocked};
-use crate::drive::{content_disposition, counted};
+use super::{refused, Downloading, FolderQuery};
+use crate::drive::content_disposition;
 
 /// What the zip writer has produced and not yet sent; drained after every write, so it holds
 /// at most one read's bytes plus a header.
@@ -78,11 +79,14 @@ fn options(entry: &Entry) -> SimpleFileOptions {
 }
 
 /// Writes the folder's tree into the zip, file by file, as the client takes it.
+/// The link's download `count` is kept once the last file's bytes are out: from there on the
+/// client holds every file (stored entries read without the central directory).
 async fn write_zip(
     drive: Arc<Drive>,
     share: OpenShare,
     top: String,
     tree: Vec<(String, Entry)>,
+    count: Option<DownloadCount>,
     tx: Sender,
 ) -> io::Result<()> {
     let pending = Pending::default();
@@ -94,11 +98,13 @@ async fn write_zip(
             zip.add_directory(name, options(&entry)).map_err(broken)?;
             continue;
         }
-        zip.start_file(name, options(&entry)).map_err(broken)?;
+        // Revoked, or moved out of the folder, since the zip began: it stops here.
+        drive.still_shared(&share).await.map_err(io::Error::other)?;
         let file = drive
-            .open(&share.owner, &entry.id.as_str().into())
+            .open_shared(&share, Some(&entry.id))
             .await
             .map_err(io::Error::other)?;
+        zip.start_file(name, options(&entry)).map_err(broken)?;
         let size = domain::db::to_u64(entry.size);
         let mut bytes = file.read(0..size);
         let mut written = 0u64;
@@ -114,20 +120,20 @@ async fn write_zip(
             )));
         }
     }
+    if let Some(count) = count {
+        count.finished();
+    }
     zip.finish().map_err(broken)?;
     send(&pending, &tx).await
 }
 
 pub(super) async fn download(
     State(state): State<AppState>,
-    Unlocked(visit): Unlocked,
+    Downloading(visit): Downloading,
     Query(query): Query<FolderQuery>,
 ) -> Response {
     let share = &visit.share;
     let planned = async {
-        if !share.allows_download() {
-            return Err(domain::drive::DriveError::NotFound("folder"));
-        }
         let (folder, _) = state
             .drive
             .shared_entry(share, query.folder.as_deref())
@@ -151,7 +157,7 @@ pub(super) async fn download(
     let errors = tx.clone();
     let (drive, top) = (state.drive.clone(), folder.name.clone());
     tokio::spawn(async move {
-        if let Err(e) = write_zip(drive, visit.share, top, tree, tx).await {
+        if let Err(e) = write_zip(drive, visit.share, top, tree, count, tx).await {
             if e.kind() != io::ErrorKind::BrokenPipe {
                 tracing::warn!(error = %e, "a shared folder's zip broke off");
             }
@@ -159,8 +165,7 @@ pub(super) async fn download(
             let _ = errors.send(Err(e)).await;
         }
     });
-    let body = counted(tokio_stream::wrappers::ReceiverStream::new(rx), count, None);
-    let mut response = Response::new(Body::from_stream(body));
+    let mut response = Response::new(Body::from_stream(ReceiverStream::new(rx)));
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -84,6 +84,7 @@ fn EntryRow(entry: Entry) -> impl IntoView {
     let id = StoredValue::new(entry.id.clone());
     let name = StoredValue::new(entry.name.clone());
     let is_folder = entry.is_folder();
+    let shared = StoredValue::new(entry.clone());
     let title = move || {
         if is_folder {
             view! {
@@ -163,6 +164,7 @@ fn EntryRow(entry: Entry) -> impl IntoView {
                 {(!is_folder).then(|| view! {
                     <button class="btn btn-quiet" on:click=move |_| super::detail::download(ctx, id.get_value())>"Download"</button>
                 })}
+                <button class="btn btn-quiet" on:click=move |_| ctx.sharing.set(Some(shared.get_value()))>"Share"</button>
                 <button class="btn btn-quiet" on:click=move |_| editing.set(Editing::Rename)>"Rename"</button>
                 <button class="btn btn-quiet" on:click=move |_| editing.set(Editing::Move)>"Move"</button>
                 <button class="btn btn-quiet danger" on:click=move |_| { ctx.change.dispatch(Change::Delete(id.get_value())); }>"Delete"</button>

@@ -4,6 +4,8 @@
 mod detail;
 mod entries;
 mod quota;
+mod share;
+pub mod shared;
 pub mod transfer;
 pub mod trash;
 mod uploads;
@@ -41,6 +43,8 @@ pub struct DriveCtx {
     pub change: Action<Change, Result<String, ApiError>>,
     /// The file whose details are open.
     pub selected: RwSignal<Option<String>>,
+    /// The item being shared (its form open).
+    pub sharing: RwSignal<Option<Entry>>,
     pub error: RwSignal<Option<ApiError>>,
     pub uploads: RwSignal<Vec<Transfer>>,
     /// Kept here, not looked up: `reload` also runs from upload tasks, outside any component.
@@ -98,6 +102,7 @@ fn DriveView() -> impl IntoView {
         refresh,
         change,
         selected: RwSignal::new(None),
+        sharing: RwSignal::new(None),
         error,
         uploads: RwSignal::new(Vec::new()),
         session: use_session(),
@@ -139,6 +144,7 @@ fn DriveView() -> impl IntoView {
         >
             <div class="drive-head">
                 <h1>"Your drive"</h1>
+                <A href="/drive/shared" attr:class="btn btn-quiet">"Shared by me"</A>
                 <A href="/drive/trash" attr:class="btn btn-quiet">"Trash"</A>
             </div>
             {move || listing.get().and_then(Result::ok).map(|l| view! { <quota::QuotaBar usage=l.usage/> })}
@@ -159,6 +165,7 @@ fn DriveView() -> impl IntoView {
                 }
             }}
             <detail::DetailPanel/>
+            <share::SharePanel/>
         </section>
     }
 }

@@ -2,7 +2,8 @@
 //! downloads in one conditional UPDATE, so N requests at once from a limit of 1 get one copy;
 //! it gives the count back if it breaks off before its last byte. For the next minute the
 //! same client's ranged requests for the same item reuse that count (a download manager
-//! fetching parts, a player seeking).
+//! fetching parts, a player seeking); a count that was reused is never given back, or a
+//! client could fetch the rest by range, break off the first request, and start over.
 
 use super::OpenShare;
 use crate::db::Db;
@@ -52,16 +53,21 @@ impl Drop for DownloadCount {
 
 async fn give_back(db: &Db, share: &str, client: &str, item: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM share_grants WHERE share_id = $1 AND client = $2 AND item = $3")
-        .bind(share)
-        .bind(client)
-        .bind(item)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE shares SET downloads = downloads - 1 WHERE id = $1 AND downloads > 0")
-        .bind(share)
-        .execute(&mut *tx)
-        .await?;
+    let unused = sqlx::query(
+        "DELETE FROM share_grants
+         WHERE share_id = $1 AND client = $2 AND item = $3 AND reused = 0",
+    )
+    .bind(share)
+    .bind(client)
+    .bind(item)
+    .execute(&mut *tx)
+    .await?;
+    if unused.rows_affected() == 1 {
+        sqlx::query("UPDATE shares SET downloads = downloads - 1 WHERE id = $1 AND downloads > 0")
+            .bind(share)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await
 }
 
@@ -99,8 +105,20 @@ impl Drive {
         from_start: bool,
     ) -> Result<Option<DownloadCount>, DriveError> {
         let now = self.clock.now();
-        if !from_start && has_grant(&self.db, &share.id, client, Some(item), now).await? {
-            return Ok(None);
+        if !from_start {
+            let reused = sqlx::query(
+                "UPDATE share_grants SET reused = 1
+                 WHERE share_id = $1 AND client = $2 AND item = $3 AND until >= $4",
+            )
+            .bind(&share.id)
+            .bind(client)
+            .bind(item)
+            .bind(now)
+            .execute(&self.db)
+            .await?;
+            if reused.rows_affected() > 0 {
+                return Ok(None);
+            }
         }
         let mut tx = self.db.begin().await?;
         let counted = sqlx::query(
@@ -117,7 +135,7 @@ impl Drive {
         }
         sqlx::query(
             "INSERT INTO share_grants (share_id, client, item, until) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (share_id, client, item) DO UPDATE SET until = excluded.until",
+             ON CONFLICT (share_id, client, item) DO UPDATE SET until = excluded.until, reused = 0",
         )
         .bind(&share.id)
         .bind(client)
@@ -135,13 +153,17 @@ impl Drive {
         }))
     }
 
-    /// Notes that the link was used (opened, or a file dropped through it).
+    /// Notes that the link was used (opened, or a file dropped through it): to the minute, so
+    /// that strangers opening a page do not each write to the database.
     pub async fn touch_share(&self, share: &OpenShare) -> Result<(), DriveError> {
-        sqlx::query("UPDATE shares SET last_used_at = $1 WHERE id = $2")
-            .bind(self.clock.now())
-            .bind(&share.id)
-            .execute(&self.db)
-            .await?;
+        sqlx::query(
+            "UPDATE shares SET last_used_at = $1
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1 - 60)",
+        )
+        .bind(self.clock.now())
+        .bind(&share.id)
+        .execute(&self.db)
+        .await?;
         Ok(())
     }
 

@@ -56,14 +56,19 @@ impl OpenShare {
     }
 }
 
-/// A folder seen through a link: breadcrumbs from the shared folder down, and its contents.
+/// A folder seen through a link: itself, the breadcrumbs from the shared folder down, and its
+/// contents.
 pub struct SharedFolder {
+    pub folder: Entry,
     pub path: Vec<Crumb>,
     pub entries: Vec<Entry>,
 }
 
 /// The longest a link password may be (bcrypt reads 72 bytes).
 const MAX_PASSWORD_BYTES: usize = 72;
+/// The shortest: the lockout is per client, so a short password would fall to guesses spread
+/// over many addresses.
+const MIN_PASSWORD_CHARS: usize = 8;
 
 impl Drive {
     /// Makes a link to one of the user's items.
@@ -103,9 +108,10 @@ impl Drive {
         }
         let password = request.password.as_deref().filter(|p| !p.is_empty());
         let password_hash = match password {
-            Some(p) if p.len() > MAX_PASSWORD_BYTES => {
+            Some(p) if p.len() > MAX_PASSWORD_BYTES || p.chars().count() < MIN_PASSWORD_CHARS => {
                 return Err(DriveError::Invalid(format!(
-                    "A link password is at most {MAX_PASSWORD_BYTES} bytes."
+                    "A link password has {MIN_PASSWORD_CHARS} characters at least and \
+                     {MAX_PASSWORD_BYTES} bytes at most."
                 )))
             }
             Some(p) => Some(self.hasher.hash(p).await.map_err(DriveError::internal)?),
@@ -283,19 +289,20 @@ impl Drive {
             .list(
                 &share.owner,
                 &ListQuery {
-                    folder_id: Some(folder.id),
+                    folder_id: Some(folder.id.clone()),
                     ..ListQuery::default()
                 },
             )
             .await?;
         Ok(SharedFolder {
+            folder,
             path,
             entries: listing.entries,
         })
     }
 
-    /// Every file under a shared folder with its path inside it ("sub/dir/name"), folders
-    /// first, for the zip; empty folders are listed (with a trailing slash) so they show too.
+    /// Everything under a shared folder with its path inside it ("sub/dir/name", a folder's
+    /// ending in a slash so that empty ones show too), in path order, for the zip.
     pub async fn shared_tree(
         &self,
         share: &OpenShare,
@@ -307,7 +314,7 @@ impl Drive {
                  UNION ALL
                  SELECT e.id, tree.path || '/' || e.name
                  FROM entries e JOIN tree ON e.parent_id = tree.id
-                 WHERE e.trashed_at IS NULL
+                 WHERE e.trashed_at IS NULL AND e.user_id = $2
              )
              SELECT tree.path, {} FROM tree JOIN entries e ON e.id = tree.id
              ORDER BY tree.path",
@@ -329,6 +336,19 @@ impl Drive {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(DriveError::from)
+    }
+
+    /// Whether the link still works as it did when opened (not revoked since): a long zip
+    /// asks before each file.
+    pub async fn still_shared(&self, share: &OpenShare) -> Result<(), DriveError> {
+        let live: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM shares WHERE id = $1 AND revoked_at IS NULL AND generation = $2",
+        )
+        .bind(&share.id)
+        .bind(share.generation)
+        .fetch_optional(&self.db)
+        .await?;
+        live.map(|_| ()).ok_or_else(gone)
     }
 
     /// Opens a file seen through a download link.
