@@ -17,6 +17,7 @@ use leptos_router::{path, SsrMode};
 use components::NavBar;
 use pages::cluster::ClusterPage;
 use pages::drive::{shared::SharedPage, trash::TrashPage, DrivePage};
+use pages::drop::DropPage;
 use pages::skillshare::{
     book::BookPage, bookings::BookingsPage, courses::CoursesPage, teach::TeachPage,
     teacher::TeacherPage, teachers::TeachersPage,
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/drive") view=DrivePage/>
                     <Route path=path!("/drive/trash") view=TrashPage/>
                     <Route path=path!("/drive/shared") view=SharedPage/>
+                    <Route path=path!("/drop/:token") view=DropPage/>
                     <Route path=path!("/nodes") view=ClusterPage ssr=SsrMode::Async/>
                     // The catalogue renders completely on the server, data included.
                     <Route path=path!("/skillshare") view=TeachersPage ssr=SsrMode::Async/>

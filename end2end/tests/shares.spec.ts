@@ -69,3 +69,45 @@ test("share a folder with a password and an expiry; a stranger opens it, downloa
   await expect(visit.getByRole("heading")).toHaveText("This link does not work");
   await stranger.close();
 });
+
+test("a stranger drops files through a drop link without seeing the folder; the owner finds them", async ({ page, browser }) => {
+  await openNewDrive(page, "Drop Owner");
+  await page.getByLabel("New folder name").fill("Inbox");
+  await page.getByRole("button", { name: "Create folder" }).click();
+  await row(page, "Inbox").getByRole("link", { name: /Inbox/ }).click();
+  await dropFile(page, "brief.txt", Buffer.from("the owner's own brief"), "text/plain");
+  await expect(row(page, "brief.txt")).toBeVisible({ timeout: 30_000 });
+  await page.getByRole("link", { name: "My drive" }).click();
+  await row(page, "Inbox").getByRole("button", { name: "Share" }).click();
+  const panel = page.getByTestId("share-panel");
+  await panel.getByTestId("share-kind").selectOption("drop");
+  await expect(panel.getByTestId("share-limit")).toHaveCount(0);
+  await panel.getByRole("button", { name: "Create link" }).click();
+  const url = await panel.getByTestId("share-url").inputValue();
+
+  const stranger = await browser.newContext();
+  const visit = await stranger.newPage();
+  await visit.goto(url);
+  await expect(visit).toHaveURL(/\/drop\/[A-Za-z0-9_-]{44}$/);
+  await expect(visit.locator("html")).toHaveAttribute("data-hydrated", "true");
+  await expect(visit.getByRole("heading", { name: "Send files" })).toBeVisible();
+  await expect(visit.locator("body")).not.toContainText("brief.txt");
+  const scan = crypto.randomBytes(9 * 1024 * 1024 + 1);
+  await visit.getByTestId("file-input").setInputFiles([
+    { name: "scan.pdf", mimeType: "application/pdf", buffer: scan },
+    { name: "brief.txt", mimeType: "text/plain", buffer: Buffer.from("the stranger's brief") },
+  ]);
+  for (const name of ["scan.pdf", "brief.txt"]) {
+    await expect(visit.locator(`[data-testid="upload"][data-name="${name}"]`)).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
+  }
+  // The stranger is not told the name the second brief got.
+  await expect(visit.locator("body")).not.toContainText("brief (1).txt");
+  await stranger.close();
+
+  await row(page, "Inbox").getByRole("link", { name: /Inbox/ }).click();
+  await expect(row(page, "scan.pdf")).toBeVisible();
+  await expect(row(page, "brief (1).txt")).toBeVisible();
+  const downloading = page.waitForEvent("download");
+  await row(page, "scan.pdf").getByRole("button", { name: "Download" }).click();
+  expect(fs.readFileSync(await (await downloading).path())).toEqual(scan);
+});

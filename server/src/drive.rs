@@ -16,7 +16,9 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::Bytes;
 use domain::auth::CurrentUser;
-use domain::drive::{DownloadCount, OpenFile, SignedLink, UploadStart, CHUNK_SIZE};
+use domain::drive::{
+    DownloadCount, OpenFile, OpenShare, SignedLink, UploadStart, Uploader, CHUNK_SIZE,
+};
 use domain::ids::{EntryId, UploadId};
 use futures::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -93,20 +95,43 @@ async fn upload_chunk(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    receive_chunk(state, Sender::Owner, upload_id, index, headers, body).await
+}
+
+/// What a stranger is told of a file sent through a drop link.
+pub(crate) const DROPPED: &str = "Received. Thank you!";
+
+/// Who sends a chunk: the owner (with the bearer token), or a stranger through a drop link.
+pub(crate) enum Sender {
+    Owner,
+    Drop(Box<OpenShare>),
+}
+
+/// Stores one chunk of an upload, in its own task (see `detached`).
+pub(crate) async fn receive_chunk(
+    state: AppState,
+    sender: Sender,
+    upload_id: UploadId,
+    index: u64,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     answer(
         detached(async move {
             let mut body = body_reader(body);
             let outcome = async {
-                let user = state.user_of(&headers).await?;
+                let user;
+                let by = match &sender {
+                    Sender::Owner => {
+                        user = state.user_of(&headers).await?;
+                        Uploader::from(&user.user_id)
+                    }
+                    Sender::Drop(share) => share.uploader(),
+                };
+                let announced = content_length(&headers);
                 let received = state
                     .drive
-                    .put_chunk(
-                        &user.user_id,
-                        &upload_id,
-                        index,
-                        content_length(&headers),
-                        &mut body,
-                    )
+                    .put_chunk(by, &upload_id, index, announced, &mut body)
                     .await?;
                 Ok(received)
             }
@@ -129,7 +154,7 @@ async fn upload_chunk(
 }
 
 #[derive(Deserialize)]
-struct WholeUpload {
+pub(crate) struct WholeUpload {
     name: String,
     folder_id: Option<String>,
     mime: Option<String>,
@@ -141,9 +166,19 @@ async fn upload_whole(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    receive_whole(state, Sender::Owner, query, headers, body).await
+}
+
+/// A whole file in one streamed request.
+pub(crate) async fn receive_whole(
+    state: AppState,
+    sender: Sender,
+    query: WholeUpload,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     answer(
         detached(async move {
-            let user = state.user_of(&headers).await?;
             let size = content_length(&headers).ok_or_else(|| {
                 ApiError::new(
                     411,
@@ -158,11 +193,22 @@ async fn upload_whole(
                 mime: query.mime,
                 fingerprint: None,
             };
-            let entry = state
-                .drive
-                .upload_whole(&user.user_id, &request, body_reader(body))
-                .await?;
-            Ok(entry)
+            let body = body_reader(body);
+            match &sender {
+                Sender::Owner => {
+                    let user = state.user_of(&headers).await?;
+                    let entry = state
+                        .drive
+                        .upload_whole(&user.user_id, &request, body)
+                        .await?;
+                    Ok(serde_json::to_value(entry).unwrap_or_default())
+                }
+                // A stranger learns nothing of the folder, not even the name the file got.
+                Sender::Drop(share) => {
+                    state.drive.drop_whole(share, &request, body).await?;
+                    Ok(serde_json::to_value(model::Ack::new(DROPPED)).unwrap_or_default())
+                }
+            }
         })
         .await,
     )

@@ -22,10 +22,14 @@ pub struct AuthRateLimit {
     pub clock: Clock,
 }
 
-/// The auth endpoints, and what answers a share link's password (each try hashes).
+/// The auth endpoints, and a share link's password form (`POST /s/<token>`: each try hashes).
 fn is_limited(request: &Request) -> bool {
     let path = request.uri().path();
-    path.starts_with("/api/auth/") || (path.starts_with("/s/") && request.method() == Method::POST)
+    let link_password = request.method() == Method::POST
+        && path
+            .strip_prefix("/s/")
+            .is_some_and(|token| !token.contains('/'));
+    path.starts_with("/api/auth/") || link_password
 }
 
 /// The client a request counts against: its address, or its /64 for IPv6 (see

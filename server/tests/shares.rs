@@ -129,6 +129,44 @@ impl Visitor {
         (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
     }
 
+    async fn post_json(&self, path: &str, body: Value) -> Answer {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        Answer::of(request.send().await.unwrap()).await
+    }
+
+    async fn put(&self, path: &str, bytes: Vec<u8>) -> Answer {
+        let mut request = self.http.put(format!("{}{path}", self.base)).body(bytes);
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        Answer::of(request.send().await.unwrap()).await
+    }
+
+    /// Sends a file through a drop link with the chunked protocol; the finish's answer.
+    async fn drop_file(&self, link: &str, name: &str, bytes: &[u8]) -> Answer {
+        let start = self
+            .post_json(
+                &format!("{link}/upload/start"),
+                json!({"name": name, "size": bytes.len()}),
+            )
+            .await;
+        if start.status != 200 {
+            return start;
+        }
+        let id = start.json()["upload_id"].as_str().unwrap().to_owned();
+        for (index, chunk) in bytes.chunks(8 * 1024 * 1024).enumerate() {
+            let a = self
+                .put(&format!("{link}/upload/{id}/{index}"), chunk.to_vec())
+                .await;
+            assert_eq!(a.status, 200, "chunk {index}: {a:?}");
+        }
+        self.post_json(&format!("{link}/upload/finish"), json!({"upload_id": id}))
+            .await
+    }
+
     /// Sends the link's password form; keeps the cookie a right password earns.
     async fn unlock(&mut self, path: &str, password: &str) -> reqwest::Response {
         let r = self
@@ -484,4 +522,175 @@ async fn a_folder_link_browses_and_zips_inside_it_and_reaches_nothing_else() {
             .0,
         404
     );
+}
+
+#[tokio::test]
+async fn a_drop_link_takes_files_and_shows_nothing_of_the_folder() {
+    let owner = Owner::start().await;
+    let inbox = owner.folder("Inbox", None).await;
+    let secret = b"the owner's own report".to_vec();
+    owner.upload("report.pdf", Some(&inbox), &secret).await;
+    let (_, link) = owner.share(&inbox, json!({"kind": "drop"})).await;
+    let stranger = owner.visitor("203.0.113.70");
+
+    // The link opens the upload page; nothing of the folder can be read through it.
+    let r = stranger.get(&link, None).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("/drop{}", &link[2..]));
+    for path in [format!("{link}/download"), format!("{link}/zip")] {
+        let (status, body) = stranger.bytes(&path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!String::from_utf8_lossy(&body).contains("report"));
+    }
+
+    // A file whose name is taken is kept under a numbered name, and the answer names neither.
+    let sent = bytes_of(9 * 1024 * 1024 + 3, 9);
+    let a = stranger.drop_file(&link, "report.pdf", &sent).await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let told = String::from_utf8_lossy(&a.bytes).to_string();
+    assert!(!told.contains("report"), "{told}");
+    // `curl -T` works too.
+    let a = stranger
+        .put(&format!("{link}/upload?name=notes.txt"), b"hello".to_vec())
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    assert!(!String::from_utf8_lossy(&a.bytes).contains("notes"));
+
+    let listing = owner
+        .call("/api/files/list", json!({"folder_id": inbox}))
+        .await
+        .json();
+    let names: Vec<&str> = listing["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["notes.txt", "report (1).pdf", "report.pdf"]);
+    let dropped = listing["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "report (1).pdf")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let got = owner
+        .server
+        .http
+        .get(format!(
+            "{}/api/files/download/{dropped}",
+            owner.server.base
+        ))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.as_ref(), sent.as_slice());
+    assert_eq!(owner.shares().await[0]["kind"], "drop");
+
+    // Bad input changes nothing: hostile names, a file larger than the owner's room (the
+    // refusal tells nothing of the quota), another uploader's upload id.
+    let before = owner
+        .call("/api/files/list", json!({"folder_id": inbox}))
+        .await
+        .json();
+    for name in ["../escape.txt", "a/b.txt", ""] {
+        let a = stranger
+            .post_json(
+                &format!("{link}/upload/start"),
+                json!({"name": name, "size": 10}),
+            )
+            .await;
+        assert_eq!(a.status, 400, "{name}: {a:?}");
+    }
+    let a = stranger
+        .post_json(
+            &format!("{link}/upload/start"),
+            json!({"name": "huge.iso", "size": 30_000_000_000u64}),
+        )
+        .await;
+    assert_eq!(a.status, 507, "{a:?}");
+    assert_eq!(
+        a.message(),
+        "This file drop is full: it cannot take this file."
+    );
+    let mine = owner
+        .server
+        .start_upload(&owner.token, "mine.bin", 100)
+        .await;
+    let a = stranger
+        .put(&format!("{link}/upload/{mine}/0"), vec![0; 100])
+        .await;
+    assert_eq!(a.status, 404, "{a:?}");
+    let a = stranger
+        .post_json(&format!("{link}/upload/cancel"), json!({"upload_id": mine}))
+        .await;
+    assert_eq!(a.status, 404, "{a:?}");
+    let after = owner
+        .call("/api/files/list", json!({"folder_id": inbox}))
+        .await
+        .json();
+    assert_eq!(before["entries"], after["entries"]);
+
+    // A stranger's unfinished uploads are not the owner's to resume, and a link holds at
+    // most ten of them.
+    let mut started = 0;
+    let mut refusal = None;
+    for n in 0..11 {
+        let a = stranger
+            .post_json(
+                &format!("{link}/upload/start"),
+                json!({"name": format!("part {n}.bin"), "size": 10}),
+            )
+            .await;
+        if a.status == 200 {
+            started += 1;
+        } else {
+            refusal = Some(a);
+            break;
+        }
+    }
+    assert_eq!(started, 10);
+    let refusal = refusal.unwrap();
+    assert_eq!(refusal.status, 409, "{refusal:?}");
+    let pending = owner.call("/api/files/uploads", json!({})).await.json();
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+
+    // Other kinds of link take no files; a drop whose folder went to the trash is gone.
+    let (_, download) = owner.share(&inbox, json!({})).await;
+    let a = stranger
+        .post_json(
+            &format!("{download}/upload/start"),
+            json!({"name": "x.txt", "size": 1}),
+        )
+        .await;
+    assert_eq!(a.status, 404);
+    owner.call("/api/files/delete", json!({"id": inbox})).await;
+    let a = stranger.drop_file(&link, "late.txt", b"late").await;
+    assert_eq!(a.status, 404);
+}
+
+#[tokio::test]
+async fn a_drop_with_a_password_takes_files_only_after_it() {
+    let owner = Owner::start().await;
+    let inbox = owner.folder("Homework", None).await;
+    let (_, link) = owner
+        .share(&inbox, json!({"kind": "drop", "password": "class of 2027"}))
+        .await;
+    let mut pupil = owner.visitor("203.0.113.80");
+    let a = pupil.drop_file(&link, "essay.txt", b"my essay").await;
+    assert_eq!(a.status, 403, "{a:?}");
+    assert_eq!(pupil.unlock(&link, "class of 2027").await.status(), 303);
+    let a = pupil.drop_file(&link, "essay.txt", b"my essay").await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let listing = owner
+        .call("/api/files/list", json!({"folder_id": inbox}))
+        .await
+        .json();
+    assert_eq!(listing["entries"][0]["name"], "essay.txt");
 }

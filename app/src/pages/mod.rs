@@ -2,6 +2,7 @@ pub mod account;
 mod auth_flow;
 pub mod cluster;
 pub mod drive;
+pub mod drop;
 pub mod home;
 pub mod login;
 pub mod password_reset;

@@ -21,6 +21,10 @@ pub enum DriveError {
     /// Too many wrong link passwords from one client.
     #[error("Too many wrong passwords. Try again in {retry_after_secs} s.")]
     Throttled { retry_after_secs: u64 },
+    /// No room in the owner's drive for a file sent through their drop link: the stranger
+    /// learns nothing of the owner's quota.
+    #[error("This file drop is full: it cannot take this file.")]
+    DropFull,
     #[error("{}", quota_message(*.needed, *.free, *.trash))]
     QuotaExceeded { needed: u64, free: i64, trash: i64 },
     #[error(transparent)]
@@ -73,7 +77,9 @@ impl UserFacing for DriveError {
             DriveError::Throttled { retry_after_secs } => ErrorKind::TooManyRequests {
                 retry_after_secs: *retry_after_secs,
             },
-            DriveError::QuotaExceeded { .. } => ErrorKind::InsufficientStorage,
+            DriveError::QuotaExceeded { .. } | DriveError::DropFull => {
+                ErrorKind::InsufficientStorage
+            }
             DriveError::Storage(e) => e.kind(),
             DriveError::Internal(_) => ErrorKind::Internal,
         }

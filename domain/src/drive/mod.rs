@@ -21,6 +21,7 @@ pub use download::{OpenFile, SignedLink};
 pub use error::DriveError;
 pub use model::drive::*;
 pub use shares::{DownloadCount, OpenShare, SharedFolder};
+pub use uploads::Uploader;
 pub use usage::set_quota;
 
 use crate::auth::password::Hasher;

@@ -2,13 +2,16 @@
 //! - `GET /s/<token>[?folder=<id>]`: the file's page, or the folder's contents;
 //! - `POST /s/<token>` (form `password`): unlocks a link with a password (a cookie for it);
 //! - `GET /s/<token>/download[?file=<id>]`: the shared file, or a file in the shared folder;
-//! - `GET /s/<token>/zip[?folder=<id>]`: the folder as one zip, streamed as it is built.
+//! - `GET /s/<token>/zip[?folder=<id>]`: the folder as one zip, streamed as it is built;
+//! - `/s/<token>/upload/...`: uploads through a drop link (see `drop`).
 //!
 //! Every dead link (unknown, revoked, expired, used up, or its item trashed) gets the same 404.
 
+mod drop;
 mod page;
 mod zip;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use app::api::context::AppState;
@@ -20,6 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use domain::drive::{DriveError, OpenShare};
+use model::shares::ShareKind;
 use serde::Deserialize;
 
 use crate::drive::{file_response, requested_part};
@@ -30,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{token}", get(show).post(unlock))
         .route("/s/{token}/download", get(download))
         .route("/s/{token}/zip", get(zip::download))
+        .merge(drop::routes())
         .layer(axum::middleware::map_response(keep_out_of_search))
 }
 
@@ -114,9 +119,10 @@ impl FromRequestParts<AppState> for Visit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Path(token) = Path::<String>::from_request_parts(parts, state)
+        let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
             .map_err(|_| not_found())?;
+        let token = params.remove("token").ok_or_else(not_found)?;
         let ConnectInfo(peer) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -160,6 +166,14 @@ async fn show(
         return refused(e);
     }
     let (share, token) = (&visit.share, &visit.token);
+    if share.kind == ShareKind::Drop {
+        // The upload page is the app's (it sends chunks from the browser).
+        return (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/drop/{token}"))],
+        )
+            .into_response();
+    }
     if !share.root.is_folder() {
         return Html(page::file(share, token)).into_response();
     }

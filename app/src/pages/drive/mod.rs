@@ -8,7 +8,7 @@ mod share;
 pub mod shared;
 pub mod transfer;
 pub mod trash;
-mod uploads;
+pub mod uploads;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

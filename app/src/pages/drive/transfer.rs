@@ -55,8 +55,41 @@ impl Transfer {
     }
 }
 
+/// Where files go: a folder of the user's drive (`None`: the top), or a stranger's file drop
+/// (through its link's token, without an account).
+// Uploads run only in the browser; the server render never sends one.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Debug, Clone)]
+pub enum Destination {
+    Folder(Option<String>),
+    Drop(String),
+}
+
 #[cfg(feature = "hydrate")]
 pub use browser::{files_of_drop, files_of_input, send, File};
+
+/// Starts sending each file to `to` in its own task, listed in `list`; `done` runs after
+/// each one ends.
+#[cfg(feature = "hydrate")]
+pub fn start(
+    list: RwSignal<Vec<Transfer>>,
+    files: Vec<File>,
+    to: Destination,
+    done: impl Fn() + Copy + 'static,
+) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
+    for file in files {
+        let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
+        let t = Transfer::new(key, file.name(), crate::format::whole(file.size()));
+        list.update(|list| list.push(t));
+        let to = to.clone();
+        leptos::task::spawn_local(async move {
+            send(file, to, t).await;
+            done();
+        });
+    }
+}
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -69,8 +102,8 @@ mod browser {
     pub use web_sys::File;
     use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
-    use super::{Phase, Transfer};
-    use crate::api::drive::{cancel_upload, finish_upload, start_upload, Entry, UploadTicket};
+    use super::{Destination, Phase, Transfer};
+    use crate::api::drive::{cancel_upload, finish_upload, start_upload, UploadTicket};
     use crate::api::ApiError;
     use crate::token;
 
@@ -99,19 +132,19 @@ mod browser {
         Network,
     }
 
-    /// Uploads `file` into `folder_id`, reporting through `t`.
-    pub async fn send(file: File, folder_id: Option<String>, t: Transfer) {
-        let outcome = upload(&file, folder_id, t).await;
+    /// Uploads `file` to `to`, reporting through `t`.
+    pub async fn send(file: File, to: Destination, t: Transfer) {
+        let outcome = upload(&file, &to, t).await;
         match outcome {
-            Ok(entry) => {
+            Ok(saved_as) => {
                 t.sent.set(t.size);
                 t.phase.set(Phase::Done);
-                // The server stores names in NFC; only a real change of name is news.
+                // The server stores names in NFC; only a real change of name is news (a drop
+                // is not told the name its file got).
                 let sent_as = js_sys::JsString::from(t.name.get_value()).normalize("NFC");
-                if sent_as != entry.name.as_str() {
+                if let Some(name) = saved_as.filter(|name| sent_as != name.as_str()) {
                     t.message.set(Some(format!(
-                        "Saved as \"{}\": the name was taken while it uploaded.",
-                        entry.name
+                        "Saved as \"{name}\": the name was taken while it uploaded."
                     )));
                 }
             }
@@ -126,24 +159,68 @@ mod browser {
         }
     }
 
-    async fn upload(
-        file: &File,
-        folder_id: Option<String>,
-        t: Transfer,
-    ) -> Result<Entry, ApiError> {
-        let size = t.size;
+    /// Starts (or resumes) the upload of `file` to `to`.
+    async fn begin(file: &File, to: &Destination, size: u64) -> Result<UploadTicket, ApiError> {
         // The file's last-modified time tells it from another of the same name and size.
         let fingerprint = format!("lastModified={}", file.last_modified());
-        let begin = || {
-            let mime = file.type_();
-            start_upload(
-                file.name(),
-                size,
-                folder_id.clone(),
-                (!mime.is_empty()).then_some(mime),
-                Some(fingerprint.clone()),
-            )
+        let mime = Some(file.type_()).filter(|m| !m.is_empty());
+        match to {
+            Destination::Folder(folder_id) => {
+                start_upload(
+                    file.name(),
+                    size,
+                    folder_id.clone(),
+                    mime,
+                    Some(fingerprint),
+                )
+                .await
+            }
+            Destination::Drop(token) => {
+                let start = serde_json::json!({
+                    "name": file.name(), "size": size, "mime": mime, "fingerprint": fingerprint,
+                });
+                json_request(&format!("/s/{token}/upload/start"), &start).await
+            }
+        }
+    }
+
+    /// Finishes the upload; the name the file was saved as, when the destination tells it.
+    async fn finish(to: &Destination, upload_id: String) -> Result<Option<String>, ApiError> {
+        match to {
+            Destination::Folder(_) => finish_upload(upload_id).await.map(|e| Some(e.name)),
+            Destination::Drop(token) => {
+                let body = serde_json::json!({ "upload_id": upload_id });
+                json_request::<model::Ack>(&format!("/s/{token}/upload/finish"), &body)
+                    .await
+                    .map(|_| None)
+            }
+        }
+    }
+
+    async fn cancel(to: &Destination, upload_id: String) {
+        let _ = match to {
+            Destination::Folder(_) => cancel_upload(upload_id).await,
+            Destination::Drop(token) => {
+                let body = serde_json::json!({ "upload_id": upload_id });
+                json_request(&format!("/s/{token}/upload/cancel"), &body).await
+            }
         };
+    }
+
+    fn chunk_url(to: &Destination, upload_id: &str, index: u64) -> String {
+        match to {
+            Destination::Folder(_) => format!("/api/files/upload/{upload_id}/{index}"),
+            Destination::Drop(token) => format!("/s/{token}/upload/{upload_id}/{index}"),
+        }
+    }
+
+    async fn upload(
+        file: &File,
+        to: &Destination,
+        t: Transfer,
+    ) -> Result<Option<String>, ApiError> {
+        let size = t.size;
+        let begin = || begin(file, to, size);
         let mut ticket: UploadTicket = begin().await?;
         let mut failures = 0;
         while ticket.next_chunk < ticket.chunks {
@@ -152,13 +229,15 @@ mod browser {
             }
             let index = ticket.next_chunk;
             let from = index * ticket.chunk_size;
-            let to = (from + ticket.chunk_size).min(size);
+            let end = (from + ticket.chunk_size).min(size);
             t.sent.set(from);
             let blob = file
-                .slice_with_f64_and_f64(from as f64, to as f64)
+                .slice_with_f64_and_f64(from as f64, end as f64)
                 .map_err(|_| local_error("The browser could not read the file."))?;
-            match put_chunk(&ticket.upload_id, index, &blob, from, t).await {
-                Ok(()) => {
+            let url = chunk_url(to, &ticket.upload_id, index);
+            let bearer = matches!(to, Destination::Folder(_));
+            match send_xhr("PUT", &url, Payload::Chunk(&blob), bearer, Some((from, t))).await {
+                Ok(_) => {
                     ticket.next_chunk += 1;
                     failures = 0;
                 }
@@ -185,10 +264,24 @@ mod browser {
             }
         }
         if t.cancel.get_untracked() {
-            let _ = cancel_upload(ticket.upload_id.clone()).await;
+            cancel(to, ticket.upload_id.clone()).await;
             return Err(cancelled());
         }
-        finish_upload(ticket.upload_id).await
+        finish(to, ticket.upload_id).await
+    }
+
+    /// POSTs JSON (to a drop link's upload steps) and reads the JSON answer.
+    async fn json_request<T: serde::de::DeserializeOwned>(
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, ApiError> {
+        let text = body.to_string();
+        match send_xhr("POST", url, Payload::Json(&text), false, None).await {
+            Ok(answer) => serde_json::from_str(&answer)
+                .map_err(|_| local_error("The server's answer could not be read.")),
+            Err(ChunkError::Refused(e)) => Err(e),
+            Err(ChunkError::Network) => Err(local_error("The server could not be reached.")),
+        }
     }
 
     fn local_error(message: &str) -> ApiError {
@@ -208,19 +301,31 @@ mod browser {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
-    /// PUTs one chunk; progress goes to `t.sent` (offset by `from`). Cancelling aborts it.
-    async fn put_chunk(
-        upload_id: &str,
-        index: u64,
-        blob: &Blob,
-        from: u64,
-        t: Transfer,
-    ) -> Result<(), ChunkError> {
+    /// What a request carries: a chunk of the file, or JSON.
+    enum Payload<'a> {
+        Chunk(&'a Blob),
+        Json(&'a str),
+    }
+
+    /// Sends `body` with XMLHttpRequest; the answer's text.
+    /// With `progress`, upload progress goes to `t.sent` (offset by `from`), and cancelling
+    /// aborts it. `bearer`: send the session token (the drive's own routes).
+    async fn send_xhr(
+        method: &str,
+        url: &str,
+        body: Payload<'_>,
+        bearer: bool,
+        progress: Option<(u64, Transfer)>,
+    ) -> Result<String, ChunkError> {
         let xhr = XmlHttpRequest::new().map_err(|_| ChunkError::Network)?;
-        xhr.open("PUT", &format!("/api/files/upload/{upload_id}/{index}"))
-            .map_err(|_| ChunkError::Network)?;
-        if let Some(token) = token::load() {
-            let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
+        xhr.open(method, url).map_err(|_| ChunkError::Network)?;
+        if bearer {
+            if let Some(token) = token::load() {
+                let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
+            }
+        }
+        if let Payload::Json(_) = body {
+            let _ = xhr.set_request_header("Content-Type", "application/json");
         }
         let (tx, rx) = futures::channel::oneshot::channel::<()>();
         let tx = Rc::new(RefCell::new(Some(tx)));
@@ -232,30 +337,35 @@ mod browser {
         xhr.set_onloadend(Some(on_end.as_ref().unchecked_ref()));
         let aborter = xhr.clone();
         let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |e: ProgressEvent| {
-            if t.cancel.get_untracked() {
-                let _ = aborter.abort();
-            } else {
-                t.sent.set(from + crate::format::whole(e.loaded()));
+            if let Some((from, t)) = progress {
+                if t.cancel.get_untracked() {
+                    let _ = aborter.abort();
+                } else {
+                    t.sent.set(from + crate::format::whole(e.loaded()));
+                }
             }
         });
         if let Ok(upload) = xhr.upload() {
             upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
         }
-        xhr.send_with_opt_blob(Some(blob))
-            .map_err(|_| ChunkError::Network)?;
+        match body {
+            Payload::Chunk(blob) => xhr.send_with_opt_blob(Some(blob)),
+            Payload::Json(text) => xhr.send_with_opt_str(Some(text)),
+        }
+        .map_err(|_| ChunkError::Network)?;
         let _ = rx.await;
         // The handlers must live until the request ended.
         drop((on_end, on_progress));
         let status = xhr.status().unwrap_or(0);
+        let text = xhr.response_text().ok().flatten().unwrap_or_default();
         match status {
-            200 => Ok(()),
+            200 => Ok(text),
             0 => Err(ChunkError::Network),
             _ => {
-                if status == ApiError::UNAUTHORIZED {
+                if bearer && status == ApiError::UNAUTHORIZED {
                     token::expire();
                 }
-                let body = xhr.response_text().ok().flatten().unwrap_or_default();
-                Err(ChunkError::Refused(serde_json::from_str(&body).unwrap_or(
+                Err(ChunkError::Refused(serde_json::from_str(&text).unwrap_or(
                     ApiError::new(status, format!("The server answered {status}.")),
                 )))
             }

@@ -11,18 +11,8 @@ use crate::format;
 /// Starts uploading the files into the folder on screen, each in its own task.
 #[cfg(feature = "hydrate")]
 pub fn start(ctx: DriveCtx, files: Vec<super::transfer::File>) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
-    for file in files {
-        let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
-        let t = Transfer::new(key, file.name(), crate::format::whole(file.size()));
-        ctx.uploads.update(|list| list.push(t));
-        let folder = ctx.folder.get_untracked();
-        leptos::task::spawn_local(async move {
-            super::transfer::send(file, folder, t).await;
-            ctx.reload();
-        });
-    }
+    let to = super::transfer::Destination::Folder(ctx.folder.get_untracked());
+    super::transfer::start(ctx.uploads, files, to, move || ctx.reload());
 }
 
 #[component]
@@ -90,8 +80,9 @@ pub fn UploadList() -> impl IntoView {
     }
 }
 
+/// One file's progress bar, state and cancel button.
 #[component]
-fn UploadRow(t: Transfer) -> impl IntoView {
+pub fn UploadRow(t: Transfer) -> impl IntoView {
     let label = move || match t.phase.get() {
         Phase::Sending => format!(
             "{} of {} ({:.0}%)",

@@ -11,7 +11,8 @@ use model::shares::{Share, ShareCreated, ShareKind, ShareRequest};
 pub use counting::DownloadCount;
 
 use super::entries::{entry_from_row, live_path};
-use super::{Crumb, Drive, DriveError, Entry, EntryKind, ListQuery};
+use super::uploads::Uploader;
+use super::{Crumb, Drive, DriveError, Entry, EntryKind, ListQuery, UploadStart};
 use crate::ids::{EntryId, UserId};
 
 /// The answer for every link that does not work, whatever the reason.
@@ -53,6 +54,25 @@ impl OpenShare {
     /// Whether files may be downloaded through it (`view` shows, `drop` receives).
     pub fn allows_download(&self) -> bool {
         self.kind == ShareKind::Download
+    }
+
+    /// Who uploads through this link: a stranger, in the owner's drive.
+    pub fn uploader(&self) -> Uploader<'_> {
+        Uploader {
+            user_id: &self.owner,
+            share_id: &self.id,
+        }
+    }
+
+    /// An upload through this link (a drop's only): into its folder, whatever was asked.
+    pub(super) fn drop_request(&self, request: &UploadStart) -> Result<UploadStart, DriveError> {
+        if self.kind != ShareKind::Drop {
+            return Err(DriveError::NotFound("file drop"));
+        }
+        Ok(UploadStart {
+            folder_id: Some(self.root.id.clone()),
+            ..request.clone()
+        })
     }
 }
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::super::{Drive, DriveError};
+use super::Uploader;
 use crate::db::Db;
-use crate::ids::{UploadId, UserId};
+use crate::ids::UploadId;
 
 /// How long a claim holds without news of its bytes: a retry after a server died waits this.
 pub(super) const LEASE_SECS: i64 = 6;
@@ -31,7 +32,7 @@ impl Drive {
     /// Claims the upload for chunk `index`, waiting up to `CLAIM_WAIT` for another claim.
     pub(super) async fn claim_upload(
         &self,
-        user_id: &UserId,
+        by: Uploader<'_>,
         upload_id: &UploadId,
         index: u64,
     ) -> Result<Claim, DriveError> {
@@ -41,12 +42,14 @@ impl Drive {
             let now = self.clock.now();
             let taken = sqlx::query(
                 "UPDATE uploads SET receiving = $1, receiving_until = $2
-                 WHERE id = $3 AND user_id = $4 AND (receiving IS NULL OR receiving_until < $5)",
+                 WHERE id = $3 AND user_id = $4 AND share_id = $5
+                   AND (receiving IS NULL OR receiving_until < $6)",
             )
             .bind(&token)
             .bind(now + LEASE_SECS)
             .bind(upload_id)
-            .bind(user_id)
+            .bind(by.user_id)
+            .bind(by.share_id)
             .bind(now)
             .execute(&self.db)
             .await?;
@@ -57,8 +60,8 @@ impl Drive {
                     token,
                 });
             }
-            // Not there at all (or another user's): say so now rather than after the wait.
-            self.upload(user_id, upload_id).await?;
+            // Not there at all (or someone else's): say so now rather than after the wait.
+            self.upload(by, upload_id).await?;
             if tokio::time::Instant::now() >= deadline {
                 return Err(DriveError::Conflict(format!(
                     "Chunk {index} is already being received."

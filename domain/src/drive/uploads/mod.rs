@@ -22,6 +22,7 @@ use claim::{Claim, LEASE_SECS};
 use super::entries::{collision, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
+use super::OpenShare;
 use super::{
     names, ChunkReceived, Drive, DriveError, Entry, PendingUpload, UploadStart, UploadTicket,
     CHUNK_SIZE,
@@ -47,7 +48,37 @@ struct Upload {
     /// The claim of a chunk being received, and until when it holds (see `claim`).
     receiving: Option<String>,
     receiving_until: Option<i64>,
+    /// The drop link it came through ('' for the owner's own).
+    share_id: String,
 }
+
+/// Who is uploading: the owner, or a stranger through one of the owner's drop links. Each
+/// sees and touches only the uploads it started.
+#[derive(Debug, Clone, Copy)]
+pub struct Uploader<'a> {
+    pub user_id: &'a UserId,
+    /// The drop link ('' for the owner).
+    pub share_id: &'a str,
+}
+
+impl<'a> From<&'a UserId> for Uploader<'a> {
+    fn from(user_id: &'a UserId) -> Self {
+        Uploader {
+            user_id,
+            share_id: "",
+        }
+    }
+}
+
+impl Uploader<'_> {
+    fn is_drop(&self) -> bool {
+        !self.share_id.is_empty()
+    }
+}
+
+/// Unfinished uploads one drop link may have at once (they count against the owner's too):
+/// strangers cannot take every upload slot the owner has.
+const MAX_UNFINISHED_PER_DROP: i64 = 10;
 
 impl Upload {
     fn is_receiving(&self, now: i64) -> bool {
@@ -101,10 +132,11 @@ impl Drive {
         self.clock.now() + to_i64(self.silence(single_request).as_secs())
     }
 
-    async fn upload(&self, user_id: &UserId, id: &UploadId) -> Result<Upload, DriveError> {
-        sqlx::query_as("SELECT * FROM uploads WHERE id = $1 AND user_id = $2")
+    async fn upload(&self, by: Uploader<'_>, id: &UploadId) -> Result<Upload, DriveError> {
+        sqlx::query_as("SELECT * FROM uploads WHERE id = $1 AND user_id = $2 AND share_id = $3")
             .bind(id)
-            .bind(user_id)
+            .bind(by.user_id)
+            .bind(by.share_id)
             .fetch_optional(&self.db)
             .await?
             .ok_or(DriveError::NotFound(
@@ -119,15 +151,28 @@ impl Drive {
         user_id: &UserId,
         request: &UploadStart,
     ) -> Result<UploadTicket, DriveError> {
-        self.begin_upload(user_id, request, false).await
+        self.begin_upload(user_id.into(), request, false).await
+    }
+
+    /// Starts (or resumes) an upload through a drop link into its folder. A refusal for room
+    /// says only that the drop is full, and a name already there is not told: the file gets a
+    /// numbered name when it finishes.
+    pub async fn start_drop_upload(
+        &self,
+        share: &OpenShare,
+        request: &UploadStart,
+    ) -> Result<UploadTicket, DriveError> {
+        let request = share.drop_request(request)?;
+        self.begin_upload(share.uploader(), &request, false).await
     }
 
     async fn begin_upload(
         &self,
-        user_id: &UserId,
+        by: Uploader<'_>,
         request: &UploadStart,
         single_request: bool,
     ) -> Result<UploadTicket, DriveError> {
+        let user_id = by.user_id;
         // A chunked upload may pick up an earlier attempt; a single request never does.
         let resume = !single_request;
         let name = names::clean(&request.name)?;
@@ -141,16 +186,18 @@ impl Drive {
         let parent = request.folder_id.clone().unwrap_or_default();
         let mut tx = self.write_tx().await?;
         live_folder(&mut tx, user_id, &parent).await?;
-        if name_taken(&mut tx, user_id, &parent, &name).await? {
+        if !by.is_drop() && name_taken(&mut tx, user_id, &parent, &name).await? {
             return Err(DriveError::name_taken(&name.display));
         }
         let earlier: Vec<Upload> = sqlx::query_as(
             "SELECT * FROM uploads
-             WHERE user_id = $1 AND parent_id = $2 AND name_key = $3 AND single_request = 0",
+             WHERE user_id = $1 AND parent_id = $2 AND name_key = $3 AND single_request = 0
+               AND share_id = $4",
         )
         .bind(user_id)
         .bind(&parent)
         .bind(&name.key)
+        .bind(by.share_id)
         .fetch_all(&mut *tx)
         .await?;
         let fingerprint = request.fingerprint.clone().unwrap_or_default();
@@ -185,13 +232,34 @@ impl Drive {
             .bind(user_id)
             .fetch_one(&mut *tx)
             .await?;
-        if unfinished >= self.settings.max_unfinished_uploads {
-            return Err(DriveError::Conflict(format!(
-                "You have {unfinished} unfinished uploads, the most an account may have at once: \
-                 finish or cancel some before starting another."
-            )));
+        if by.is_drop() {
+            let through_link: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE share_id = $1")
+                    .bind(by.share_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if through_link >= MAX_UNFINISHED_PER_DROP
+                || unfinished >= self.settings.max_unfinished_uploads
+            {
+                return Err(DriveError::Conflict(
+                    "This file drop is busy with other uploads: try again later.".into(),
+                ));
+            }
+            reserve(&mut tx, user_id, request.size)
+                .await
+                .map_err(|e| match e {
+                    DriveError::QuotaExceeded { .. } => DriveError::DropFull,
+                    other => other,
+                })?;
+        } else {
+            if unfinished >= self.settings.max_unfinished_uploads {
+                return Err(DriveError::Conflict(format!(
+                    "You have {unfinished} unfinished uploads, the most an account may have at \
+                     once: finish or cancel some before starting another."
+                )));
+            }
+            reserve(&mut tx, user_id, request.size).await?;
         }
-        reserve(&mut tx, user_id, request.size).await?;
         let upload = Upload {
             id: UploadId::from(Uuid::new_v4().simple().to_string()),
             user_id: user_id.to_owned(),
@@ -207,11 +275,13 @@ impl Drive {
             single_request: i64::from(single_request),
             receiving: None,
             receiving_until: None,
+            share_id: by.share_id.to_owned(),
         };
         sqlx::query(
             "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, fingerprint,
-                                  chunk_size, next_chunk, created_at, expires_at, single_request)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12)",
+                                  chunk_size, next_chunk, created_at, expires_at, single_request,
+                                  share_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -225,6 +295,7 @@ impl Drive {
         .bind(self.clock.now())
         .bind(upload.expires_at)
         .bind(upload.single_request)
+        .bind(&upload.share_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -233,9 +304,9 @@ impl Drive {
 
     /// Stores chunk `index`, whose bytes `body` streams. `announced` is the length the client
     /// declared (Content-Length), checked before any byte is read.
-    pub async fn put_chunk(
+    pub async fn put_chunk<'a>(
         &self,
-        user_id: &UserId,
+        by: impl Into<Uploader<'a>>,
         upload_id: &UploadId,
         index: u64,
         announced: Option<u64>,
@@ -243,8 +314,9 @@ impl Drive {
     ) -> Result<ChunkReceived, DriveError> {
         // A retry right after a dropped connection can arrive before the server has noticed
         // the drop: wait for the earlier attempt to end rather than refuse.
-        let claim = self.claim_upload(user_id, upload_id, index).await?;
-        let upload = self.upload(user_id, upload_id).await?;
+        let by = by.into();
+        let claim = self.claim_upload(by, upload_id, index).await?;
+        let upload = self.upload(by, upload_id).await?;
         let (next, chunks) = (upload.next_chunk(), upload.chunks());
         if index >= chunks {
             return Err(DriveError::Invalid(format!(
@@ -401,7 +473,8 @@ impl Drive {
         user_id: &UserId,
     ) -> Result<Vec<PendingUpload>, DriveError> {
         let uploads: Vec<Upload> = sqlx::query_as(
-            "SELECT * FROM uploads WHERE user_id = $1 AND single_request = 0 ORDER BY created_at",
+            "SELECT * FROM uploads WHERE user_id = $1 AND single_request = 0 AND share_id = ''
+             ORDER BY created_at",
         )
         .bind(user_id)
         .fetch_all(&self.db)
@@ -420,12 +493,14 @@ impl Drive {
     }
 
     /// Turns a complete upload into a file.
-    pub async fn finish_upload(
+    pub async fn finish_upload<'a>(
         &self,
-        user_id: &UserId,
+        by: impl Into<Uploader<'a>>,
         upload_id: &UploadId,
     ) -> Result<Entry, DriveError> {
-        let upload = self.upload(user_id, upload_id).await?;
+        let by = by.into();
+        let user_id = by.user_id;
+        let upload = self.upload(by, upload_id).await?;
         let (next, chunks) = (upload.next_chunk(), upload.chunks());
         if next < chunks {
             return Err(DriveError::Invalid(format!(
@@ -465,8 +540,8 @@ impl Drive {
         let t = self.clock.now();
         sqlx::query(
             "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
-                                  checksum, created_at, modified_at)
-             VALUES ($1, $2, $3, 'file', $4, $5, $6, $7, $8, $9, $10)",
+                                  checksum, created_at, modified_at, share_id)
+             VALUES ($1, $2, $3, 'file', $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -478,6 +553,7 @@ impl Drive {
         .bind(&checksum)
         .bind(t)
         .bind(t)
+        .bind(&upload.share_id)
         .execute(&mut *tx)
         .await
         .map_err(|e| collision(e, &name.display))?;
@@ -514,12 +590,12 @@ impl Drive {
     }
 
     /// Stops an upload: its blocks are deleted and its reservation released.
-    pub async fn cancel_upload(
+    pub async fn cancel_upload<'a>(
         &self,
-        user_id: &UserId,
+        by: impl Into<Uploader<'a>>,
         upload_id: &UploadId,
     ) -> Result<(), DriveError> {
-        let upload = self.upload(user_id, upload_id).await?;
+        let upload = self.upload(by.into(), upload_id).await?;
         let mut tx = self.write_tx().await?;
         let dropped = drop_upload(&mut tx, &upload, None, None).await?;
         tx.commit().await?;
@@ -537,9 +613,29 @@ impl Drive {
         &self,
         user_id: &UserId,
         request: &UploadStart,
+        body: impl AsyncRead + Unpin + Send,
+    ) -> Result<Entry, DriveError> {
+        self.receive_whole(user_id.into(), request, body).await
+    }
+
+    /// `upload_whole` through a drop link, into its folder.
+    pub async fn drop_whole(
+        &self,
+        share: &OpenShare,
+        request: &UploadStart,
+        body: impl AsyncRead + Unpin + Send,
+    ) -> Result<Entry, DriveError> {
+        let request = share.drop_request(request)?;
+        self.receive_whole(share.uploader(), &request, body).await
+    }
+
+    async fn receive_whole(
+        &self,
+        by: Uploader<'_>,
+        request: &UploadStart,
         mut body: impl AsyncRead + Unpin + Send,
     ) -> Result<Entry, DriveError> {
-        let ticket = self.begin_upload(user_id, request, true).await?;
+        let ticket = self.begin_upload(by, request, true).await?;
         let upload_id = UploadId::from(ticket.upload_id.as_str());
         let mut sent = Ok(());
         for index in 0..ticket.chunks {
@@ -547,20 +643,17 @@ impl Drive {
                 .chunk_size
                 .min(request.size - index * ticket.chunk_size);
             let chunk = (&mut body).take(len);
-            if let Err(e) = self
-                .put_chunk(user_id, &upload_id, index, None, chunk)
-                .await
-            {
+            if let Err(e) = self.put_chunk(by, &upload_id, index, None, chunk).await {
                 sent = Err(e);
                 break;
             }
         }
         let outcome = match sent {
-            Ok(()) => self.finish_upload(user_id, &upload_id).await,
+            Ok(()) => self.finish_upload(by, &upload_id).await,
             Err(e) => Err(e),
         };
         if outcome.is_err() {
-            let _ = self.cancel_upload(user_id, &upload_id).await;
+            let _ = self.cancel_upload(by, &upload_id).await;
         }
         outcome
     }
