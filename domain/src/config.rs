@@ -203,6 +203,10 @@ impl Config {
                 max_unfinished_uploads: parse(&get, "MAX_UNFINISHED_UPLOADS")?
                     .unwrap_or(d.drive.max_unfinished_uploads),
                 min_upload_rate: parse(&get, "MIN_UPLOAD_RATE")?.unwrap_or(d.drive.min_upload_rate),
+                versions_kept_for: parse(&get, "VERSIONS_DAYS")?
+                    .map(|days: u64| Duration::from_secs(days * 24 * 3600))
+                    .unwrap_or(d.drive.versions_kept_for),
+                versions_keep: parse(&get, "VERSIONS_KEEP")?.unwrap_or(d.drive.versions_keep),
             },
         };
         config.check_shared()?;

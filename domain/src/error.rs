@@ -17,6 +17,8 @@ pub enum ErrorKind {
     NotFound,
     /// Conflicts with the current state: 409.
     Conflict,
+    /// The name is taken in that folder: 409, and the page offers to replace or keep both.
+    NameTaken,
     /// The request's body came too slowly and was cut off: 408.
     TooSlow,
     /// Not enough room left in the user's quota: 507.

@@ -108,6 +108,43 @@ pub struct UploadStart {
     /// its last-modified time). Starting again resumes only when it matches.
     #[serde(default)]
     pub fingerprint: Option<String>,
+    /// What to do when the folder already holds this name.
+    #[serde(default)]
+    pub on_conflict: OnConflict,
+}
+
+/// What an upload does when its folder already holds the name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum OnConflict {
+    /// Refused (409), so the person uploading can choose.
+    #[default]
+    Fail,
+    /// The file's content is replaced; the old content becomes a version.
+    Replace,
+    /// The upload gets a numbered name ("report (1).pdf").
+    KeepBoth,
+}
+#[cfg(feature = "sqlx")]
+crate::any_text_type!(OnConflict);
+
+/// An earlier content of a file, kept when an upload replaced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct Version {
+    pub id: String,
+    /// 1 for the file's first replaced content, and on.
+    pub number: i64,
+    pub size: i64,
+    pub mime: String,
+    /// When this content was uploaded.
+    pub created_at: i64,
+    /// When a newer upload (or a restore) replaced it.
+    pub replaced_at: i64,
+    /// The drop link it came through ('' when the owner uploaded it).
+    #[serde(default)]
+    pub share_id: String,
 }
 
 /// An upload in progress: send chunks `next_chunk..chunks`, then finish.

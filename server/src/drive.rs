@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use domain::auth::CurrentUser;
 use domain::drive::{
-    DownloadCount, OpenFile, OpenShare, SignedLink, UploadStart, Uploader, CHUNK_SIZE,
+    DownloadCount, OnConflict, OpenFile, OpenShare, SignedLink, UploadStart, Uploader, CHUNK_SIZE,
 };
 use domain::ids::{EntryId, UploadId};
 use futures::StreamExt;
@@ -158,6 +158,7 @@ pub(crate) struct WholeUpload {
     name: String,
     folder_id: Option<String>,
     mime: Option<String>,
+    on_conflict: Option<OnConflict>,
 }
 
 async fn upload_whole(
@@ -192,6 +193,7 @@ pub(crate) async fn receive_whole(
                 folder_id: query.folder_id,
                 mime: query.mime,
                 fingerprint: None,
+                on_conflict: query.on_conflict.unwrap_or_default(),
             };
             let body = body_reader(body);
             match &sender {

@@ -4,7 +4,7 @@
 
 pub use model::drive::{
     ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy,
-    PendingUpload, SortBy, UploadTicket, Usage, CHUNK_SIZE,
+    OnConflict, PendingUpload, SortBy, UploadTicket, Usage, Version, CHUNK_SIZE,
 };
 
 #[cfg(feature = "ssr")]
@@ -47,16 +47,20 @@ api! { (GET "files/list")
 
 api! { ("files/upload/start")
     /// Reserves `size` bytes of the quota and plans the chunks; the same name, size, folder
-    /// and fingerprint as an unfinished upload resumes it (see `next_chunk`).
+    /// and fingerprint as an unfinished upload resumes it (see `next_chunk`). A name already
+    /// in the folder is refused (409) unless `on_conflict` says `replace` (the old content
+    /// becomes a version) or `keep_both` (a numbered name).
     pub async fn start_upload(
         name: String,
         size: u64,
         folder_id: Option<String>,
         mime: Option<String>,
         fingerprint: Option<String>,
+        on_conflict: Option<OnConflict>,
     ) -> Result<UploadTicket, ApiError> {
         let (state, user) = current_user().await?;
-        let request = model::drive::UploadStart { name, size, folder_id, mime, fingerprint };
+        let on_conflict = on_conflict.unwrap_or_default();
+        let request = model::drive::UploadStart { name, size, folder_id, mime, fingerprint, on_conflict };
         Ok(state.drive.start_upload(&user.user_id, &request).await?)
     }
 }
@@ -184,5 +188,30 @@ api! { ("files/replicate")
     pub async fn replicate_file(id: String) -> Result<FileDetail, ApiError> {
         let (state, _) = current_admin().await?;
         Ok(state.drive.replicate(&id.into()).await?)
+    }
+}
+
+api! { ("files/versions")
+    /// A file's earlier contents, newest first (download one through `files/link` with its id).
+    pub async fn list_versions(id: String) -> Result<Vec<Version>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.versions(&user.user_id, &id.into()).await?)
+    }
+}
+
+api! { ("files/versions/restore")
+    /// Makes a version the file's content again; the current content becomes a version.
+    pub async fn restore_version(id: String) -> Result<Entry, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.drive.restore_version(&user.user_id, &id).await?)
+    }
+}
+
+api! { ("files/versions/delete")
+    /// Deletes a version for good.
+    pub async fn delete_version(id: String) -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        let freed = state.drive.delete_version(&user.user_id, &id).await?;
+        Ok(Ack::new(format!("Version deleted; {} freed.", model::drive::human_bytes(freed))))
     }
 }

@@ -13,6 +13,9 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+    /// What a page may act on besides the status: `name_taken` (offer to replace or keep both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -35,7 +38,14 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after_secs: None,
+            code: None,
         }
+    }
+
+    pub const NAME_TAKEN: &str = "name_taken";
+
+    pub fn is_name_taken(&self) -> bool {
+        self.code.as_deref() == Some(Self::NAME_TAKEN)
     }
 
     /// The request is wrong in a way `message` explains: 400.
@@ -110,7 +120,7 @@ mod ssr {
                 ErrorKind::Unauthenticated => (401, None),
                 ErrorKind::Forbidden => (403, None),
                 ErrorKind::NotFound => (404, None),
-                ErrorKind::Conflict => (409, None),
+                ErrorKind::Conflict | ErrorKind::NameTaken => (409, None),
                 ErrorKind::TooSlow => (408, None),
                 ErrorKind::InsufficientStorage => (507, None),
                 ErrorKind::TooManyRequests { retry_after_secs } => (429, Some(retry_after_secs)),
@@ -133,6 +143,7 @@ mod ssr {
                 status,
                 message: err.to_string(),
                 retry_after_secs,
+                code: (kind == ErrorKind::NameTaken).then(|| ApiError::NAME_TAKEN.to_owned()),
             }
         }
 

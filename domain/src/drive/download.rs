@@ -60,7 +60,7 @@ impl Drive {
         file_id: &EntryId,
     ) -> Result<SignedLink, DriveError> {
         let file_id = file_id.as_str();
-        self.live_file(user_id, file_id).await?;
+        self.open(user_id, &file_id.into()).await?;
         let expires = self.clock.now()
             + i64::try_from(self.settings.link_lifetime.as_secs()).unwrap_or(i64::MAX / 2);
         let sig = self.link_mac(user_id, file_id, expires);
@@ -91,15 +91,26 @@ impl Drive {
         Ok(owner)
     }
 
-    /// Opens the user's file (not in the trash) for reading.
+    /// Opens the user's file (not in the trash), or a version of one, for reading.
     pub async fn open(&self, user_id: &UserId, file_id: &EntryId) -> Result<OpenFile, DriveError> {
         let file_id = file_id.as_str();
-        let entry = self.live_file(user_id, file_id).await?;
-        let blocks: Vec<(String, i64)> =
-            sqlx::query_as("SELECT object_id, size FROM blocks WHERE file_id = $1 ORDER BY idx")
+        let (entry, blocks) = match self.live_file(user_id, file_id).await {
+            Ok(entry) => {
+                let blocks: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT object_id, size FROM blocks WHERE file_id = $1 ORDER BY idx",
+                )
                 .bind(file_id)
                 .fetch_all(&self.db)
                 .await?;
+                (entry, blocks)
+            }
+            Err(DriveError::NotFound(what)) => match self.open_version(user_id, file_id).await {
+                Ok(version) => version,
+                Err(DriveError::NotFound(_)) => return Err(DriveError::NotFound(what)),
+                Err(e) => return Err(e),
+            },
+            Err(e) => return Err(e),
+        };
         Ok(OpenFile {
             entry,
             blocks: blocks

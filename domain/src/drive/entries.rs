@@ -174,6 +174,26 @@ pub(super) async fn name_taken(
     Ok(taken > 0)
 }
 
+/// The file (not a folder) named `name` in a folder, outside the trash: what an upload that
+/// replaces replaces.
+pub(super) async fn file_named(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    parent_id: &str,
+    name: &names::Name,
+) -> Result<Option<String>, DriveError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM entries
+         WHERE user_id = $1 AND parent_id = $2 AND name_key = $3 AND trashed_at IS NULL
+           AND kind = 'file'",
+    )
+    .bind(user_id)
+    .bind(parent_id)
+    .bind(&name.key)
+    .fetch_optional(conn)
+    .await?)
+}
+
 /// How many numbered names (" (1)" up to this) are tried before giving up.
 const MAX_NUMBERED_NAME: u32 = 1000;
 
@@ -408,13 +428,17 @@ impl Drive {
         })
     }
 
-    /// The owner of a file, for administrators acting on any file.
+    /// The owner of a file or of a version of one (for signed links, and administrators
+    /// acting on any file).
     pub async fn owner_of(&self, id: &EntryId) -> Result<UserId, DriveError> {
-        sqlx::query_scalar("SELECT user_id FROM entries WHERE id = $1 AND kind = 'file'")
-            .bind(id)
-            .fetch_optional(&self.db)
-            .await?
-            .ok_or(DriveError::NotFound("file"))
+        sqlx::query_scalar(
+            "SELECT user_id FROM entries WHERE id = $1 AND kind = 'file'
+             UNION ALL SELECT user_id FROM versions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?
+        .ok_or(DriveError::NotFound("file"))
     }
 
     /// Re-replicates every block of the file to every node lacking a good copy, now.

@@ -12,6 +12,8 @@ pub enum DriveError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    #[error("Something named \u{201c}{0}\u{201d} is already in this folder.")]
+    NameTaken(String),
     /// A chunk whose bytes came too slowly, cut off.
     #[error("{0}")]
     TooSlow(String),
@@ -54,9 +56,7 @@ impl DriveError {
     }
 
     pub(super) fn name_taken(name: &str) -> DriveError {
-        DriveError::Conflict(format!(
-            "Something named \u{201c}{name}\u{201d} is already in this folder."
-        ))
+        DriveError::NameTaken(name.to_owned())
     }
 }
 
@@ -72,6 +72,7 @@ impl UserFacing for DriveError {
             DriveError::Invalid(_) => ErrorKind::Invalid,
             DriveError::NotFound(_) => ErrorKind::NotFound,
             DriveError::Conflict(_) => ErrorKind::Conflict,
+            DriveError::NameTaken(_) => ErrorKind::NameTaken,
             DriveError::TooSlow(_) => ErrorKind::TooSlow,
             DriveError::Forbidden(_) => ErrorKind::Forbidden,
             DriveError::Throttled { retry_after_secs } => ErrorKind::TooManyRequests {

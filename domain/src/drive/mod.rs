@@ -13,6 +13,7 @@ mod shares;
 mod trash;
 mod uploads;
 mod usage;
+mod versions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +55,10 @@ pub struct DriveSettings {
     /// client trickling bytes would otherwise hold a connection and a claim for as long as it
     /// likes.
     pub min_upload_rate: u64,
+    /// A version goes this long after it was replaced (`VERSIONS_DAYS`)...
+    pub versions_kept_for: Duration,
+    /// ...or once a file has this many newer ones (`VERSIONS_KEEP`), whichever comes first.
+    pub versions_keep: i64,
 }
 
 impl Default for DriveSettings {
@@ -66,6 +71,8 @@ impl Default for DriveSettings {
             link_lifetime: Duration::from_secs(60),
             max_unfinished_uploads: 50,
             min_upload_rate: 64 * 1024,
+            versions_kept_for: Duration::from_secs(30 * 24 * 3600),
+            versions_keep: 10,
         }
     }
 }
@@ -99,8 +106,8 @@ impl Drive {
         })
     }
 
-    /// Registers the sweeper (expired uploads, trash past retention, unreferenced blocks), on
-    /// the leader only.
+    /// Registers the sweeper (expired uploads, trash past retention, old versions, unreferenced
+    /// blocks), on the leader only.
     pub fn start_jobs(self: &Arc<Self>, jobs: &Arc<Background>) {
         let me = self.clone();
         jobs.start(
@@ -129,6 +136,7 @@ impl Drive {
         self.expire_uploads().await?;
         self.purge_old_trash().await?;
         self.expire_grants().await?;
+        self.expire_versions().await?;
         self.collect_garbage().await
     }
 }

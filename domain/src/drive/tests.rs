@@ -58,6 +58,7 @@ fn upload(name: &str, size: u64) -> UploadStart {
         folder_id: None,
         mime: None,
         fingerprint: None,
+        on_conflict: OnConflict::Fail,
     }
 }
 

@@ -2,7 +2,7 @@
 //! Trashed items still count against the quota until they are gone for good.
 
 use super::entries::{collision, entry_from_row, live_folder, live_path};
-use super::usage::{adjust, binned_cte};
+use super::usage::{adjust, binned_cte, BINNED_BYTES};
 use super::{Drive, DriveError, Entry};
 use crate::ids::{EntryId, UserId};
 
@@ -118,19 +118,25 @@ impl Drive {
         let cte = binned_cte(roots);
         let mut tx = self.write_tx().await?;
         let freed: i64 = sqlx::query_scalar(&format!(
-            "{cte} SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM binned WHERE kind = 'file'"
+            "{cte} SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM ({BINNED_BYTES}) AS bytes"
         ))
         .bind(user_id)
         .bind(arg)
         .fetch_one(&mut *tx)
         .await?;
+        // Blocks of the files and of their versions (the versions go with their files).
+        let binned_blocks = "SELECT id FROM binned
+                             UNION ALL SELECT id FROM versions WHERE file_id IN (SELECT id FROM binned)";
         for statement in [
-            "INSERT INTO garbage (object_id)
-             SELECT object_id FROM blocks WHERE file_id IN (SELECT id FROM binned)
-             ON CONFLICT DO NOTHING",
-            "DELETE FROM blocks WHERE file_id IN (SELECT id FROM binned)",
-            "DELETE FROM shares WHERE entry_id IN (SELECT id FROM binned)",
-            "DELETE FROM entries WHERE id IN (SELECT id FROM binned)",
+            format!(
+                "INSERT INTO garbage (object_id)
+                 SELECT object_id FROM blocks WHERE file_id IN ({binned_blocks})
+                 ON CONFLICT DO NOTHING"
+            ),
+            format!("DELETE FROM blocks WHERE file_id IN ({binned_blocks})"),
+            "DELETE FROM versions WHERE file_id IN (SELECT id FROM binned)".into(),
+            "DELETE FROM shares WHERE entry_id IN (SELECT id FROM binned)".into(),
+            "DELETE FROM entries WHERE id IN (SELECT id FROM binned)".into(),
         ] {
             sqlx::query(&format!("{cte} {statement}"))
                 .bind(user_id)

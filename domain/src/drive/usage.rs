@@ -20,6 +20,10 @@ pub(super) fn binned_cte(roots: &str) -> String {
     )
 }
 
+/// The sizes of the files in `binned` and of their versions (which go with them), one row each.
+pub(super) const BINNED_BYTES: &str = "SELECT size FROM binned WHERE kind = 'file'
+     UNION ALL SELECT v.size FROM versions v WHERE v.file_id IN (SELECT id FROM binned)";
+
 impl Drive {
     pub async fn usage(&self, user_id: &UserId) -> Result<Usage, DriveError> {
         usage(&mut *self.db.acquire().await?, user_id).await
@@ -51,7 +55,7 @@ pub(super) async fn usage(conn: &mut AnyConnection, user_id: &UserId) -> Result<
             .await?
             .ok_or(DriveError::NotFound("account"))?;
     let trash_bytes: i64 = sqlx::query_scalar(&format!(
-        "{} SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM binned WHERE kind = 'file'",
+        "{} SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM ({BINNED_BYTES}) AS bytes",
         binned_cte("1 = 1")
     ))
     .bind(user_id)

@@ -1,13 +1,16 @@
-//! A file's details (size, type, checksum, upload time, where its copies are), download, and
-//! re-replication for administrators.
+//! A file's details (size, type, checksum, upload time, where its copies are), download,
+//! re-replication for administrators, and its versions (download, restore, delete).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::DriveCtx;
-use crate::api::drive::{download_url, file_info, replicate_file, FileDetail};
+use crate::api::drive::{
+    delete_version, download_url, file_info, list_versions, replicate_file, restore_version,
+    FileDetail, Version,
+};
 use crate::api::ApiError;
-use crate::components::LocalTime;
+use crate::components::{Alert, LocalTime};
 use crate::format;
 use crate::session::use_session;
 
@@ -92,10 +95,89 @@ pub fn DetailPanel() -> impl IntoView {
                             })}
                         </div>
                         {move || replicate_error.get().map(|e| view! { <p class="alert alert-error">{e.message}</p> })}
+                        <Versions file_id=id.get_value()/>
                     </aside>
                 }
                 .into_any()
             }
         })
+    }
+}
+
+/// Something done to a version from the details.
+#[derive(Debug, Clone)]
+enum VersionOp {
+    Restore(String),
+    Delete(String),
+}
+
+/// A file's earlier contents: who uploaded each and when, to download, restore or delete.
+#[component]
+fn Versions(file_id: String) -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let op = Action::new(|op: &VersionOp| {
+        let op = op.clone();
+        async move {
+            match op {
+                VersionOp::Restore(id) => restore_version(id)
+                    .await
+                    .map(|_| "Restored; the content it replaced is now a version.".to_owned()),
+                VersionOp::Delete(id) => delete_version(id).await.map(|a| a.message),
+            }
+        }
+    });
+    let file = StoredValue::new(file_id);
+    let versions = LocalResource::new(move || {
+        op.version().track();
+        list_versions(file.get_value())
+    });
+    Effect::new(move |_| {
+        if op.value().get().is_some_and(|o| o.is_ok()) {
+            ctx.reload();
+        }
+    });
+    let error = Signal::derive(move || ApiError::of(op.value().get()));
+    let notice = Signal::derive(move || op.value().get().and_then(Result::ok));
+    view! {
+        <h3>"Versions"</h3>
+        <Alert error notice/>
+        {move || match versions.get() {
+            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
+            Some(Ok(list)) if list.is_empty() => view! {
+                <p class="muted" data-testid="no-versions">
+                    "No earlier versions. Uploading a file of the same name and choosing \u{201c}Replace\u{201d} keeps the old one here."
+                </p>
+            }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="versions" data-testid="versions">
+                    {list.into_iter().map(|v| view! { <VersionRow v op/> }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn VersionRow(v: Version, op: Action<VersionOp, Result<String, ApiError>>) -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let id = StoredValue::new(v.id.clone());
+    let by = if v.share_id.is_empty() {
+        "by you"
+    } else {
+        "through a file drop"
+    };
+    view! {
+        <li data-testid="version">
+            <span>
+                {format!("Version {} · {} · uploaded ", v.number, format::bytes(v.size))}
+                <LocalTime unix=v.created_at/>{format!(" {by}")}
+            </span>
+            <span class="row-actions">
+                <button class="btn btn-quiet" on:click=move |_| download(ctx, id.get_value())>"Download"</button>
+                <button class="btn btn-quiet" on:click=move |_| { op.dispatch(VersionOp::Restore(id.get_value())); }>"Restore"</button>
+                <button class="btn btn-quiet danger" on:click=move |_| { op.dispatch(VersionOp::Delete(id.get_value())); }>"Delete"</button>
+            </span>
+        </li>
     }
 }

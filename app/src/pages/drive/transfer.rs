@@ -5,15 +5,26 @@
 
 use leptos::prelude::*;
 
+use crate::api::drive::OnConflict;
+
 /// Where one file's upload stands, shown as a progress row.
 // Uploads run only in the browser; the server render never creates one.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Sending,
+    /// The name is taken in the folder: waiting for "Replace" or "Keep both".
+    Asking,
     Done,
     Failed,
     Cancelled,
+}
+
+impl Phase {
+    /// Still under way (sending, or waiting for an answer).
+    pub fn is_active(self) -> bool {
+        matches!(self, Phase::Sending | Phase::Asking)
+    }
 }
 
 /// One file in the upload list. Signals only (the `File` itself stays with its task), so
@@ -27,6 +38,8 @@ pub struct Transfer {
     pub phase: RwSignal<Phase>,
     pub message: RwSignal<Option<String>>,
     pub cancel: RwSignal<bool>,
+    /// What to do when the name is taken (the person's answer when asked).
+    pub on_conflict: RwSignal<OnConflict>,
 }
 
 impl Transfer {
@@ -40,6 +53,7 @@ impl Transfer {
             phase: RwSignal::new(Phase::Sending),
             message: RwSignal::new(None),
             cancel: RwSignal::new(false),
+            on_conflict: RwSignal::new(OnConflict::Fail),
         }
     }
 
@@ -102,7 +116,7 @@ mod browser {
     pub use web_sys::File;
     use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
-    use super::{Destination, Phase, Transfer};
+    use super::{Destination, OnConflict, Phase, Transfer};
     use crate::api::drive::{cancel_upload, finish_upload, start_upload, UploadTicket};
     use crate::api::ApiError;
     use crate::token;
@@ -159,19 +173,41 @@ mod browser {
         }
     }
 
-    /// Starts (or resumes) the upload of `file` to `to`.
-    async fn begin(file: &File, to: &Destination, size: u64) -> Result<UploadTicket, ApiError> {
+    /// Starts (or resumes) the upload of `file` to `to`; a name already taken in the folder
+    /// asks the person what to do, and starts again with their answer.
+    async fn begin(file: &File, to: &Destination, t: Transfer) -> Result<UploadTicket, ApiError> {
+        match start(file, to, t).await {
+            Err(e) if e.is_name_taken() && t.on_conflict.get_untracked() == OnConflict::Fail => {
+                t.message.set(Some(e.message));
+                t.phase.set(Phase::Asking);
+                while t.phase.get_untracked() == Phase::Asking && !t.cancel.get_untracked() {
+                    sleep_ms(100).await;
+                }
+                t.message.set(None);
+                if t.cancel.get_untracked() {
+                    return Err(cancelled());
+                }
+                start(file, to, t).await
+            }
+            outcome => outcome,
+        }
+    }
+
+    async fn start(file: &File, to: &Destination, t: Transfer) -> Result<UploadTicket, ApiError> {
+        let size = t.size;
         // The file's last-modified time tells it from another of the same name and size.
         let fingerprint = format!("lastModified={}", file.last_modified());
         let mime = Some(file.type_()).filter(|m| !m.is_empty());
         match to {
             Destination::Folder(folder_id) => {
+                let choice = Some(t.on_conflict.get_untracked());
                 start_upload(
                     file.name(),
                     size,
                     folder_id.clone(),
                     mime,
                     Some(fingerprint),
+                    choice,
                 )
                 .await
             }
@@ -220,7 +256,7 @@ mod browser {
         t: Transfer,
     ) -> Result<Option<String>, ApiError> {
         let size = t.size;
-        let begin = || begin(file, to, size);
+        let begin = || begin(file, to, t);
         let mut ticket: UploadTicket = begin().await?;
         let mut failures = 0;
         while ticket.next_chunk < ticket.chunks {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::transfer::{Phase, Transfer};
 use super::DriveCtx;
-use crate::api::drive::{cancel_upload, pending_uploads};
+use crate::api::drive::{cancel_upload, pending_uploads, OnConflict};
 use crate::format;
 
 /// Starts uploading the files into the folder on screen, each in its own task.
@@ -24,7 +24,7 @@ pub fn UploadList() -> impl IntoView {
     });
     let clear_finished = move |_| {
         ctx.uploads
-            .update(|list| list.retain(|t| t.phase.get_untracked() == Phase::Sending))
+            .update(|list| list.retain(|t| t.phase.get_untracked().is_active()))
     };
     view! {
         <Show when=move || !ctx.uploads.read().is_empty()>
@@ -43,7 +43,7 @@ pub fn UploadList() -> impl IntoView {
                 .uploads
                 .read()
                 .iter()
-                .filter(|t| t.phase.get() == Phase::Sending)
+                .filter(|t| t.phase.get().is_active())
                 .map(|t| t.name.get_value())
                 .collect();
             let waiting: Vec<_> = pending
@@ -90,6 +90,7 @@ pub fn UploadRow(t: Transfer) -> impl IntoView {
             format::bytes(t.size),
             t.percent()
         ),
+        Phase::Asking => "Waiting for your choice".into(),
         Phase::Done => format!("Uploaded, {}", format::bytes(t.size)),
         Phase::Failed => "Not uploaded".into(),
         Phase::Cancelled => "Cancelled".into(),
@@ -100,7 +101,17 @@ pub fn UploadRow(t: Transfer) -> impl IntoView {
             <div class="upload-line">
                 <span class="upload-name">{t.name.get_value()}</span>
                 <span class="upload-status muted">{label}</span>
-                <Show when=move || t.phase.get() == Phase::Sending>
+                <Show when=move || t.phase.get() == Phase::Asking>
+                    <button class="btn btn-primary" on:click=move |_| {
+                        t.on_conflict.set(OnConflict::Replace);
+                        t.phase.set(Phase::Sending);
+                    }>"Replace"</button>
+                    <button class="btn" on:click=move |_| {
+                        t.on_conflict.set(OnConflict::KeepBoth);
+                        t.phase.set(Phase::Sending);
+                    }>"Keep both"</button>
+                </Show>
+                <Show when=move || t.phase.get().is_active()>
                     <button class="btn btn-quiet" on:click=move |_| t.cancel.set(true)>"Cancel"</button>
                 </Show>
             </div>

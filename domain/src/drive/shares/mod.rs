@@ -69,8 +69,10 @@ impl OpenShare {
         if self.kind != ShareKind::Drop {
             return Err(DriveError::NotFound("file drop"));
         }
+        // A stranger's file never replaces one there, nor learns that the name is taken.
         Ok(UploadStart {
             folder_id: Some(self.root.id.clone()),
+            on_conflict: super::OnConflict::KeepBoth,
             ..request.clone()
         })
     }

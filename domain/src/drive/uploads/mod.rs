@@ -19,13 +19,14 @@ use uuid::Uuid;
 use chunk_body::ChunkBody;
 use claim::{Claim, LEASE_SECS};
 
-use super::entries::{collision, free_name, live_folder, name_taken};
+use super::entries::{collision, file_named, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
 use super::usage::{adjust, reserve};
+use super::versions;
 use super::OpenShare;
 use super::{
-    names, ChunkReceived, Drive, DriveError, Entry, PendingUpload, UploadStart, UploadTicket,
-    CHUNK_SIZE,
+    names, ChunkReceived, Drive, DriveError, Entry, OnConflict, PendingUpload, UploadStart,
+    UploadTicket, CHUNK_SIZE,
 };
 use crate::db::{to_i64, to_u64};
 use crate::ids::{UploadId, UserId};
@@ -50,6 +51,7 @@ struct Upload {
     receiving_until: Option<i64>,
     /// The drop link it came through ('' for the owner's own).
     share_id: String,
+    on_conflict: OnConflict,
 }
 
 /// Who is uploading: the owner, or a stranger through one of the owner's drop links. Each
@@ -186,7 +188,9 @@ impl Drive {
         let parent = request.folder_id.clone().unwrap_or_default();
         let mut tx = self.write_tx().await?;
         live_folder(&mut tx, user_id, &parent).await?;
-        if !by.is_drop() && name_taken(&mut tx, user_id, &parent, &name).await? {
+        if request.on_conflict == OnConflict::Fail
+            && name_taken(&mut tx, user_id, &parent, &name).await?
+        {
             return Err(DriveError::name_taken(&name.display));
         }
         let earlier: Vec<Upload> = sqlx::query_as(
@@ -276,12 +280,13 @@ impl Drive {
             receiving: None,
             receiving_until: None,
             share_id: by.share_id.to_owned(),
+            on_conflict: request.on_conflict,
         };
         sqlx::query(
             "INSERT INTO uploads (id, user_id, parent_id, name, name_key, mime, size, fingerprint,
                                   chunk_size, next_chunk, created_at, expires_at, single_request,
-                                  share_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13)",
+                                  share_id, on_conflict)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $13, $14)",
         )
         .bind(&upload.id)
         .bind(user_id)
@@ -296,6 +301,7 @@ impl Drive {
         .bind(upload.expires_at)
         .bind(upload.single_request)
         .bind(&upload.share_id)
+        .bind(upload.on_conflict)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -530,36 +536,75 @@ impl Drive {
             Err(DriveError::NotFound(_)) => "",
             Err(e) => return Err(e),
         };
-        // Something may have taken the name since the start: then the file gets a numbered
-        // one ("report (1).pdf") rather than leaving the bytes stuck.
         let requested = names::Name {
             display: upload.name.clone(),
             key: upload.name_key.clone(),
         };
-        let name = free_name(&mut tx, user_id, parent, requested).await?;
         let t = self.clock.now();
-        sqlx::query(
-            "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
-                                  checksum, created_at, modified_at, share_id)
-             VALUES ($1, $2, $3, 'file', $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&upload.id)
-        .bind(user_id)
-        .bind(parent)
-        .bind(&name.display)
-        .bind(&name.key)
-        .bind(upload.size)
-        .bind(&upload.mime)
-        .bind(&checksum)
-        .bind(t)
-        .bind(t)
-        .bind(&upload.share_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| collision(e, &name.display))?;
+        let replacing = match upload.on_conflict {
+            OnConflict::Replace => file_named(&mut tx, user_id, parent, &requested).await?,
+            _ => None,
+        };
+        let replaced = replacing.is_some();
+        let file_id = match replacing {
+            Some(file_id) => {
+                // The old content becomes a version; the file keeps its id (and its links).
+                versions::keep_current(&mut tx, &file_id, t).await?;
+                sqlx::query("UPDATE blocks SET file_id = $1 WHERE file_id = $2")
+                    .bind(&file_id)
+                    .bind(&upload.id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE entries SET size = $1, mime = $2, checksum = $3, modified_at = $4,
+                                        share_id = $5
+                     WHERE id = $6",
+                )
+                .bind(upload.size)
+                .bind(&upload.mime)
+                .bind(&checksum)
+                .bind(t)
+                .bind(&upload.share_id)
+                .bind(&file_id)
+                .execute(&mut *tx)
+                .await?;
+                versions::keep_newest(&mut tx, &file_id, self.settings.versions_keep).await?;
+                file_id
+            }
+            None => {
+                // Something may have taken the name since the start (or the upload keeps
+                // both): then the file gets a numbered one ("report (1).pdf") rather than
+                // leaving the bytes stuck.
+                let name = free_name(&mut tx, user_id, parent, requested).await?;
+                sqlx::query(
+                    "INSERT INTO entries (id, user_id, parent_id, kind, name, name_key, size, mime,
+                                          checksum, created_at, modified_at, share_id)
+                     VALUES ($1, $2, $3, 'file', $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(&upload.id)
+                .bind(user_id)
+                .bind(parent)
+                .bind(&name.display)
+                .bind(&name.key)
+                .bind(upload.size)
+                .bind(&upload.mime)
+                .bind(&checksum)
+                .bind(t)
+                .bind(t)
+                .bind(&upload.share_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| collision(e, &name.display))?;
+                upload.id.to_string()
+            }
+        };
         adjust(&mut tx, user_id, upload.size, -upload.size).await?;
         tx.commit().await?;
-        self.entry(user_id, upload_id.as_str()).await
+        if replaced {
+            // Versions beyond the newest `versions_keep` went.
+            self.collect_garbage().await?;
+        }
+        self.entry(user_id, &file_id).await
     }
 
     /// The file's BLAKE3 merged from its blocks' chaining values, when every block has one.
