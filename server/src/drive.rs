@@ -45,7 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/files/replicate/{id}", post(replicate))
 }
 
-fn answer<T: serde::Serialize>(outcome: Result<T, ApiError>) -> Response {
+pub(crate) fn answer<T: serde::Serialize>(outcome: Result<T, ApiError>) -> Response {
     match outcome {
         Ok(value) => Json(value).into_response(),
         Err(e) => e.into_response(),

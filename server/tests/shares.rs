@@ -8,11 +8,16 @@ use std::io::Read;
 
 use futures::StreamExt;
 use serde_json::{json, Value};
-use support::{Answer, TestServer};
+use support::account::Account;
+use support::Answer;
 
-struct Owner {
-    server: TestServer,
-    token: String,
+struct Owner(Account);
+
+impl std::ops::Deref for Owner {
+    type Target = Account;
+    fn deref(&self) -> &Account {
+        &self.0
+    }
 }
 
 /// Someone opening links from `ip` (the server believes the loopback proxy's
@@ -25,16 +30,8 @@ struct Visitor {
 
 impl Owner {
     async fn start() -> Owner {
-        let server =
-            TestServer::start_with(&[("TRUSTED_PROXIES", "127.0.0.1/32"), ("DEBUG_CLOCK", "1")])
-                .await;
-        let email = server.verified_user("Sam Share").await;
-        let token = server.login(&email).await;
-        Owner { server, token }
-    }
-
-    async fn call(&self, path: &str, body: Value) -> Answer {
-        self.server.post(path, body, Some(&self.token)).await
+        let env = [("TRUSTED_PROXIES", "127.0.0.1/32"), ("DEBUG_CLOCK", "1")];
+        Owner(Account::start("Sam Share", &env).await)
     }
 
     async fn folder(&self, name: &str, parent: Option<&str>) -> String {
@@ -49,22 +46,7 @@ impl Owner {
     }
 
     async fn upload(&self, name: &str, folder: Option<&str>, bytes: &[u8]) -> String {
-        let mut url =
-            reqwest::Url::parse(&format!("{}/api/files/upload", self.server.base)).unwrap();
-        url.query_pairs_mut().append_pair("name", name);
-        if let Some(folder) = folder {
-            url.query_pairs_mut().append_pair("folder_id", folder);
-        }
-        let sent = self
-            .server
-            .http
-            .put(url)
-            .bearer_auth(&self.token)
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .unwrap();
-        let a = Answer::of(sent).await;
+        let a = self.put_file(name, folder, bytes, None).await;
         assert_eq!(a.status, 200, "upload {name}: {a:?}");
         a.json()["id"].as_str().unwrap().to_owned()
     }

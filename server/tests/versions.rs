@@ -5,52 +5,33 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{Answer, TestServer};
+use support::account::Account;
+use support::Answer;
 
-struct Owner {
-    server: TestServer,
-    email: String,
-    token: String,
+struct Owner(Account);
+
+impl std::ops::Deref for Owner {
+    type Target = Account;
+    fn deref(&self) -> &Account {
+        &self.0
+    }
 }
 
 impl Owner {
     async fn start(env: &[(&str, &str)]) -> Owner {
-        let server = TestServer::start_with(env).await;
-        let email = server.verified_user("Vera Version").await;
-        let token = server.login(&email).await;
-        Owner {
-            server,
-            email,
-            token,
-        }
+        Owner(Account::start("Vera Version", env).await)
     }
 
-    async fn call(&self, endpoint: &str, body: Value) -> Answer {
-        self.server
-            .post(&format!("/api/files/{endpoint}"), body, Some(&self.token))
-            .await
-    }
-
-    /// `curl -T` of `bytes` as `name` at the top, with an optional `on_conflict`.
     async fn put(&self, name: &str, bytes: &[u8], on_conflict: Option<&str>) -> Answer {
-        let mut url = format!("{}/api/files/upload?name={name}", self.server.base);
-        if let Some(choice) = on_conflict {
-            url.push_str(&format!("&on_conflict={choice}"));
-        }
-        let sent = self
-            .server
-            .http
-            .put(url)
-            .bearer_auth(&self.token)
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .unwrap();
-        Answer::of(sent).await
+        self.put_file(name, None, bytes, on_conflict).await
+    }
+
+    async fn files(&self, endpoint: &str, body: Value) -> Answer {
+        self.call(&format!("/api/files/{endpoint}"), body).await
     }
 
     async fn download(&self, id: &str) -> Vec<u8> {
-        let link = self.call("link", json!({"id": id})).await;
+        let link = self.files("link", json!({"id": id})).await;
         assert_eq!(link.status, 200, "{link:?}");
         let url = format!(
             "{}{}",
@@ -63,19 +44,19 @@ impl Owner {
     }
 
     async fn versions(&self, id: &str) -> Vec<Value> {
-        let a = self.call("versions", json!({"id": id})).await;
+        let a = self.files("versions", json!({"id": id})).await;
         assert_eq!(a.status, 200, "{a:?}");
         a.json().as_array().unwrap().clone()
     }
 
     async fn used(&self) -> i64 {
-        self.call("list", json!({})).await.json()["usage"]["used_bytes"]
+        self.files("list", json!({})).await.json()["usage"]["used_bytes"]
             .as_i64()
             .unwrap()
     }
 
     async fn names(&self) -> Vec<String> {
-        let listing = self.call("list", json!({})).await.json();
+        let listing = self.files("list", json!({})).await.json();
         listing["entries"]
             .as_array()
             .unwrap()
@@ -121,7 +102,7 @@ async fn replacing_keeps_a_version_that_downloads_restores_and_deletes() {
     );
 
     // Restoring swaps them: the replaced content is a version in turn.
-    let a = owner.call("versions/restore", json!({"id": old})).await;
+    let a = owner.files("versions/restore", json!({"id": old})).await;
     assert_eq!(a.status, 200, "{a:?}");
     assert_eq!(a.json()["size"], first.len());
     assert_eq!(owner.download(&id).await, first);
@@ -152,11 +133,13 @@ async fn replacing_keeps_a_version_that_downloads_restores_and_deletes() {
             .await;
         assert_eq!(a.status, 404, "{endpoint}: {a:?}");
     }
-    let a = owner.call("versions/delete", json!({"id": version})).await;
+    let a = owner.files("versions/delete", json!({"id": version})).await;
     assert_eq!(a.status, 200, "{a:?}");
     assert!(owner.versions(&id).await.is_empty());
     assert_eq!(owner.used().await, used);
-    let a = owner.call("versions/restore", json!({"id": version})).await;
+    let a = owner
+        .files("versions/restore", json!({"id": version}))
+        .await;
     assert_eq!(a.status, 404);
 }
 
@@ -191,7 +174,7 @@ async fn versions_go_beyond_the_newest_few_and_after_their_days_and_with_their_f
 
     // Thirty days on, the sweeper takes them; the file stays.
     owner.server.advance_clock(31 * 24 * 3600).await;
-    owner.token = owner.server.login(&owner.email).await;
+    owner.0.token = owner.server.login(&owner.email).await;
     let mut left = usize::MAX;
     for _ in 0..100 {
         left = owner.versions(&id).await.len();
@@ -207,14 +190,14 @@ async fn versions_go_beyond_the_newest_few_and_after_their_days_and_with_their_f
     // A file deleted for good takes its versions with it.
     owner.put("log.txt", &[9u8; 10], Some("replace")).await;
     assert_eq!(owner.versions(&id).await.len(), 1);
-    assert_eq!(owner.call("delete", json!({"id": id})).await.status, 200);
-    let trash = owner.call("list", json!({})).await.json()["usage"]["trash_bytes"].clone();
+    assert_eq!(owner.files("delete", json!({"id": id})).await.status, 200);
+    let trash = owner.files("list", json!({})).await.json()["usage"]["trash_bytes"].clone();
     assert_eq!(
         trash,
         1004 + 10,
         "the trash counts the versions it would free"
     );
-    assert_eq!(owner.call("trash/empty", json!({})).await.status, 200);
+    assert_eq!(owner.files("trash/empty", json!({})).await.status, 200);
     assert_eq!(owner.used().await, 0);
     assert_eq!(
         owner

@@ -22,7 +22,7 @@ use model::Ack;
 use serde::Deserialize;
 
 use super::Visit;
-use crate::drive::{receive_chunk, receive_whole, Sender, WholeUpload, DROPPED};
+use crate::drive::{answer, receive_chunk, receive_whole, Sender, WholeUpload, DROPPED};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -55,13 +55,6 @@ impl FromRequestParts<AppState> for Dropping {
             .into_response());
         }
         Ok(Dropping(visit))
-    }
-}
-
-fn answer<T: serde::Serialize>(outcome: Result<T, ApiError>) -> Response {
-    match outcome {
-        Ok(value) => Json(value).into_response(),
-        Err(e) => e.into_response(),
     }
 }
 

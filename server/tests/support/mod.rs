@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+pub mod account;
 pub mod measure;
 pub mod nodes;
 
