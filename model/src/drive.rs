@@ -30,6 +30,10 @@ pub struct Entry {
     pub copies: Option<u32>,
     /// When it went to the trash, for items in the trash.
     pub trashed_at: Option<i64>,
+    /// A signed URL of its thumbnail (images only, in listings), usable in `<img>` for an hour
+    /// or so: the same all hour, so the browser caches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
 }
 
 impl Entry {
@@ -200,6 +204,14 @@ pub struct DownloadLink {
     /// Relative URL, valid until `expires_at`, for this user and file only.
     pub url: String,
     pub expires_at: i64,
+}
+
+/// Media types the server makes thumbnails of (the image formats every browser shows).
+pub fn has_thumbnail(mime: &str) -> bool {
+    matches!(
+        mime.split(';').next().unwrap_or_default().trim(),
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    )
 }
 
 /// Byte counts for people: "1.5 GB" (decimal units, as drives are sold).

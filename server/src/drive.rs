@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             put(upload_chunk).post(upload_chunk),
         )
         .route("/api/files/download/{id}", get(download))
+        .route("/api/files/thumbnail/{id}", get(thumbnail))
         .route("/api/files/delete/{id}", post(trash).delete(trash))
         .route("/api/files/replicate/{id}", post(replicate))
 }
@@ -280,6 +281,31 @@ impl IntoResponse for OutsideFile {
             .into_response(),
         )
     }
+}
+
+/// An image's thumbnail through the signed URL its listing gave.
+async fn thumbnail(
+    State(state): State<AppState>,
+    Path(id): Path<EntryId>,
+    Query(link): Query<SignedLink>,
+) -> Response {
+    match state.drive.signed_thumbnail(&id, &link).await {
+        Ok(jpeg) => thumbnail_response(jpeg),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// A thumbnail (a JPEG the server made): cached by the browser for the hour its URL lives.
+pub(crate) fn thumbnail_response(jpeg: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+            (header::CONTENT_SECURITY_POLICY, "sandbox"),
+        ],
+        jpeg,
+    )
+        .into_response()
 }
 
 /// Characters kept as they are in an RFC 5987 `filename*` value.

@@ -3,7 +3,7 @@
 //! upload, download) and the id-in-path routes are plain axum handlers in the server crate.
 
 pub use model::drive::{
-    ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy,
+    has_thumbnail, ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy,
     OnConflict, PendingUpload, SortBy, UploadTicket, Usage, Version, CHUNK_SIZE,
 };
 
@@ -169,10 +169,15 @@ api! { ("files/detail")
 }
 
 api! { ("files/link")
-    /// A download URL for this user and file, valid for about a minute.
-    pub async fn download_url(id: String) -> Result<DownloadLink, ApiError> {
+    /// A download URL for this user and file (or version of one), valid for about a minute;
+    /// with `preview`, for the preview pane's players (a few hours, as they seek).
+    pub async fn download_url(id: String, preview: Option<bool>) -> Result<DownloadLink, ApiError> {
         let (state, user) = current_user().await?;
-        let signed = state.drive.download_link(&user.user_id, &id.as_str().into()).await?;
+        let file = id.as_str().into();
+        let signed = match preview {
+            Some(true) => state.drive.preview_link(&user.user_id, &file).await?,
+            _ => state.drive.download_link(&user.user_id, &file).await?,
+        };
         Ok(DownloadLink {
             url: format!(
                 "/api/files/download/{id}?expires={}&sig={}",

@@ -19,6 +19,9 @@ pub struct SignedLink {
     pub sig: String,
 }
 
+/// How long the preview pane's link works (a video watched and sought for this long).
+const PREVIEW_LINK_LIFETIME: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
+
 fn invalid_link() -> DriveError {
     DriveError::Forbidden("This download link is not valid. Get a new one from your drive.".into())
 }
@@ -41,6 +44,48 @@ impl Drive {
         ])
     }
 
+    /// A signed URL of an image's thumbnail, valid until the end of the next hour (the same
+    /// URL all hour, so browsers cache the image); `None` for other entries.
+    pub(super) fn thumbnail_link(&self, user_id: &UserId, entry: &Entry) -> Option<String> {
+        if entry.is_folder() || !super::has_thumbnail(&entry.mime) {
+            return None;
+        }
+        let hour = 3600;
+        let expires = (self.clock.now() / hour + 2) * hour;
+        let sig = self.thumbnail_mac(user_id, &entry.id, expires);
+        Some(format!(
+            "/api/files/thumbnail/{}?expires={expires}&sig={sig}",
+            entry.id
+        ))
+    }
+
+    fn thumbnail_mac(&self, user_id: &UserId, file_id: &str, expires: i64) -> String {
+        self.secrets.mac(&[
+            b"thumbnail",
+            user_id.as_str().as_bytes(),
+            file_id.as_bytes(),
+            expires.to_string().as_bytes(),
+        ])
+    }
+
+    /// The thumbnail a signed URL names, if the signature is genuine and current.
+    pub async fn signed_thumbnail(
+        &self,
+        file_id: &EntryId,
+        link: &SignedLink,
+    ) -> Result<Vec<u8>, DriveError> {
+        let owner = self.owner_of(file_id).await.map_err(|_| invalid_link())?;
+        let genuine = crate::secrets::same_secret(
+            link.sig.as_bytes(),
+            self.thumbnail_mac(&owner, file_id.as_str(), link.expires)
+                .as_bytes(),
+        );
+        if !genuine || link.expires < self.clock.now() {
+            return Err(invalid_link());
+        }
+        self.thumbnail(&owner, file_id).await
+    }
+
     /// A file the user can see; folders cannot be downloaded.
     async fn live_file(&self, user_id: &UserId, file_id: &str) -> Result<Entry, DriveError> {
         let entry = self.live_entry(user_id, file_id).await?;
@@ -59,10 +104,30 @@ impl Drive {
         user_id: &UserId,
         file_id: &EntryId,
     ) -> Result<SignedLink, DriveError> {
+        self.signed_link(user_id, file_id, self.settings.link_lifetime)
+            .await
+    }
+
+    /// A link for the preview pane's players, which fetch ranges as the person seeks: for
+    /// `PREVIEW_LINK_LIFETIME`.
+    pub async fn preview_link(
+        &self,
+        user_id: &UserId,
+        file_id: &EntryId,
+    ) -> Result<SignedLink, DriveError> {
+        self.signed_link(user_id, file_id, PREVIEW_LINK_LIFETIME)
+            .await
+    }
+
+    async fn signed_link(
+        &self,
+        user_id: &UserId,
+        file_id: &EntryId,
+        lifetime: std::time::Duration,
+    ) -> Result<SignedLink, DriveError> {
         let file_id = file_id.as_str();
         self.open(user_id, &file_id.into()).await?;
-        let expires = self.clock.now()
-            + i64::try_from(self.settings.link_lifetime.as_secs()).unwrap_or(i64::MAX / 2);
+        let expires = self.clock.now() + crate::db::to_i64(lifetime.as_secs());
         let sig = self.link_mac(user_id, file_id, expires);
         Ok(SignedLink { expires, sig })
     }

@@ -49,6 +49,7 @@ pub(super) fn entry_from_row(row: &AnyRow) -> Result<Entry, sqlx::Error> {
         modified_at: row.try_get("modified_at")?,
         trashed_at: row.try_get("trashed_at")?,
         copies: copies.map(|c| u32::try_from(c).unwrap_or(0)),
+        thumbnail_url: None,
     })
 }
 
@@ -275,7 +276,10 @@ impl Drive {
         .bind(pattern)
         .fetch_all(&mut *conn)
         .await?;
-        let entries = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
+        let mut entries: Vec<Entry> = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
+        for entry in &mut entries {
+            entry.thumbnail_url = self.thumbnail_link(user_id, entry);
+        }
         let usage = super::usage::usage(&mut conn, user_id).await?;
         Ok(Listing {
             path,

@@ -9,6 +9,7 @@ mod entries;
 mod error;
 mod garbage;
 pub mod names;
+mod previews;
 mod shares;
 mod trash;
 mod uploads;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 pub use download::{OpenFile, SignedLink};
 pub use error::DriveError;
+pub use previews::{make_thumbnail, THUMBNAIL_SIDE};
 pub use model::drive::*;
 pub use shares::{DownloadCount, OpenShare, SharedFolder};
 pub use uploads::Uploader;
@@ -84,6 +86,8 @@ pub struct Drive {
     settings: DriveSettings,
     /// bcrypt for link passwords, sharing the accounts' pool of hashing slots.
     hasher: Hasher,
+    /// Images being decoded for thumbnails: one per core at a time.
+    decode_slots: Arc<tokio::sync::Semaphore>,
     clock: Clock,
 }
 
@@ -102,6 +106,7 @@ impl Drive {
             secrets,
             settings,
             hasher,
+            decode_slots: previews::decode_slots(),
             clock,
         })
     }

@@ -134,6 +134,12 @@ impl Drive {
                  ON CONFLICT DO NOTHING"
             ),
             format!("DELETE FROM blocks WHERE file_id IN ({binned_blocks})"),
+            "INSERT INTO garbage (object_id)
+             SELECT object_id FROM thumbnails WHERE file_id IN (SELECT id FROM binned)
+               AND object_id <> ''
+             ON CONFLICT DO NOTHING"
+                .into(),
+            "DELETE FROM thumbnails WHERE file_id IN (SELECT id FROM binned)".into(),
             "DELETE FROM versions WHERE file_id IN (SELECT id FROM binned)".into(),
             "DELETE FROM shares WHERE entry_id IN (SELECT id FROM binned)".into(),
             "DELETE FROM entries WHERE id IN (SELECT id FROM binned)".into(),

@@ -3,6 +3,7 @@
 //! - `POST /s/<token>` (form `password`): unlocks a link with a password (a cookie for it);
 //! - `GET /s/<token>/download[?file=<id>]`: the shared file, or a file in the shared folder;
 //! - `GET /s/<token>/zip[?folder=<id>]`: the folder as one zip, streamed as it is built;
+//! - `GET /s/<token>/thumbnail[?file=<id>]`: an image's thumbnail, for the link's pages;
 //! - `/s/<token>/upload/...`: uploads through a drop link (see `drop`).
 //!
 //! Every dead link (unknown, revoked, expired, used up, or its item trashed) gets the same 404.
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{token}", get(show).post(unlock))
         .route("/s/{token}/download", get(download))
         .route("/s/{token}/zip", get(zip::download))
+        .route("/s/{token}/thumbnail", get(thumbnail))
         .merge(drop::routes())
         .layer(axum::middleware::map_response(keep_out_of_search))
 }
@@ -266,4 +268,33 @@ async fn download(
         Err(e) => return refused(e),
     };
     file_response(file, part, count).await
+}
+
+/// An image's thumbnail, for a view or download link's page (not a drop's: it shows nothing).
+async fn thumbnail(
+    State(state): State<AppState>,
+    visit: Visit,
+    Query(query): Query<FileQuery>,
+) -> Response {
+    if visit.share.kind == ShareKind::Drop {
+        return not_found();
+    }
+    if !visit.unlocked {
+        return visit.ask_password(StatusCode::FORBIDDEN, None);
+    }
+    let share = &visit.share;
+    let made = async {
+        let (entry, _) = state
+            .drive
+            .shared_entry(share, query.file.as_deref())
+            .await?;
+        state
+            .drive
+            .thumbnail(&share.owner, &entry.id.as_str().into())
+            .await
+    };
+    match made.await {
+        Ok(jpeg) => crate::drive::thumbnail_response(jpeg),
+        Err(e) => refused(e),
+    }
 }

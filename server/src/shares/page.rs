@@ -77,12 +77,16 @@ pub fn file(share: &OpenShare, token: &str) -> String {
     let download = share
         .allows_download()
         .then(|| format!("/s/{token}/download"));
+    let preview = domain::drive::has_thumbnail(&entry.mime).then(|| format!("/s/{token}/thumbnail"));
     document(
         &entry.name,
         view! {
             <section class="card">
                 <h1 class="entry-name">{entry.name.clone()}</h1>
                 <p class="facts">{human_bytes(entry.size)}" · "{entry.mime.clone()}</p>
+                {preview.map(|src| view! {
+                    <p><img class="thumbnail" src=src alt=format!("Preview of {}", entry.name)/></p>
+                })}
                 {download.map(|href| view! {
                     <a class="btn btn-primary" href=href download>"Download"</a>
                 })}
@@ -120,9 +124,12 @@ pub fn folder(share: &OpenShare, token: &str, listing: SharedFolder) -> String {
             };
             let name = entry.name.clone();
             let label = if entry.is_folder() { "Folder" } else { "File" };
+            let thumb = domain::drive::has_thumbnail(&entry.mime)
+                .then(|| format!("{base}/thumbnail?file={}", entry.id));
             view! {
                 <tr>
                     <td class="entry-name">
+                        {thumb.map(|src| view! { <img class="thumb" src=src alt="" loading="lazy"/> })}
                         <span class="tag">{label}</span>" "
                         {match href {
                             Some(href) => view! { <a href=href>{name}</a> }.into_any(),

@@ -17,7 +17,7 @@ use crate::session::use_session;
 /// Downloads a file through a short-lived signed link (a link cannot carry the token).
 pub fn download(ctx: DriveCtx, id: String) {
     spawn_local(async move {
-        match download_url(id).await {
+        match download_url(id, None).await {
             Ok(link) => {
                 #[cfg(feature = "hydrate")]
                 if let Some(window) = web_sys::window() {
@@ -61,6 +61,7 @@ pub fn DetailPanel() -> impl IntoView {
                             <h2>{d.entry.name.clone()}</h2>
                             <button class="btn btn-quiet" aria-label="Close details" on:click=move |_| ctx.selected.set(None)>"✕"</button>
                         </div>
+                        <super::preview::Preview id=id.get_value() mime=d.entry.mime.clone()/>
                         <dl class="facts">
                             <dt>"Size"</dt>
                             <dd>{format!("{} ({} bytes)", format::bytes(d.entry.size), d.entry.size)}</dd>

@@ -85,6 +85,7 @@ fn EntryRow(entry: Entry) -> impl IntoView {
     let name = StoredValue::new(entry.name.clone());
     let is_folder = entry.is_folder();
     let shared = StoredValue::new(entry.clone());
+    let thumbnail = StoredValue::new(entry.thumbnail_url.clone());
     let title = move || {
         if is_folder {
             view! {
@@ -96,7 +97,11 @@ fn EntryRow(entry: Entry) -> impl IntoView {
         } else {
             view! {
                 <button class="link entry-name file" on:click=move |_| ctx.selected.set(Some(id.get_value()))>
-                    "📄 " {name.get_value()}
+                    {match thumbnail.get_value() {
+                        Some(src) => view! { <img class="thumb" src=src alt="" loading="lazy" data-testid="thumbnail"/> }.into_any(),
+                        None => view! { "📄 " }.into_any(),
+                    }}
+                    {name.get_value()}
                 </button>
             }
             .into_any()
@@ -171,4 +176,42 @@ fn EntryRow(entry: Entry) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// The same entries as a grid of thumbnails (folders and other files as labelled tiles).
+#[component]
+pub fn EntryGallery(entries: Vec<Entry>) -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    if entries.is_empty() {
+        return view! { <p class="empty muted" data-testid="empty">"Nothing here yet. Upload files or drop them on this page."</p> }
+            .into_any();
+    }
+    view! {
+        <ul class="gallery" data-testid="gallery">
+            {entries.into_iter().map(|entry| {
+                let id = StoredValue::new(entry.id.clone());
+                let (name, label) = (entry.name.clone(), entry.name.clone());
+                let picture = match entry.thumbnail_url.clone() {
+                    Some(src) => view! { <img src=src alt="" loading="lazy"/> }.into_any(),
+                    None if entry.is_folder() => view! { <span class="tile-icon" aria-hidden="true">"📁"</span> }.into_any(),
+                    None => view! { <span class="tile-icon" aria-hidden="true">"📄"</span> }.into_any(),
+                };
+                let tile = if entry.is_folder() {
+                    view! {
+                        <A href=format!("/drive?folder={}", entry.id) attr:class="tile">
+                            {picture}<span class="tile-name">{name}</span>
+                        </A>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button class="tile" on:click=move |_| ctx.selected.set(Some(id.get_value()))>
+                            {picture}<span class="tile-name">{name}</span>
+                        </button>
+                    }.into_any()
+                };
+                view! { <li data-testid="tile" data-name=label>{tile}</li> }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }

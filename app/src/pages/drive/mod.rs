@@ -3,6 +3,7 @@
 
 mod detail;
 mod entries;
+mod preview;
 mod quota;
 mod share;
 pub mod shared;
@@ -74,6 +75,7 @@ fn DriveView() -> impl IntoView {
     let folder = Memo::new(move |_| query.read().get("folder").filter(|f| !f.is_empty()));
     let search = RwSignal::new(String::new());
     let sort = RwSignal::new(SortBy::Name);
+    let gallery = RwSignal::new(false);
     let descending = RwSignal::new(false);
     let refresh = RwSignal::new(0u64);
     let error = RwSignal::new(None::<ApiError>);
@@ -148,7 +150,7 @@ fn DriveView() -> impl IntoView {
                 <A href="/drive/trash" attr:class="btn btn-quiet">"Trash"</A>
             </div>
             {move || listing.get().and_then(Result::ok).map(|l| view! { <quota::QuotaBar usage=l.usage/> })}
-            <Toolbar search/>
+            <Toolbar search gallery/>
             <Alert error=Signal::derive(move || error.get()) notice/>
             <uploads::UploadList/>
             <p class="drop-hint muted">"Drop files anywhere here to upload them into this folder."</p>
@@ -159,7 +161,11 @@ fn DriveView() -> impl IntoView {
                     let searching = !search.get_untracked().trim().is_empty();
                     view! {
                         <Breadcrumbs path=l.path searching/>
-                        <entries::EntryTable entries=l.entries sort descending/>
+                        {if gallery.get() {
+                            view! { <entries::EntryGallery entries=l.entries/> }.into_any()
+                        } else {
+                            view! { <entries::EntryTable entries=l.entries sort descending/> }.into_any()
+                        }}
                     }
                         .into_any()
                 }
@@ -171,7 +177,7 @@ fn DriveView() -> impl IntoView {
 }
 
 #[component]
-fn Toolbar(search: RwSignal<String>) -> impl IntoView {
+fn Toolbar(search: RwSignal<String>, gallery: RwSignal<bool>) -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
     let new_folder = RwSignal::new(String::new());
     view! {
@@ -207,6 +213,10 @@ fn Toolbar(search: RwSignal<String>) -> impl IntoView {
                 <input placeholder="New folder name" aria-label="New folder name" bind:value=new_folder/>
                 <button class="btn" type="submit">"Create folder"</button>
             </form>
+            <button class="btn btn-quiet" aria-pressed=move || gallery.get().to_string()
+                on:click=move |_| gallery.update(|g| *g = !*g)>
+                {move || if gallery.get() { "List view" } else { "Gallery view" }}
+            </button>
             <input
                 class="search"
                 type="search"
