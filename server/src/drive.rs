@@ -3,6 +3,8 @@
 //! - `POST|PUT /api/files/upload?name=..[&folder_id=..]`: a whole file in one streamed request
 //!   (`curl -T` sends PUT);
 //! - `GET /api/files/download/<id>`: with a signed link's query, or the bearer token;
+//! - `GET /api/files/zip?ids=<id>,<id>..`: several items as one zip, with a signed link's query;
+//! - `GET /api/files/thumbnail/<id>`: an image's thumbnail, with a signed link's query;
 //! - `DELETE|POST /api/files/delete/<id>`, `POST /api/files/replicate/<id>` (administrators).
 
 use app::api::context::AppState;
@@ -42,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/files/download/{id}", get(download))
         .route("/api/files/thumbnail/{id}", get(thumbnail))
+        .route("/api/files/zip", get(zip_selection))
         .route("/api/files/delete/{id}", post(trash).delete(trash))
         .route("/api/files/replicate/{id}", post(replicate))
 }
@@ -280,6 +283,41 @@ impl IntoResponse for OutsideFile {
             )
             .into_response(),
         )
+    }
+}
+
+#[derive(Deserialize)]
+struct ZipQuery {
+    ids: String,
+    expires: i64,
+    sig: String,
+}
+
+/// Several chosen items as one zip, through the signed link `files/zip/link` gave.
+async fn zip_selection(State(state): State<AppState>, Query(query): Query<ZipQuery>) -> Response {
+    let ids: Vec<EntryId> = query.ids.split(',').map(EntryId::from).collect();
+    let link = SignedLink {
+        expires: query.expires,
+        sig: query.sig,
+    };
+    let planned = async {
+        let owner = state.drive.check_bundle_link(&ids, &link).await?;
+        let entries = state.drive.bundle(&owner, &ids).await?;
+        Ok::<_, domain::drive::DriveError>((owner, entries))
+    };
+    match planned.await {
+        Ok((owner, entries)) => {
+            let name = match entries.as_slice() {
+                [(path, only)] if !only.is_folder() => path.clone(),
+                [(path, first), ..] if first.is_folder() && ids.len() == 1 => {
+                    path.trim_end_matches('/').to_owned()
+                }
+                _ => "Download".to_owned(),
+            };
+            let source = crate::zip_stream::Source::Owner(owner);
+            crate::zip_stream::zip_response(state.drive.clone(), source, entries, None, &name)
+        }
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 

@@ -12,7 +12,11 @@ use support::account::Account;
 
 fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([u8::try_from(x % 256).unwrap(), u8::try_from(y % 256).unwrap(), 90])
+        image::Rgb([
+            u8::try_from(x % 256).unwrap(),
+            u8::try_from(y % 256).unwrap(),
+            90,
+        ])
     });
     let mut out = Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Png).unwrap();
@@ -71,11 +75,17 @@ async fn an_image_gets_a_thumbnail_once_and_broken_ones_get_none() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "image/jpeg");
-    assert!(r.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    assert!(r.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
     let jpeg = r.bytes().await.unwrap();
     let thumb = image::load_from_memory(&jpeg).unwrap();
     assert_eq!((thumb.width(), thumb.height()), (256, 171));
-    let objects = owner.server.sql_number("SELECT COUNT(*) FROM objects").await;
+    let objects = owner
+        .server
+        .sql_number("SELECT COUNT(*) FROM objects")
+        .await;
     let again = owner
         .server
         .http
@@ -88,7 +98,10 @@ async fn an_image_gets_a_thumbnail_once_and_broken_ones_get_none() {
         .unwrap();
     assert_eq!(again, jpeg, "made once, then served as stored");
     assert_eq!(
-        owner.server.sql_number("SELECT COUNT(*) FROM objects").await,
+        owner
+            .server
+            .sql_number("SELECT COUNT(*) FROM objects")
+            .await,
         objects
     );
 
@@ -132,13 +145,18 @@ async fn an_image_gets_a_thumbnail_once_and_broken_ones_get_none() {
     assert_eq!(
         owner
             .server
-            .sql_number(&format!("SELECT COUNT(*) FROM thumbnails WHERE file_id = '{id}'"))
+            .sql_number(&format!(
+                "SELECT COUNT(*) FROM thumbnails WHERE file_id = '{id}'"
+            ))
             .await,
         0
     );
     let mut left = i64::MAX;
     for _ in 0..100 {
-        left = owner.server.sql_number("SELECT COUNT(*) FROM garbage").await;
+        left = owner
+            .server
+            .sql_number("SELECT COUNT(*) FROM garbage")
+            .await;
         if left == 0 {
             break;
         }
@@ -150,15 +168,15 @@ async fn an_image_gets_a_thumbnail_once_and_broken_ones_get_none() {
 #[tokio::test]
 async fn a_link_page_shows_an_images_thumbnail_and_a_drop_shows_none() {
     let owner = Account::start("Pia Link", &[]).await;
-    let id = owner.put_file("view.png", None, &png(400, 400), None).await.json()["id"]
+    let id = owner
+        .put_file("view.png", None, &png(400, 400), None)
+        .await
+        .json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let share = owner
-        .call(
-            "/api/shares/create",
-            json!({"item_id": id, "kind": "view"}),
-        )
+        .call("/api/shares/create", json!({"item_id": id, "kind": "view"}))
         .await
         .json();
     let link = share["url"].as_str().unwrap().to_owned();
@@ -176,7 +194,10 @@ async fn a_link_page_shows_an_images_thumbnail_and_a_drop_shows_none() {
         .unwrap()
         .to_owned();
     let drop = owner
-        .call("/api/shares/create", json!({"item_id": folder, "kind": "drop"}))
+        .call(
+            "/api/shares/create",
+            json!({"item_id": folder, "kind": "drop"}),
+        )
         .await
         .json();
     let r = reqwest::get(format!(

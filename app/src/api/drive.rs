@@ -3,8 +3,8 @@
 //! upload, download) and the id-in-path routes are plain axum handlers in the server crate.
 
 pub use model::drive::{
-    has_thumbnail, ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing, NodeCopy,
-    OnConflict, PendingUpload, SortBy, UploadTicket, Usage, Version, CHUNK_SIZE,
+    has_thumbnail, ChunkReceived, Crumb, DownloadLink, Entry, EntryKind, FileDetail, Listing,
+    NodeCopy, OnConflict, PendingUpload, SortBy, UploadTicket, Usage, Version, CHUNK_SIZE,
 };
 
 #[cfg(feature = "ssr")]
@@ -218,5 +218,25 @@ api! { ("files/versions/delete")
         let (state, user) = current_user().await?;
         let freed = state.drive.delete_version(&user.user_id, &id).await?;
         Ok(Ack::new(format!("Version deleted; {} freed.", model::drive::human_bytes(freed))))
+    }
+}
+
+api! { ("files/zip/link")
+    /// A URL that downloads the chosen files and folders as one zip (streamed, stored
+    /// entries, ZIP64), valid for about a minute.
+    pub async fn zip_url(ids: Vec<String>) -> Result<DownloadLink, ApiError> {
+        let (state, user) = current_user().await?;
+        let ids: Vec<EntryId> = ids.into_iter().map(EntryId::from).collect();
+        let signed = state.drive.bundle_link(&user.user_id, &ids).await?;
+        let list: Vec<&str> = ids.iter().map(EntryId::as_str).collect();
+        Ok(DownloadLink {
+            url: format!(
+                "/api/files/zip?ids={}&expires={}&sig={}",
+                list.join(","),
+                signed.expires,
+                signed.sig
+            ),
+            expires_at: signed.expires,
+        })
     }
 }

@@ -4,6 +4,7 @@
 //! cluster object. So a chunk streams straight into the cluster, memory stays flat whatever
 //! the size, and an interrupted upload resumes at the first block the server lacks.
 
+mod bundle;
 mod download;
 mod entries;
 mod error;
@@ -19,10 +20,11 @@ mod versions;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use bundle::MAX_SELECTED;
 pub use download::{OpenFile, SignedLink};
 pub use error::DriveError;
-pub use previews::{make_thumbnail, THUMBNAIL_SIDE};
 pub use model::drive::*;
+pub use previews::{make_thumbnail, THUMBNAIL_SIDE};
 pub use shares::{DownloadCount, OpenShare, SharedFolder};
 pub use uploads::Uploader;
 pub use usage::set_quota;

@@ -83,7 +83,11 @@ impl Drive {
             None
         } else {
             let source = self.read_file(user_id, id).await?;
-            let _slot = self.decode_slots.acquire().await.map_err(DriveError::internal)?;
+            let _slot = self
+                .decode_slots
+                .acquire()
+                .await
+                .map_err(DriveError::internal)?;
             tokio::task::spawn_blocking(move || make_thumbnail(&source))
                 .await
                 .map_err(DriveError::internal)?
@@ -93,13 +97,20 @@ impl Drive {
         let object = match &made {
             Some(jpeg) => {
                 let object = Uuid::new_v4().simple().to_string();
-                self.cluster.write(&object, Cursor::new(jpeg.clone())).await?;
+                self.cluster
+                    .write(&object, Cursor::new(jpeg.clone()))
+                    .await?;
                 object
             }
             None => String::new(),
         };
-        self.record_thumbnail(&entry.id, &checksum, &object, made.as_ref().map_or(0, Vec::len))
-            .await?;
+        self.record_thumbnail(
+            &entry.id,
+            &checksum,
+            &object,
+            made.as_ref().map_or(0, Vec::len),
+        )
+        .await?;
         made.ok_or_else(none)
     }
 

@@ -77,7 +77,8 @@ pub fn file(share: &OpenShare, token: &str) -> String {
     let download = share
         .allows_download()
         .then(|| format!("/s/{token}/download"));
-    let preview = domain::drive::has_thumbnail(&entry.mime).then(|| format!("/s/{token}/thumbnail"));
+    let preview =
+        domain::drive::has_thumbnail(&entry.mime).then(|| format!("/s/{token}/thumbnail"));
     document(
         &entry.name,
         view! {

@@ -9,7 +9,7 @@ use crate::components::LocalTime;
 use crate::format;
 
 /// The "Move to" list's placeholder (not a folder id: those are hex).
-const CHOOSE: &str = "choose";
+pub(super) const CHOOSE: &str = "choose";
 
 /// Copies every file should have.
 const NODES: u32 = 3;
@@ -47,10 +47,24 @@ pub fn EntryTable(
             </th>
         }
     };
+    let ctx = expect_context::<DriveCtx>();
+    let order = StoredValue::new(entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    let all_chosen =
+        move || order.with_value(|o| !o.is_empty() && o.iter().all(|id| ctx.chosen.has(id)));
     view! {
         <table class="table files" data-testid="files">
             <thead>
                 <tr>
+                    <th>
+                        <input type="checkbox" aria-label="Select all" prop:checked=all_chosen
+                            on:change=move |_| {
+                                if all_chosen() {
+                                    ctx.chosen.clear();
+                                } else {
+                                    ctx.chosen.ids.set(order.get_value());
+                                }
+                            }/>
+                    </th>
                     {header("Name", SortBy::Name)}
                     {header("Size", SortBy::Size)}
                     <th>"Type"</th>
@@ -60,7 +74,7 @@ pub fn EntryTable(
                 </tr>
             </thead>
             <tbody>
-                {entries.into_iter().map(|entry| view! { <EntryRow entry/> }).collect_view()}
+                {entries.into_iter().enumerate().map(|(index, entry)| view! { <EntryRow entry index order/> }).collect_view()}
             </tbody>
         </table>
     }
@@ -75,7 +89,7 @@ enum Editing {
 }
 
 #[component]
-fn EntryRow(entry: Entry) -> impl IntoView {
+fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
     let editing = RwSignal::new(Editing::None);
     let new_name = RwSignal::new(entry.name.clone());
@@ -122,6 +136,13 @@ fn EntryRow(entry: Entry) -> impl IntoView {
     });
     view! {
         <tr data-testid="entry" data-name=name.get_value()>
+            <td>
+                <input type="checkbox" aria-label=format!("Select {}", name.get_value())
+                    prop:checked=move || ctx.chosen.has(&id.get_value())
+                    on:click=move |ev| {
+                        order.with_value(|o| ctx.chosen.click(o, index, ev.shift_key()));
+                    }/>
+            </td>
             <td>
                 {move || match editing.get() {
                     Editing::Rename => view! {

@@ -5,6 +5,7 @@ mod detail;
 mod entries;
 mod preview;
 mod quota;
+mod selection;
 mod share;
 pub mod shared;
 pub mod transfer;
@@ -46,6 +47,8 @@ pub struct DriveCtx {
     pub selected: RwSignal<Option<String>>,
     /// The item being shared (its form open).
     pub sharing: RwSignal<Option<Entry>>,
+    /// Items chosen to act on together.
+    pub chosen: selection::Chosen,
     pub error: RwSignal<Option<ApiError>>,
     pub uploads: RwSignal<Vec<Transfer>>,
     /// Kept here, not looked up: `reload` also runs from upload tasks, outside any component.
@@ -105,11 +108,17 @@ fn DriveView() -> impl IntoView {
         change,
         selected: RwSignal::new(None),
         sharing: RwSignal::new(None),
+        chosen: selection::Chosen::new(),
         error,
         uploads: RwSignal::new(Vec::new()),
         session: use_session(),
     };
     provide_context(ctx);
+    // A choice belongs to the folder it was made in.
+    Effect::new(move |_| {
+        folder.track();
+        ctx.chosen.clear();
+    });
     Effect::new(move |_| {
         if let Some(outcome) = change.value().get() {
             error.set(outcome.err());
@@ -153,6 +162,7 @@ fn DriveView() -> impl IntoView {
             <Toolbar search gallery/>
             <Alert error=Signal::derive(move || error.get()) notice/>
             <uploads::UploadList/>
+            <selection::SelectionBar/>
             <p class="drop-hint muted">"Drop files anywhere here to upload them into this folder."</p>
             {move || match listing.get() {
                 None => view! { <p class="muted">"Loading…"</p> }.into_any(),

@@ -10,7 +10,7 @@ use model::shares::{Share, ShareCreated, ShareKind, ShareRequest};
 
 pub use counting::DownloadCount;
 
-use super::entries::{entry_from_row, live_path};
+use super::entries::live_path;
 use super::uploads::Uploader;
 use super::{Crumb, Drive, DriveError, Entry, EntryKind, ListQuery, UploadStart};
 use crate::ids::{EntryId, UserId};
@@ -323,41 +323,13 @@ impl Drive {
         })
     }
 
-    /// Everything under a shared folder with its path inside it ("sub/dir/name", a folder's
-    /// ending in a slash so that empty ones show too), in path order, for the zip.
+    /// Everything under a shared folder, for its zip (see `Drive::tree`).
     pub async fn shared_tree(
         &self,
         share: &OpenShare,
         folder: &Entry,
     ) -> Result<Vec<(String, Entry)>, DriveError> {
-        let rows = sqlx::query(&format!(
-            "WITH RECURSIVE tree(id, path) AS (
-                 SELECT id, name FROM entries WHERE parent_id = $1 AND trashed_at IS NULL AND user_id = $2
-                 UNION ALL
-                 SELECT e.id, tree.path || '/' || e.name
-                 FROM entries e JOIN tree ON e.parent_id = tree.id
-                 WHERE e.trashed_at IS NULL AND e.user_id = $2
-             )
-             SELECT tree.path, {} FROM tree JOIN entries e ON e.id = tree.id
-             ORDER BY tree.path",
-            self.columns()
-        ))
-        .bind(&folder.id)
-        .bind(&share.owner)
-        .fetch_all(&self.db)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                use sqlx::Row;
-                let entry = entry_from_row(row)?;
-                let mut path: String = row.try_get("path")?;
-                if entry.is_folder() {
-                    path.push('/');
-                }
-                Ok((path, entry))
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(DriveError::from)
+        self.tree(&share.owner, folder).await
     }
 
     /// Whether the link still works as it did when opened (not revoked since): a long zip
