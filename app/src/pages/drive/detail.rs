@@ -2,7 +2,6 @@
 //! re-replication for administrators, and its versions (download, restore, delete).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::DriveCtx;
 use crate::api::drive::{
@@ -16,18 +15,7 @@ use crate::session::use_session;
 
 /// Downloads a file through a short-lived signed link (a link cannot carry the token).
 pub fn download(ctx: DriveCtx, id: String) {
-    spawn_local(async move {
-        match download_url(id, None).await {
-            Ok(link) => {
-                #[cfg(feature = "hydrate")]
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().set_href(&link.url);
-                }
-                let _ = link;
-            }
-            Err(e) => ctx.error.set(Some(e)),
-        }
-    });
+    super::follow(ctx, download_url(id, None));
 }
 
 #[component]

@@ -255,6 +255,26 @@ fn Breadcrumbs(path: Vec<crate::api::drive::Crumb>, searching: bool) -> impl Int
     .into_any()
 }
 
+/// Sends the browser to a signed download link once it comes (a link cannot carry the
+/// token); a refusal shows as the drive's error.
+pub fn follow(
+    ctx: DriveCtx,
+    link: impl std::future::Future<Output = Result<crate::api::drive::DownloadLink, ApiError>> + 'static,
+) {
+    leptos::task::spawn_local(async move {
+        match link.await {
+            Ok(link) => {
+                #[cfg(feature = "hydrate")]
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().set_href(&link.url);
+                }
+                let _ = link;
+            }
+            Err(e) => ctx.error.set(Some(e)),
+        }
+    });
+}
+
 /// Text for an entry's replication: "3/3 copies", or degraded.
 pub fn copies_label(entry: &Entry, nodes: u32) -> Option<(String, bool)> {
     entry.copies.map(|c| {

@@ -88,21 +88,7 @@ pub fn SelectionBar() -> impl IntoView {
             ctx.reload();
         }
     });
-    let zip = move |_| {
-        let ids = chosen.ids.get_untracked();
-        leptos::task::spawn_local(async move {
-            match zip_url(ids).await {
-                Ok(link) => {
-                    #[cfg(feature = "hydrate")]
-                    if let Some(window) = web_sys::window() {
-                        let _ = window.location().set_href(&link.url);
-                    }
-                    let _ = link;
-                }
-                Err(e) => ctx.error.set(Some(e)),
-            }
-        });
-    };
+    let zip = move |_| super::follow(ctx, zip_url(chosen.ids.get_untracked()));
     let folders = LocalResource::new(move || {
         let open = !chosen.ids.read().is_empty();
         async move {
