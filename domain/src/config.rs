@@ -203,6 +203,9 @@ impl Config {
                 max_unfinished_uploads: parse(&get, "MAX_UNFINISHED_UPLOADS")?
                     .unwrap_or(d.drive.max_unfinished_uploads),
                 min_upload_rate: parse(&get, "MIN_UPLOAD_RATE")?.unwrap_or(d.drive.min_upload_rate),
+                max_items: parse(&get, "MAX_ITEMS")?.unwrap_or(d.drive.max_items),
+                max_link_downloads: parse(&get, "MAX_LINK_DOWNLOADS")?
+                    .unwrap_or(d.drive.max_link_downloads),
                 versions_kept_for: parse(&get, "VERSIONS_DAYS")?
                     .map(|days: u64| Duration::from_secs(days * 24 * 3600))
                     .unwrap_or(d.drive.versions_kept_for),

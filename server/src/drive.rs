@@ -19,7 +19,8 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use domain::auth::CurrentUser;
 use domain::drive::{
-    DownloadCount, OnConflict, OpenFile, OpenShare, SignedLink, UploadStart, Uploader, CHUNK_SIZE,
+    DownloadCount, OnConflict, OpenFile, OpenShare, SignedLink, StreamSlot, UploadStart, Uploader,
+    CHUNK_SIZE,
 };
 use domain::ids::{EntryId, UploadId};
 use futures::StreamExt;
@@ -249,7 +250,7 @@ async fn download(
         Err(e) => return ApiError::from(e).into_response(),
     };
     match requested_part(&headers, &file) {
-        Ok(part) => file_response(file, part, None).await,
+        Ok(part) => file_response(file, part, Tally::default()).await,
         Err(outside) => outside.into_response(),
     }
 }
@@ -315,7 +316,13 @@ async fn zip_selection(State(state): State<AppState>, Query(query): Query<ZipQue
                 _ => "Download".to_owned(),
             };
             let source = crate::zip_stream::Source::Owner(owner);
-            crate::zip_stream::zip_response(state.drive.clone(), source, entries, None, &name)
+            crate::zip_stream::zip_response(
+                state.drive.clone(),
+                source,
+                entries,
+                Tally::default(),
+                &name,
+            )
         }
         Err(e) => ApiError::from(e).into_response(),
     }
@@ -373,12 +380,12 @@ pub(crate) fn content_disposition(name: &str) -> String {
 
 /// The file's bytes: all of them (200), or the `part` asked for (206). The first block is
 /// read (and checked) before the status goes out, so a file with no intact copy is a clear
-/// 503 rather than a body that breaks off. A link's download `count` is kept once the last
+/// 503 rather than a body that breaks off. A link's download (`tally`) is counted once the last
 /// byte is out, and given back if the body breaks off before.
 pub(crate) async fn file_response(
     file: OpenFile,
     part: Option<std::ops::Range<u64>>,
-    count: Option<DownloadCount>,
+    tally: Tally,
 ) -> Response {
     let size = domain::db::to_u64(file.entry.size);
     let (mime, name) = (
@@ -394,7 +401,7 @@ pub(crate) async fn file_response(
         }
     }
     let stream = stream.map(|chunk| chunk.map_err(std::io::Error::other));
-    let mut response = Response::new(Body::from_stream(counted(stream, count, Some(length))));
+    let mut response = Response::new(Body::from_stream(counted(stream, tally, Some(length))));
     let h = response.headers_mut();
     let mut set = |name: header::HeaderName, value: String| {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -418,37 +425,46 @@ pub(crate) async fn file_response(
     response
 }
 
-/// A body that marks `count` finished once its last byte is out: the `length`th when it is
-/// known (hyper stops polling a body once Content-Length bytes are sent), else at its end. An
-/// error, or a client going away, drops it before: the count is given back.
+/// What a download through a link holds while its body runs: one of the link's slots for
+/// downloads at once, and its count when it took one.
+#[derive(Default)]
+pub(crate) struct Tally {
+    pub count: Option<DownloadCount>,
+    pub slot: Option<StreamSlot>,
+}
+
+/// A body that marks the tally's count finished once its last byte is out: the `length`th
+/// when it is known (hyper stops polling a body once Content-Length bytes are sent), else at
+/// its end. An error, or a client going away, drops it before: the count is given back. The
+/// slot goes when the body does.
 pub(crate) fn counted(
     body: impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static,
-    count: Option<DownloadCount>,
+    tally: Tally,
     length: Option<u64>,
 ) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    let finish = |count: &mut Option<DownloadCount>| {
-        if let Some(count) = count.take() {
+    let finish = |tally: &mut Tally| {
+        if let Some(count) = tally.count.take() {
             count.finished();
         }
     };
     futures::stream::unfold(
-        (Box::pin(body), count, 0u64),
-        move |(mut body, mut count, mut sent)| async move {
+        (Box::pin(body), tally, 0u64),
+        move |(mut body, mut tally, mut sent)| async move {
             let Some(item) = body.next().await else {
-                finish(&mut count);
+                finish(&mut tally);
                 return None;
             };
             match &item {
                 Ok(bytes) => {
                     sent += bytes.len() as u64;
                     if length.is_some_and(|length| sent >= length) {
-                        finish(&mut count);
+                        finish(&mut tally);
                     }
                 }
                 // The body is broken: whatever comes after, this download did not complete.
-                Err(_) => drop(count.take()),
+                Err(_) => drop(tally.count.take()),
             }
-            Some((item, (body, count, sent)))
+            Some((item, (body, tally, sent)))
         },
     )
 }

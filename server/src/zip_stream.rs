@@ -18,7 +18,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use zip::write::{SimpleFileOptions, ZipWriter};
 use zip::CompressionMethod;
 
-use crate::drive::content_disposition;
+use crate::drive::{content_disposition, Tally};
 
 /// What the zip writer has produced and not yet sent; drained after every write, so it holds
 /// at most one read's bytes plus a header.
@@ -150,11 +150,12 @@ pub(crate) fn zip_response(
     drive: Arc<Drive>,
     source: Source,
     entries: Vec<(String, Entry)>,
-    count: Option<DownloadCount>,
+    tally: Tally,
     name: &str,
 ) -> Response {
     let (tx, rx) = mpsc::channel(4);
     let errors = tx.clone();
+    let Tally { count, slot } = tally;
     tokio::spawn(async move {
         if let Err(e) = write_zip(drive, source, entries, count, tx).await {
             if e.kind() != io::ErrorKind::BrokenPipe {
@@ -164,7 +165,12 @@ pub(crate) fn zip_response(
             let _ = errors.send(Err(e)).await;
         }
     });
-    let mut response = Response::new(Body::from_stream(ReceiverStream::new(rx)));
+    // The link's slot goes when the body does (sent, or the client gone).
+    let body = ReceiverStream::new(rx).map(move |item| {
+        let _held = &slot;
+        item
+    });
+    let mut response = Response::new(Body::from_stream(body));
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -30,7 +30,12 @@ struct Visitor {
 
 impl Owner {
     async fn start() -> Owner {
-        let env = [("TRUSTED_PROXIES", "127.0.0.1/32"), ("DEBUG_CLOCK", "1")];
+        // Ten requests at once in some tests: no slot limit in their way.
+        let env = [
+            ("TRUSTED_PROXIES", "127.0.0.1/32"),
+            ("DEBUG_CLOCK", "1"),
+            ("MAX_LINK_DOWNLOADS", "50"),
+        ];
         Owner(Account::start("Sam Share", &env).await)
     }
 
@@ -675,4 +680,53 @@ async fn a_drop_with_a_password_takes_files_only_after_it() {
         .await
         .json();
     assert_eq!(listing["entries"][0]["name"], "essay.txt");
+}
+
+#[tokio::test]
+async fn a_link_serves_so_many_downloads_at_once_and_then_asks_to_wait() {
+    let env = [
+        ("TRUSTED_PROXIES", "127.0.0.1/32"),
+        ("MAX_LINK_DOWNLOADS", "2"),
+    ];
+    let owner = Owner(Account::start("Busy Link", &env).await);
+    // Large enough that a download not read stays under way.
+    let content = bytes_of(24 * 1024 * 1024, 5);
+    let file = owner.upload("big.iso", None, &content).await;
+    let (_, link) = owner.share(&file, json!({})).await;
+    let url = format!("{link}/download");
+    let first = owner.visitor("203.0.113.90").get(&url, None).await;
+    let second = owner.visitor("203.0.113.91").get(&url, None).await;
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+    let third = owner.visitor("203.0.113.92").get(&url, None).await;
+    assert_eq!(third.status(), 429);
+    assert!(third.headers().get("retry-after").is_some());
+    // Another link is not held up.
+    let folder = owner.folder("F", None).await;
+    let (_, other) = owner.share(&folder, json!({})).await;
+    assert_eq!(
+        owner
+            .visitor("203.0.113.93")
+            .bytes(&format!("{other}/zip"))
+            .await
+            .0,
+        200
+    );
+
+    // One ends: a slot is free again.
+    let whole = first.bytes().await.unwrap();
+    assert_eq!(whole.len(), content.len());
+    let mut status = 0;
+    for _ in 0..50 {
+        let r = owner.visitor("203.0.113.92").get(&url, None).await;
+        status = r.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200);
+    drop(second);
 }

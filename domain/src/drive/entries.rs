@@ -321,6 +321,7 @@ impl Drive {
         let mut tx = self.write_tx().await?;
         let crumbs = live_folder(&mut tx, user_id, parent).await?;
         check_depth(&crumbs, 1)?;
+        super::usage::check_items(&mut tx, user_id, 1, self.settings.max_items).await?;
         let id = Uuid::new_v4().simple().to_string();
         let t = self.clock.now();
         sqlx::query(
@@ -337,6 +338,7 @@ impl Drive {
         .execute(&mut *tx)
         .await
         .map_err(|e| collision(e, &name.display))?;
+        super::usage::count_items(&mut tx, user_id, 1).await?;
         tx.commit().await?;
         self.entry(user_id, &id).await
     }

@@ -23,6 +23,15 @@ pub enum DriveError {
     /// Too many wrong link passwords from one client.
     #[error("Too many wrong passwords. Try again in {retry_after_secs} s.")]
     Throttled { retry_after_secs: u64 },
+    #[error(
+        "Your drive holds {items} files and folders (the trash and unfinished uploads \
+         included), the most an account may have ({max}). Delete some, or empty the trash, to \
+         add more."
+    )]
+    TooManyItems { items: i64, max: i64 },
+    /// A link serving as many downloads at once as it may.
+    #[error("This link is serving {max} downloads at once already. Try again in a moment.")]
+    LinkBusy { max: i64 },
     /// No room in the owner's drive for a file sent through their drop link: the stranger
     /// learns nothing of the owner's quota.
     #[error("This file drop is full: it cannot take this file.")]
@@ -73,8 +82,12 @@ impl UserFacing for DriveError {
             DriveError::NotFound(_) => ErrorKind::NotFound,
             DriveError::Conflict(_) => ErrorKind::Conflict,
             DriveError::NameTaken(_) => ErrorKind::NameTaken,
+            DriveError::TooManyItems { .. } => ErrorKind::Conflict,
             DriveError::TooSlow(_) => ErrorKind::TooSlow,
             DriveError::Forbidden(_) => ErrorKind::Forbidden,
+            DriveError::LinkBusy { .. } => ErrorKind::TooManyRequests {
+                retry_after_secs: 10,
+            },
             DriveError::Throttled { retry_after_secs } => ErrorKind::TooManyRequests {
                 retry_after_secs: *retry_after_secs,
             },

@@ -25,7 +25,7 @@ pub use download::{OpenFile, SignedLink};
 pub use error::DriveError;
 pub use model::drive::*;
 pub use previews::{make_thumbnail, THUMBNAIL_SIDE};
-pub use shares::{DownloadCount, OpenShare, SharedFolder};
+pub use shares::{DownloadCount, OpenShare, SharedFolder, StreamSlot};
 pub use uploads::Uploader;
 pub use usage::set_quota;
 
@@ -59,6 +59,10 @@ pub struct DriveSettings {
     /// client trickling bytes would otherwise hold a connection and a claim for as long as it
     /// likes.
     pub min_upload_rate: u64,
+    /// Files and folders one account may hold, the trash included (`MAX_ITEMS`).
+    pub max_items: i64,
+    /// Downloads through one link that may run at once (`MAX_LINK_DOWNLOADS`).
+    pub max_link_downloads: i64,
     /// A version goes this long after it was replaced (`VERSIONS_DAYS`)...
     pub versions_kept_for: Duration,
     /// ...or once a file has this many newer ones (`VERSIONS_KEEP`), whichever comes first.
@@ -75,6 +79,8 @@ impl Default for DriveSettings {
             link_lifetime: Duration::from_secs(60),
             max_unfinished_uploads: 50,
             min_upload_rate: 64 * 1024,
+            max_items: 1_000_000,
+            max_link_downloads: 8,
             versions_kept_for: Duration::from_secs(30 * 24 * 3600),
             versions_keep: 10,
         }

@@ -568,3 +568,37 @@ async fn an_account_has_at_most_so_many_unfinished_uploads_however_they_race() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_account_holds_at_most_so_many_items_counting_the_trash_and_uploads() {
+    let (drive, _dir) = drive_with(DriveSettings {
+        max_items: 3,
+        ..DriveSettings::default()
+    })
+    .await;
+    let a = drive.create_folder(&alice(), None, "a").await.unwrap();
+    drive.create_folder(&alice(), None, "b").await.unwrap();
+    drive
+        .start_upload(&alice(), &upload("c.bin", 10))
+        .await
+        .unwrap();
+    let err = drive.create_folder(&alice(), None, "d").await.unwrap_err();
+    assert!(
+        matches!(err, DriveError::TooManyItems { items: 2, max: 3 }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("the most an account may have (3)"),
+        "{err}"
+    );
+    assert!(matches!(
+        drive.start_upload(&alice(), &upload("e.bin", 10)).await,
+        Err(DriveError::TooManyItems { .. })
+    ));
+    // Other accounts are not touched; the trash still counts until emptied.
+    drive.create_folder(&bob(), None, "d").await.unwrap();
+    drive.trash(&alice(), &eid(&a.id)).await.unwrap();
+    assert!(drive.create_folder(&alice(), None, "d").await.is_err());
+    drive.empty_trash(&alice()).await.unwrap();
+    drive.create_folder(&alice(), None, "d").await.unwrap();
+}

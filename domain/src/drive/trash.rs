@@ -2,7 +2,7 @@
 //! Trashed items still count against the quota until they are gone for good.
 
 use super::entries::{collision, entry_from_row, live_folder, live_path};
-use super::usage::{adjust, binned_cte, BINNED_BYTES};
+use super::usage::{adjust, binned_cte, count_items, BINNED_BYTES};
 use super::{Drive, DriveError, Entry};
 use crate::ids::{EntryId, UserId};
 
@@ -124,6 +124,11 @@ impl Drive {
         .bind(arg)
         .fetch_one(&mut *tx)
         .await?;
+        let items: i64 = sqlx::query_scalar(&format!("{cte} SELECT COUNT(*) FROM binned"))
+            .bind(user_id)
+            .bind(arg)
+            .fetch_one(&mut *tx)
+            .await?;
         // Blocks of the files and of their versions (the versions go with their files).
         let binned_blocks = "SELECT id FROM binned
                              UNION ALL SELECT id FROM versions WHERE file_id IN (SELECT id FROM binned)";
@@ -151,6 +156,7 @@ impl Drive {
                 .await?;
         }
         adjust(&mut tx, user_id, -freed, 0).await?;
+        count_items(&mut tx, user_id, -items).await?;
         tx.commit().await?;
         if freed > 0 {
             self.collect_garbage().await?;

@@ -115,3 +115,40 @@ pub(super) async fn adjust(
     .await?;
     Ok(())
 }
+
+/// Refuses `adding` more files or folders when the account would then hold more than `max`
+/// (the trash and unfinished uploads included): folders cost no quota, so without this an
+/// account could make them without end.
+pub(super) async fn check_items(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    adding: i64,
+    max: i64,
+) -> Result<(), DriveError> {
+    let (items, uploads): (i64, i64) = sqlx::query_as(
+        "SELECT item_count, (SELECT COUNT(*) FROM uploads WHERE user_id = $1)
+         FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(DriveError::NotFound("account"))?;
+    if items + uploads + adding > max {
+        return Err(DriveError::TooManyItems { items, max });
+    }
+    Ok(())
+}
+
+/// Counts files or folders added (or, negative, removed for good).
+pub(super) async fn count_items(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    delta: i64,
+) -> Result<(), DriveError> {
+    sqlx::query("UPDATE users SET item_count = item_count + $1 WHERE id = $2")
+        .bind(delta)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -27,7 +27,7 @@ use domain::drive::{DriveError, OpenShare};
 use model::shares::ShareKind;
 use serde::Deserialize;
 
-use crate::drive::{file_response, requested_part};
+use crate::drive::{file_response, requested_part, Tally};
 use crate::rate_limit::client_of;
 
 pub fn routes() -> Router<AppState> {
@@ -259,15 +259,21 @@ async fn download(
         Err(outside) => return outside.into_response(),
     };
     let from_start = part.as_ref().is_none_or(|p| p.start == 0);
-    let count = match state
-        .drive
-        .count_download(&visit.share, &file.entry.id, &visit.client, from_start)
-        .await
-    {
-        Ok(count) => count,
-        Err(e) => return refused(e),
+    let tally = async {
+        let slot = state.drive.start_link_stream(&visit.share).await?;
+        let count = state
+            .drive
+            .count_download(&visit.share, &file.entry.id, &visit.client, from_start)
+            .await?;
+        Ok(Tally {
+            count,
+            slot: Some(slot),
+        })
     };
-    file_response(file, part, count).await
+    match tally.await {
+        Ok(tally) => file_response(file, part, tally).await,
+        Err(e) => refused(e),
+    }
 }
 
 /// An image's thumbnail, for a view or download link's page (not a drop's: it shows nothing).

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 
 use super::{refused, Downloading, FolderQuery};
+use crate::drive::Tally;
 use crate::zip_stream::{zip_response, Source};
 
 pub(super) async fn download(
@@ -23,14 +24,22 @@ pub(super) async fn download(
             return Err(domain::drive::DriveError::NotFound("folder"));
         }
         let tree = state.drive.shared_tree(share, &folder).await?;
+        let slot = state.drive.start_link_stream(share).await?;
         let item = format!("zip:{}", folder.id);
         let count = state
             .drive
             .count_download(share, &item, &visit.client, true)
             .await?;
-        Ok((folder, tree, count))
+        Ok((
+            folder,
+            tree,
+            Tally {
+                count,
+                slot: Some(slot),
+            },
+        ))
     };
-    let (folder, tree, count) = match planned.await {
+    let (folder, tree, tally) = match planned.await {
         Ok(planned) => planned,
         Err(e) => return refused(e),
     };
@@ -39,5 +48,5 @@ pub(super) async fn download(
         .map(|(path, entry)| (format!("{}/{path}", folder.name), entry))
         .collect();
     let source = Source::Link(Box::new(visit.share));
-    zip_response(state.drive.clone(), source, entries, count, &folder.name)
+    zip_response(state.drive.clone(), source, entries, tally, &folder.name)
 }

@@ -11,6 +11,16 @@ use crate::drive::{Drive, DriveError};
 
 /// How long a counted download's client may fetch more of the same item without counting.
 const GRANT_SECS: i64 = 60;
+/// How long a running download's slot holds without renewal (a crashed server's lapse).
+const SLOT_LEASE_SECS: i64 = 30;
+/// How often a running download renews its slot.
+const SLOT_RENEW: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One of a link's slots for downloads running at once: renewed while it is held, given
+/// back when dropped.
+pub struct StreamSlot {
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
 
 /// A counted download: dropped before `finished`, it gives its count back.
 pub struct DownloadCount {
@@ -153,6 +163,57 @@ impl Drive {
         }))
     }
 
+    /// Takes one of the link's slots for downloads running at once (`max_link_downloads`),
+    /// counted under the link's lock so that racing requests cannot pass it.
+    pub async fn start_link_stream(&self, share: &OpenShare) -> Result<StreamSlot, DriveError> {
+        let now = self.clock.now();
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let mut tx = self.db.begin().await?;
+        crate::db::lock_key(&mut tx, &format!("share streams {}", share.id), now).await?;
+        let running: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM share_streams WHERE share_id = $1 AND until >= $2",
+        )
+        .bind(&share.id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let max = self.settings.max_link_downloads;
+        if running >= max {
+            return Err(DriveError::LinkBusy { max });
+        }
+        sqlx::query("INSERT INTO share_streams (id, share_id, until) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(&share.id)
+            .bind(now + SLOT_LEASE_SECS)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let (db, clock) = (self.db.clone(), self.clock.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = &mut stopped => break,
+                    () = tokio::time::sleep(SLOT_RENEW) => {
+                        let renewed = sqlx::query("UPDATE share_streams SET until = $1 WHERE id = $2")
+                            .bind(clock.now() + SLOT_LEASE_SECS)
+                            .bind(&id)
+                            .execute(&db)
+                            .await;
+                        if let Err(e) = renewed {
+                            tracing::warn!(error = %e, "could not renew a link download's slot");
+                        }
+                    }
+                }
+            }
+            let _ = sqlx::query("DELETE FROM share_streams WHERE id = $1")
+                .bind(&id)
+                .execute(&db)
+                .await;
+        });
+        Ok(StreamSlot { _stop: stop })
+    }
+
     /// Notes that the link was used (opened, or a file dropped through it): to the minute, so
     /// that strangers opening a page do not each write to the database.
     pub async fn touch_share(&self, share: &OpenShare) -> Result<(), DriveError> {
@@ -167,12 +228,14 @@ impl Drive {
         Ok(())
     }
 
-    /// Drops grants past their minute.
+    /// Drops grants past their minute, and the slots of downloads whose server stopped.
     pub(in crate::drive) async fn expire_grants(&self) -> Result<(), DriveError> {
-        sqlx::query("DELETE FROM share_grants WHERE until < $1")
-            .bind(self.clock.now())
-            .execute(&self.db)
-            .await?;
+        for table in ["share_grants", "share_streams"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE until < $1"))
+                .bind(self.clock.now())
+                .execute(&self.db)
+                .await?;
+        }
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ mod tokens;
 
 use model::shares::{Share, ShareCreated, ShareKind, ShareRequest};
 
-pub use counting::DownloadCount;
+pub use counting::{DownloadCount, StreamSlot};
 
 use super::entries::live_path;
 use super::uploads::Uploader;

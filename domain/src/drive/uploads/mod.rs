@@ -21,7 +21,7 @@ use claim::{Claim, LEASE_SECS};
 
 use super::entries::{collision, file_named, free_name, live_folder, name_taken};
 use super::garbage::discard_blocks;
-use super::usage::{adjust, reserve};
+use super::usage::{adjust, check_items, count_items, reserve};
 use super::versions;
 use super::OpenShare;
 use super::{
@@ -236,7 +236,10 @@ impl Drive {
             .bind(user_id)
             .fetch_one(&mut *tx)
             .await?;
+        let room = check_items(&mut tx, user_id, 1, self.settings.max_items).await;
         if by.is_drop() {
+            // A stranger learns only that the drop cannot take it.
+            room.map_err(|_| DriveError::DropFull)?;
             let through_link: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM uploads WHERE share_id = $1")
                     .bind(by.share_id)
@@ -256,6 +259,7 @@ impl Drive {
                     other => other,
                 })?;
         } else {
+            room?;
             if unfinished >= self.settings.max_unfinished_uploads {
                 return Err(DriveError::Conflict(format!(
                     "You have {unfinished} unfinished uploads, the most an account may have at \
@@ -595,6 +599,7 @@ impl Drive {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| collision(e, &name.display))?;
+                count_items(&mut tx, user_id, 1).await?;
                 upload.id.to_string()
             }
         };
