@@ -71,8 +71,9 @@ export default defineConfig({
         // Every test comes from 127.0.0.1: the per-IP limit is tested separately.
         AUTH_RATE_LIMIT_PER_MINUTE: "1000",
         ADMIN_EMAILS: ADMIN_EMAIL,
-        // Small enough that a test can fill a drive.
+        // Small enough that a test can fill a drive, or a listing's first page.
         DEFAULT_QUOTA_BYTES: "20000000",
+        LIST_PAGE_SIZE: "8",
         CLUSTER_HEALTH_INTERVAL_MS: "500",
         RUST_LOG: "info",
       },

@@ -204,6 +204,7 @@ impl Config {
                     .unwrap_or(d.drive.max_unfinished_uploads),
                 min_upload_rate: parse(&get, "MIN_UPLOAD_RATE")?.unwrap_or(d.drive.min_upload_rate),
                 max_items: parse(&get, "MAX_ITEMS")?.unwrap_or(d.drive.max_items),
+                list_page: parse(&get, "LIST_PAGE_SIZE")?.unwrap_or(d.drive.list_page),
                 max_link_downloads: parse(&get, "MAX_LINK_DOWNLOADS")?
                     .unwrap_or(d.drive.max_link_downloads),
                 versions_kept_for: parse(&get, "VERSIONS_DAYS")?

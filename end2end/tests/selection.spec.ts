@@ -33,3 +33,19 @@ test("choose several items with checkboxes and shift-click; download them as one
   await expect(row(page, "d.txt")).toBeVisible();
   await expect(bar).toHaveCount(0);
 });
+
+test("a long folder loads more rows as the person scrolls to the end", async ({ page }) => {
+  await openNewDrive(page, "Long Lister");
+  for (let n = 1; n <= 12; n++) {
+    await page.getByLabel("New folder name").fill(`Folder ${String(n).padStart(2, "0")}`);
+    await page.getByRole("button", { name: "Create folder" }).click();
+    await expect(page.getByRole("status")).toContainText(`Folder ${String(n).padStart(2, "0")}`);
+  }
+  await page.reload();
+  await expect(page.getByTestId("entry")).toHaveCount(8);
+  await page.getByTestId("load-more").scrollIntoViewIfNeeded();
+  await expect(page.getByTestId("entry")).toHaveCount(12);
+  await expect(page.getByTestId("load-more")).toHaveCount(0);
+  const names = await page.getByTestId("entry").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")));
+  expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `Folder ${String(i + 1).padStart(2, "0")}`));
+});

@@ -23,7 +23,7 @@ test("an upload of a taken name asks; Replace keeps the old content as a version
   await expect(versions.first()).toContainText("Version 1 · 12 B");
   await expect(versions.first()).toContainText("by you");
   await versions.first().getByRole("button", { name: "Restore" }).click();
-  await expect(detail.getByRole("status")).toContainText("Restored");
+  await expect(page.getByRole("status")).toContainText("restored; the content it replaced is now a version");
   await expect(row(page, "plan.txt")).toContainText("12 B");
   await expect(versions).toHaveCount(1);
   await expect(versions.first()).toContainText("Version 2 · 21 B");

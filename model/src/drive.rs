@@ -88,6 +88,12 @@ pub struct ListQuery {
     pub sort: SortBy,
     #[serde(default)]
     pub descending: bool,
+    /// Where the page starts: the previous page's `next_cursor` (the first page without it).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Rows per page (the server's `LIST_PAGE_SIZE` without it; at most 1000).
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +103,9 @@ pub struct Listing {
     /// Folders first, then files, each group in the requested order.
     pub entries: Vec<Entry>,
     pub usage: Usage,
+    /// Present when more rows follow: ask again with it as `cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,13 +15,16 @@ use crate::api;
 use domain::ids::EntryId;
 
 api! { ("files/list")
-    /// A folder's contents (the top of the drive without `folder_id`), or with `search`,
-    /// matching names anywhere in the drive; with breadcrumbs and usage against quota.
+    /// A page of a folder's contents (the top of the drive without `folder_id`), or with
+    /// `search`, of matching names anywhere in the drive; with breadcrumbs and usage against
+    /// quota. `next_cursor`, when present, asks for the next page (as `cursor`).
     pub async fn list_files(
         folder_id: Option<String>,
         search: Option<String>,
         sort: Option<SortBy>,
         descending: Option<bool>,
+        cursor: Option<String>,
+        limit: Option<u32>,
     ) -> Result<Listing, ApiError> {
         let (state, user) = current_user().await?;
         let query = model::drive::ListQuery {
@@ -29,6 +32,8 @@ api! { ("files/list")
             search,
             sort: sort.unwrap_or_default(),
             descending: descending.unwrap_or(false),
+            cursor,
+            limit,
         };
         Ok(state.drive.list(&user.user_id, &query).await?)
     }
@@ -40,8 +45,10 @@ api! { (GET "files/list")
         search: Option<String>,
         sort: Option<SortBy>,
         descending: Option<bool>,
+        cursor: Option<String>,
+        limit: Option<u32>,
     ) -> Result<Listing, ApiError> {
-        list_files(folder_id, search, sort, descending).await
+        list_files(folder_id, search, sort, descending, cursor, limit).await
     }
 }
 

@@ -4,8 +4,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
+use super::paging::{sort_column, Cursor, MAX_PAGE, RANK};
+use super::NodeCopy;
 use super::{names, Crumb, Drive, DriveError, Entry, EntryKind, FileDetail, ListQuery, Listing};
-use super::{NodeCopy, SortBy};
 use crate::cluster::replicas;
 use crate::db::is_unique_violation;
 use crate::ids::{EntryId, UserId};
@@ -243,17 +244,13 @@ impl Drive {
         self.entry(user_id, id).await
     }
 
-    /// A folder's contents (folders first), or, with a search, matching names anywhere in
-    /// the drive outside the trash.
+    /// A page of a folder's contents (folders first), or, with a search, of matching names
+    /// anywhere in the drive outside the trash; `next_cursor` asks for the next page.
     pub async fn list(&self, user_id: &UserId, query: &ListQuery) -> Result<Listing, DriveError> {
         let mut conn = self.db.acquire().await?;
         let folder = query.folder_id.as_deref().unwrap_or("");
         let path = live_folder(&mut conn, user_id, folder).await?;
-        let order = match query.sort {
-            SortBy::Name => "e.name_key",
-            SortBy::Size => "e.size",
-            SortBy::Date => "e.modified_at",
-        };
+        let order = sort_column(query.sort);
         let direction = if query.descending { "DESC" } else { "ASC" };
         let search = query
             .search
@@ -266,25 +263,45 @@ impl Drive {
             "e.user_id = $1 AND e.parent_id = $2 AND e.trashed_at IS NULL AND $3 IS NULL"
         };
         let pattern = search.map(|s| format!("%{}%", like_escape(&names::search_key(s))));
-        let rows = sqlx::query(&format!(
-            "{LIVE_CTE} SELECT {} FROM entries e WHERE {filter}
-             ORDER BY e.kind = 'file', {order} {direction}, e.name_key",
-            self.columns()
-        ))
-        .bind(user_id)
-        .bind(folder)
-        .bind(pattern)
-        .fetch_all(&mut *conn)
-        .await?;
+        let after = query
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::decode(c, query))
+            .transpose()?;
+        let keyset = after.as_ref().map_or("1 = 1".into(), |c| c.condition(4));
+        let page = query
+            .limit
+            .map_or(self.settings.list_page, i64::from)
+            .clamp(1, MAX_PAGE);
+        let sql = format!(
+            "{LIVE_CTE} SELECT {}, e.name_key FROM entries e WHERE {filter} AND {keyset}
+             ORDER BY {RANK}, {order} {direction}, e.name_key, e.id LIMIT {}",
+            self.columns(),
+            page + 1
+        );
+        let mut rows_query = sqlx::query(&sql).bind(user_id).bind(folder).bind(pattern);
+        if let Some(cursor) = &after {
+            rows_query = cursor.bind(rows_query);
+        }
+        let mut rows = rows_query.fetch_all(&mut *conn).await?;
+        let more = rows.len() > usize::try_from(page).unwrap_or(usize::MAX);
+        rows.truncate(usize::try_from(page).unwrap_or(usize::MAX));
         let mut entries: Vec<Entry> = rows.iter().map(entry_from_row).collect::<Result<_, _>>()?;
         for entry in &mut entries {
             entry.thumbnail_url = self.thumbnail_link(user_id, entry);
         }
+        let next_cursor = match (more, entries.last(), rows.last()) {
+            (true, Some(last), Some(row)) => {
+                Some(Cursor::after(query, last, row.try_get("name_key")?).encode())
+            }
+            _ => None,
+        };
         let usage = super::usage::usage(&mut conn, user_id).await?;
         Ok(Listing {
             path,
             entries,
             usage,
+            next_cursor,
         })
     }
 

@@ -10,6 +10,7 @@ mod entries;
 mod error;
 mod garbage;
 pub mod names;
+mod paging;
 mod previews;
 mod shares;
 mod trash;
@@ -59,6 +60,8 @@ pub struct DriveSettings {
     /// client trickling bytes would otherwise hold a connection and a claim for as long as it
     /// likes.
     pub min_upload_rate: u64,
+    /// Rows in one page of a listing (`LIST_PAGE_SIZE`).
+    pub list_page: i64,
     /// Files and folders one account may hold, the trash included (`MAX_ITEMS`).
     pub max_items: i64,
     /// Downloads through one link that may run at once (`MAX_LINK_DOWNLOADS`).
@@ -79,6 +82,7 @@ impl Default for DriveSettings {
             link_lifetime: Duration::from_secs(60),
             max_unfinished_uploads: 50,
             min_upload_rate: 64 * 1024,
+            list_page: 200,
             max_items: 1_000_000,
             max_link_downloads: 8,
             versions_kept_for: Duration::from_secs(30 * 24 * 3600),

@@ -279,7 +279,7 @@ async fn names_collide_after_normalisation_and_case_folding() {
         .create_folder(&alice(), None, "re\u{301}sume\u{301}")
         .await
         .unwrap_err();
-    assert!(matches!(err, DriveError::Conflict(_)), "{err}");
+    assert!(matches!(err, DriveError::NameTaken(_)), "{err}");
     let err = drive
         .start_upload(&alice(), &upload("RÉSUMÉ", 1))
         .await
@@ -465,7 +465,7 @@ async fn trash_hides_restores_and_empties() {
     let newer = drive.create_folder(&alice(), None, "Old").await.unwrap();
     assert!(matches!(
         drive.restore(&alice(), &eid(&folder.id)).await,
-        Err(DriveError::Conflict(_))
+        Err(DriveError::NameTaken(_))
     ));
     drive.trash(&alice(), &eid(&newer.id)).await.unwrap();
     drive.restore(&alice(), &eid(&folder.id)).await.unwrap();
@@ -601,4 +601,98 @@ async fn an_account_holds_at_most_so_many_items_counting_the_trash_and_uploads()
     assert!(drive.create_folder(&alice(), None, "d").await.is_err());
     drive.empty_trash(&alice()).await.unwrap();
     drive.create_folder(&alice(), None, "d").await.unwrap();
+}
+
+/// Every page of a listing, following the cursors; the names in order.
+async fn all_pages(drive: &Drive, query: ListQuery) -> (Vec<String>, usize) {
+    let mut names = Vec::new();
+    let mut pages = 0;
+    let mut cursor = None;
+    loop {
+        let page = drive
+            .list(
+                &alice(),
+                &ListQuery {
+                    cursor,
+                    ..query.clone()
+                },
+            )
+            .await
+            .unwrap();
+        pages += 1;
+        names.extend(page.entries.into_iter().map(|e| e.name));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            return (names, pages);
+        }
+    }
+}
+
+#[tokio::test]
+async fn listings_come_in_pages_that_neither_repeat_nor_skip() {
+    let (drive, _dir) = drive().await;
+    for name in ["delta", "Alpha", "charlie", "bravo"] {
+        drive.create_folder(&alice(), None, name).await.unwrap();
+        drive.clock.advance(1);
+    }
+    for name in ["z.txt", "y.txt", "x.txt", "w.txt", "v.txt"] {
+        file_record(&drive, name, None).await;
+    }
+    let by_name = ListQuery {
+        limit: Some(2),
+        ..ListQuery::default()
+    };
+    let (names, pages) = all_pages(&drive, by_name.clone()).await;
+    assert_eq!(
+        names,
+        ["Alpha", "bravo", "charlie", "delta", "v.txt", "w.txt", "x.txt", "y.txt", "z.txt"]
+    );
+    assert_eq!(pages, 5);
+    let descending = ListQuery {
+        descending: true,
+        sort: SortBy::Date,
+        limit: Some(4),
+        ..ListQuery::default()
+    };
+    let (names, _) = all_pages(&drive, descending.clone()).await;
+    assert_eq!(names.len(), 9, "{names:?}");
+    assert_eq!(
+        &names[..4],
+        ["bravo", "charlie", "Alpha", "delta"],
+        "newest first"
+    );
+
+    // Something added before where a page ended does not push a row onto the next page twice.
+    let first = drive.list(&alice(), &by_name).await.unwrap();
+    drive
+        .create_folder(&alice(), None, "aardvark")
+        .await
+        .unwrap();
+    let second = drive
+        .list(
+            &alice(),
+            &ListQuery {
+                cursor: first.next_cursor.clone(),
+                ..by_name.clone()
+            },
+        )
+        .await
+        .unwrap();
+    let names: Vec<_> = second.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["charlie", "delta"]);
+
+    // A cursor is for the order it came from; a forged one is refused, not obeyed.
+    for cursor in [first.next_cursor.clone().unwrap(), "garbage".into()] {
+        let err = drive
+            .list(
+                &alice(),
+                &ListQuery {
+                    cursor: Some(cursor),
+                    ..descending.clone()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DriveError::Invalid(_)), "{err:?}");
+    }
 }

@@ -3,13 +3,12 @@
 
 use leptos::prelude::*;
 
-use super::DriveCtx;
+use super::{Change, DriveCtx};
 use crate::api::drive::{
-    delete_version, download_url, file_info, list_versions, replicate_file, restore_version,
-    FileDetail, Version,
+    download_url, file_info, list_versions, replicate_file, FileDetail, Version,
 };
 use crate::api::ApiError;
-use crate::components::{Alert, LocalTime};
+use crate::components::LocalTime;
 use crate::format;
 use crate::session::use_session;
 
@@ -93,43 +92,18 @@ pub fn DetailPanel() -> impl IntoView {
     }
 }
 
-/// Something done to a version from the details.
-#[derive(Debug, Clone)]
-enum VersionOp {
-    Restore(String),
-    Delete(String),
-}
-
-/// A file's earlier contents: who uploaded each and when, to download, restore or delete.
+/// A file's earlier contents: who uploaded each and when, to download, restore or delete
+/// (through the drive's changes, whose outcome the page's alert tells).
 #[component]
 fn Versions(file_id: String) -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
-    let op = Action::new(|op: &VersionOp| {
-        let op = op.clone();
-        async move {
-            match op {
-                VersionOp::Restore(id) => restore_version(id)
-                    .await
-                    .map(|_| "Restored; the content it replaced is now a version.".to_owned()),
-                VersionOp::Delete(id) => delete_version(id).await.map(|a| a.message),
-            }
-        }
-    });
     let file = StoredValue::new(file_id);
     let versions = LocalResource::new(move || {
-        op.version().track();
+        ctx.refresh.track();
         list_versions(file.get_value())
     });
-    Effect::new(move |_| {
-        if op.value().get().is_some_and(|o| o.is_ok()) {
-            ctx.reload();
-        }
-    });
-    let error = Signal::derive(move || ApiError::of(op.value().get()));
-    let notice = Signal::derive(move || op.value().get().and_then(Result::ok));
     view! {
         <h3>"Versions"</h3>
-        <Alert error notice/>
         {move || match versions.get() {
             None => view! { <p class="muted">"Loading…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
@@ -140,7 +114,7 @@ fn Versions(file_id: String) -> impl IntoView {
             }.into_any(),
             Some(Ok(list)) => view! {
                 <ul class="versions" data-testid="versions">
-                    {list.into_iter().map(|v| view! { <VersionRow v op/> }).collect_view()}
+                    {list.into_iter().map(|v| view! { <VersionRow v/> }).collect_view()}
                 </ul>
             }.into_any(),
         }}
@@ -148,7 +122,7 @@ fn Versions(file_id: String) -> impl IntoView {
 }
 
 #[component]
-fn VersionRow(v: Version, op: Action<VersionOp, Result<String, ApiError>>) -> impl IntoView {
+fn VersionRow(v: Version) -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
     let id = StoredValue::new(v.id.clone());
     let by = if v.share_id.is_empty() {
@@ -164,8 +138,8 @@ fn VersionRow(v: Version, op: Action<VersionOp, Result<String, ApiError>>) -> im
             </span>
             <span class="row-actions">
                 <button class="btn btn-quiet" on:click=move |_| download(ctx, id.get_value())>"Download"</button>
-                <button class="btn btn-quiet" on:click=move |_| { op.dispatch(VersionOp::Restore(id.get_value())); }>"Restore"</button>
-                <button class="btn btn-quiet danger" on:click=move |_| { op.dispatch(VersionOp::Delete(id.get_value())); }>"Delete"</button>
+                <button class="btn btn-quiet" on:click=move |_| { ctx.change.dispatch(Change::RestoreVersion(id.get_value())); }>"Restore"</button>
+                <button class="btn btn-quiet danger" on:click=move |_| { ctx.change.dispatch(Change::DeleteVersion(id.get_value())); }>"Delete"</button>
             </span>
         </li>
     }

@@ -3,6 +3,7 @@
 
 mod detail;
 mod entries;
+mod more;
 mod preview;
 mod quota;
 mod selection;
@@ -18,7 +19,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::drive::{
-    create_folder, delete_entry, list_files, move_entry, rename_entry, Entry, SortBy,
+    create_folder, delete_entry, delete_version, list_files, move_entry, rename_entry,
+    restore_version, Entry, SortBy,
 };
 use crate::api::ApiError;
 use crate::components::{Alert, RequireAuth};
@@ -32,6 +34,8 @@ pub enum Change {
     Rename { id: String, name: String },
     Move { id: String, to: Option<String> },
     Delete(String),
+    RestoreVersion(String),
+    DeleteVersion(String),
 }
 
 /// What the parts of the drive page share.
@@ -99,6 +103,13 @@ fn DriveView() -> impl IntoView {
                 Change::Delete(id) => delete_entry(id)
                     .await
                     .map(|e| format!("\u{201c}{}\u{201d} moved to the trash.", e.name)),
+                Change::RestoreVersion(id) => restore_version(id).await.map(|e| {
+                    format!(
+                        "\u{201c}{}\u{201d} restored; the content it replaced is now a version.",
+                        e.name
+                    )
+                }),
+                Change::DeleteVersion(id) => delete_version(id).await.map(|a| a.message),
             }
         }
     });
@@ -131,8 +142,41 @@ fn DriveView() -> impl IntoView {
         let (folder, search, sort, descending) =
             (folder.get(), search.get(), sort.get(), descending.get());
         let search = Some(search).filter(|s| !s.trim().is_empty());
-        list_files(folder, search, Some(sort), Some(descending))
+        list_files(folder, search, Some(sort), Some(descending), None, None)
     });
+    // Pages after the first, loaded as the person scrolls; a fresh listing starts over.
+    let later = RwSignal::new(Vec::<Entry>::new());
+    let next = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(first)) = listing.get() {
+            later.set(Vec::new());
+            next.set(first.next_cursor);
+        }
+    });
+    let load_more = Action::new(move |cursor: &String| {
+        let search = Some(search.get_untracked()).filter(|s| !s.trim().is_empty());
+        list_files(
+            folder.get_untracked(),
+            search,
+            Some(sort.get_untracked()),
+            Some(descending.get_untracked()),
+            Some(cursor.clone()),
+            None,
+        )
+    });
+    Effect::new(move |_| match load_more.value().get() {
+        Some(Ok(page)) => {
+            later.update(|rows| rows.extend(page.entries));
+            next.set(page.next_cursor);
+        }
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let more = move || {
+        if let Some(cursor) = next.get_untracked() {
+            load_more.dispatch(cursor);
+        }
+    };
     let dragging = RwSignal::new(false);
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
@@ -169,13 +213,18 @@ fn DriveView() -> impl IntoView {
                 Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
                 Some(Ok(l)) => {
                     let searching = !search.get_untracked().trim().is_empty();
+                    let mut entries = l.entries;
+                    entries.extend(later.get());
                     view! {
                         <Breadcrumbs path=l.path searching/>
                         {if gallery.get() {
-                            view! { <entries::EntryGallery entries=l.entries/> }.into_any()
+                            view! { <entries::EntryGallery entries/> }.into_any()
                         } else {
-                            view! { <entries::EntryTable entries=l.entries sort descending/> }.into_any()
+                            view! { <entries::EntryTable entries sort descending/> }.into_any()
                         }}
+                        <Show when=move || next.read().is_some()>
+                            <more::LoadMore busy=load_more.pending() load=more/>
+                        </Show>
                     }
                         .into_any()
                 }
