@@ -14,4 +14,6 @@ pg_admin=$(sed -n 's/^export TEST_PG_ADMIN_URL=//p' "$engines/env")
 cargo bench -p server --bench auth_load
 cargo bench -p server --bench cluster_io
 cargo bench -p server --bench drive_io
+cargo bench -p server --bench thumbnails
+cargo bench -p server --bench share_zip
 TEST_PG_ADMIN_URL=$pg_admin cargo bench -p server --bench db_load

@@ -312,3 +312,72 @@ async fn a_database_lost_while_running_answers_503_and_the_server_recovers_by_it
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_share_link_holds_its_password_and_its_limit_across_servers() {
+    let (a, b) = pair(&[("MAX_LINK_DOWNLOADS", "50")]).await;
+    let email = a.verified_user("Sharing Twice").await;
+    let token = a.login(&email).await;
+    let content = support::nodes::data(3 * 1024 * 1024, 4);
+    let sent = a
+        .http
+        .put(format!("{}/api/files/upload?name=shared.bin", a.base))
+        .bearer_auth(&token)
+        .body(content.clone())
+        .send()
+        .await
+        .unwrap();
+    let file: Value = sent.json().await.unwrap();
+    let created = a
+        .post(
+            "/api/shares/create",
+            json!({"item_id": file["id"], "kind": "download",
+                   "password": "twin servers 1", "max_downloads": 1}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{created:?}");
+    let path = created.json()["url"].as_str().unwrap()[a.base.len()..].to_owned();
+
+    // The password is given on one server; its cookie opens the link on the other.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let unlocked = plain
+        .post(format!("{}{path}", a.base))
+        .form(&[("password", "twin servers 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unlocked.status(), 303);
+    let cookie = unlocked.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    // Ten downloads at once, half on each server, from a limit of one: one copy.
+    let attempts = (0..10).map(|n| {
+        let server = if n % 2 == 0 { &a } else { &b };
+        let (plain, cookie) = (plain.clone(), cookie.clone());
+        let url = format!("{}{path}/download", server.base);
+        async move {
+            let r = plain
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.bytes().await.unwrap().len())
+        }
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let copies = answers.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(copies, 1, "{answers:?}");
+    assert!(answers
+        .iter()
+        .all(|(s, len)| *s == 404 || (*s == 200 && *len == content.len())));
+}

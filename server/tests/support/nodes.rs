@@ -182,6 +182,18 @@ impl TestNode {
                 let pid = self.pid().expect("a running node").to_string();
                 let status = Command::new("kill").args([signal, &pid]).status();
                 assert!(status.is_ok_and(|s| s.success()), "kill {signal} {pid}");
+                // A signal takes effect when the process is next scheduled, which on a loaded
+                // machine can be after the test's next request: wait until it has.
+                let stopped = |pid: &str| {
+                    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                        .ok()
+                        .and_then(|s| s.rsplit(") ").next().map(|rest| rest.starts_with('T')))
+                        .unwrap_or(false)
+                };
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                while stopped(&pid) != paused && std::time::Instant::now() < deadline {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
             }
         }
     }
