@@ -190,6 +190,7 @@ impl Accounts {
         codes::prune(&self.db, t).await?;
         registration::prune(&self.db, t).await?;
         crate::rate_limit::prune(&self.db, t).await?;
+        throttle::forget_old(&self.db, t).await?;
         Ok(())
     }
 

@@ -7,6 +7,9 @@ use super::AuthError;
 use crate::db::Db;
 
 const FREE_FAILURES: i64 = 5;
+/// How long wrong tries are remembered after the last one: longer than the longest lock.
+const MEMORY_SECS: i64 = 24 * 3600;
+const _: () = assert!(MEMORY_SECS > MAX_LOCK_SECS);
 const FIRST_LOCK_SECS: i64 = 30;
 const MAX_LOCK_SECS: i64 = 15 * 60;
 
@@ -36,10 +39,12 @@ fn lock_secs_sql(failures: &str) -> String {
 /// but sets the lock for every attempt after it.
 pub async fn reserve(db: &Db, key: &str, now: i64) -> Result<(), AuthError> {
     let sql = format!(
-        "INSERT INTO login_failures (email, failures, locked_until) VALUES ($1, 1, 0)
+        "INSERT INTO login_failures (email, failures, locked_until, last_failed_at)
+         VALUES ($1, 1, 0, $2)
          ON CONFLICT (email) DO UPDATE
            SET failures = login_failures.failures + 1,
-               locked_until = $2 + {}
+               locked_until = $2 + {},
+               last_failed_at = $2
            WHERE login_failures.locked_until <= $2
          RETURNING failures",
         lock_secs_sql("login_failures.failures + 1")
@@ -66,6 +71,15 @@ pub async fn reserve(db: &Db, key: &str, now: i64) -> Result<(), AuthError> {
 pub async fn clear(db: &Db, key: &str) -> Result<(), AuthError> {
     sqlx::query("DELETE FROM login_failures WHERE email = $1")
         .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets tries last made more than a day ago (any lock they set has ended by then).
+pub async fn forget_old(db: &Db, now: i64) -> Result<(), AuthError> {
+    sqlx::query("DELETE FROM login_failures WHERE last_failed_at < $1")
+        .bind(now - MEMORY_SECS)
         .execute(db)
         .await?;
     Ok(())
@@ -103,6 +117,33 @@ mod tests {
         reserve(&db, "other@example.com", 131).await.unwrap();
         clear(&db, "x@example.com").await.unwrap();
         reserve(&db, "x@example.com", 131).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn tries_are_forgotten_a_day_after_the_last() {
+        let (db, _dir) = test_db().await;
+        for _ in 0..3 {
+            reserve(&db, "typo@example.com", 100).await.unwrap();
+        }
+        for _ in 0..5 {
+            reserve(&db, "guesser@example.com", 100).await.unwrap();
+        }
+        let rows = || async {
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            count
+        };
+        forget_old(&db, 100 + MEMORY_SECS).await.unwrap();
+        assert_eq!(rows().await, 2, "within the day both are remembered");
+        forget_old(&db, 101 + MEMORY_SECS).await.unwrap();
+        assert_eq!(rows().await, 0);
+        // A later try starts the day over.
+        reserve(&db, "late@example.com", 100).await.unwrap();
+        reserve(&db, "late@example.com", 50_000).await.unwrap();
+        forget_old(&db, 101 + MEMORY_SECS).await.unwrap();
+        assert_eq!(rows().await, 1);
     }
 
     #[tokio::test]
