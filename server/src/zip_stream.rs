@@ -123,7 +123,9 @@ async fn write_zip(
             .map_err(io::Error::other)?;
         zip.start_file(path.as_str(), options(&entry))
             .map_err(broken)?;
-        let size = domain::db::to_u64(entry.size);
+        // The size of the content as opened (a file replaced since the zip was planned is
+        // sent whole, as it is now).
+        let size = domain::db::to_u64(file.entry.size);
         let mut bytes = file.read(0..size);
         let mut written = 0u64;
         while let Some(chunk) = bytes.next().await {

@@ -730,3 +730,34 @@ async fn a_link_serves_so_many_downloads_at_once_and_then_asks_to_wait() {
     assert_eq!(status, 200);
     drop(second);
 }
+
+#[tokio::test]
+async fn strangers_on_one_drop_link_cannot_take_or_end_each_others_uploads() {
+    let owner = Owner::start().await;
+    let inbox = owner.folder("Class", None).await;
+    let (_, link) = owner.share(&inbox, json!({"kind": "drop"})).await;
+    let (ann, ben) = (
+        owner.visitor("203.0.113.101"),
+        owner.visitor("203.0.113.102"),
+    );
+    let body = |size: usize| json!({"name": "essay.txt", "size": size, "fingerprint": "same"});
+    let path = format!("{link}/upload/start");
+    let ann_ticket = ann.post_json(&path, body(5)).await.json();
+    // The same name, size and fingerprint from someone else is a new upload, not Ann's...
+    let ben_ticket = ben.post_json(&path, body(5)).await.json();
+    assert_ne!(ann_ticket["upload_id"], ben_ticket["upload_id"]);
+    // ...and another size does not drop hers.
+    assert_eq!(ben.post_json(&path, body(7)).await.status, 200);
+    let ann_id = ann_ticket["upload_id"].as_str().unwrap();
+    let a = ann
+        .put(&format!("{link}/upload/{ann_id}/0"), b"hers!".to_vec())
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+    let a = ann
+        .post_json(
+            &format!("{link}/upload/finish"),
+            json!({"upload_id": ann_id}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{a:?}");
+}

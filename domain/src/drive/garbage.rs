@@ -26,6 +26,14 @@ pub(super) async fn discard_blocks(
 }
 
 impl Drive {
+    /// Deletes what a change that has committed left as garbage; a failure is only logged (the
+    /// change stands, and the sweeper tries again), never the change's answer.
+    pub(super) async fn tidy(&self) {
+        if let Err(e) = self.collect_garbage().await {
+            tracing::warn!(error = %e, "garbage left for the sweeper");
+        }
+    }
+
     /// Deletes listed objects from the cluster (down nodes delete theirs when they return).
     pub(super) async fn collect_garbage(&self) -> Result<(), DriveError> {
         // A block whose recording was reported failed may have been recorded all the same (a

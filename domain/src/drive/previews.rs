@@ -82,12 +82,13 @@ impl Drive {
         let made = if entry.size > MAX_SOURCE_BYTES {
             None
         } else {
-            let source = self.read_file(user_id, id).await?;
+            // The slot first: images wait their turn before they are read into memory.
             let _slot = self
                 .decode_slots
                 .acquire()
                 .await
                 .map_err(DriveError::internal)?;
+            let source = self.read_file(user_id, id).await?;
             tokio::task::spawn_blocking(move || make_thumbnail(&source))
                 .await
                 .map_err(DriveError::internal)?

@@ -159,7 +159,7 @@ impl Drive {
         count_items(&mut tx, user_id, -items).await?;
         tx.commit().await?;
         if freed > 0 {
-            self.collect_garbage().await?;
+            self.tidy().await;
         }
         Ok(freed)
     }

@@ -121,6 +121,14 @@ impl Drive {
         let (_, file_id) = self.version(user_id, version_id).await?;
         let mut tx = self.write_tx().await?;
         super::entries::live_path(&mut tx, user_id, &file_id).await?;
+        // Restored or deleted meanwhile (before this transaction took the lock): nothing changes.
+        let still: Option<i64> = sqlx::query_scalar("SELECT 1 FROM versions WHERE id = $1")
+            .bind(version_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if still.is_none() {
+            return Err(DriveError::NotFound("version"));
+        }
         let now = self.clock.now();
         keep_current(&mut tx, &file_id, now).await?;
         sqlx::query("UPDATE blocks SET file_id = $1 WHERE file_id = $2")
@@ -144,12 +152,11 @@ impl Drive {
             .execute(&mut *tx)
             .await?;
         if restored.rows_affected() != 1 || gone.rows_affected() != 1 {
-            // Deleted or restored meanwhile: nothing changes.
             return Err(DriveError::NotFound("version"));
         }
         keep_newest(&mut tx, &file_id, self.settings.versions_keep).await?;
         tx.commit().await?;
-        self.collect_garbage().await?;
+        self.tidy().await;
         self.entry(user_id, &file_id).await
     }
 
@@ -172,7 +179,7 @@ impl Drive {
         }
         drop_versions(&mut tx, &doomed).await?;
         tx.commit().await?;
-        self.collect_garbage().await?;
+        self.tidy().await;
         Ok(version.size)
     }
 
@@ -217,7 +224,7 @@ impl Drive {
                 dropped = doomed.len(),
                 "dropped versions past their retention"
             );
-            self.collect_garbage().await?;
+            self.tidy().await;
         }
         Ok(())
     }

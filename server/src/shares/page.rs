@@ -143,6 +143,14 @@ pub fn folder(share: &OpenShare, token: &str, listing: SharedFolder) -> String {
         })
         .collect::<Vec<_>>();
     let empty = rows.is_empty();
+    let more = listing.more.then(|| {
+        let rest = if downloads {
+            " The zip holds them all."
+        } else {
+            ""
+        };
+        format!("Only the first {} items are listed here.{rest}", rows.len())
+    });
     document(
         &title,
         view! {
@@ -165,6 +173,7 @@ pub fn folder(share: &OpenShare, token: &str, listing: SharedFolder) -> String {
                             <thead><tr><th>"Name"</th><th>"Size"</th></tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
+                        {more.map(|m| view! { <p class="muted">{m}</p> })}
                     }.into_any()
                 }}
             </section>

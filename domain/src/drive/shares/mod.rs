@@ -83,7 +83,10 @@ impl OpenShare {
 pub struct SharedFolder {
     pub folder: Entry,
     pub path: Vec<Crumb>,
+    /// The first `MAX_PAGE` items (a link's page shows no more).
     pub entries: Vec<Entry>,
+    /// Whether there are more than those.
+    pub more: bool,
 }
 
 /// The longest a link password may be (bcrypt reads 72 bytes).
@@ -312,6 +315,7 @@ impl Drive {
                 &share.owner,
                 &ListQuery {
                     folder_id: Some(folder.id.clone()),
+                    limit: u32::try_from(super::paging::MAX_PAGE).ok(),
                     ..ListQuery::default()
                 },
             )
@@ -320,6 +324,7 @@ impl Drive {
             folder,
             path,
             entries: listing.entries,
+            more: listing.next_cursor.is_some(),
         })
     }
 

@@ -175,8 +175,11 @@ impl Drive {
         single_request: bool,
     ) -> Result<UploadTicket, DriveError> {
         let user_id = by.user_id;
-        // A chunked upload may pick up an earlier attempt; a single request never does.
-        let resume = !single_request;
+        // A chunked upload may pick up an earlier attempt; a single request never does, nor
+        // an upload through a drop link: everyone holding the link is one uploader to the
+        // server, and one stranger must not pick up (or end) another's upload of a same-named
+        // file. A drop's upload resumes by its id while the page that started it is open.
+        let resume = !single_request && !by.is_drop();
         let name = names::clean(&request.name)?;
         if request.size == 0 {
             // An empty file is almost always a mistake (a failed export, a placeholder).
@@ -213,8 +216,10 @@ impl Drive {
         for upload in earlier {
             if resume && upload.size() == request.size && upload.fingerprint == fingerprint {
                 let expires_at = self.expiry(false);
-                sqlx::query("UPDATE uploads SET expires_at = $1 WHERE id = $2")
+                // The choice made when starting again holds (Replace, then Keep both).
+                sqlx::query("UPDATE uploads SET expires_at = $1, on_conflict = $2 WHERE id = $3")
                     .bind(expires_at)
+                    .bind(request.on_conflict)
                     .bind(&upload.id)
                     .execute(&mut *tx)
                     .await?;
@@ -607,7 +612,7 @@ impl Drive {
         tx.commit().await?;
         if replaced {
             // Versions beyond the newest `versions_keep` went.
-            self.collect_garbage().await?;
+            self.tidy().await;
         }
         self.entry(user_id, &file_id).await
     }
@@ -654,7 +659,8 @@ impl Drive {
                 "upload (it has just finished or expired)",
             ));
         }
-        self.collect_garbage().await
+        self.tidy().await;
+        Ok(())
     }
 
     /// Uploads a whole file from one streamed body of `size` bytes (the single-request form
