@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the app and its tests need, skipping whatever is already there.
-# Usage: scripts/setup.sh [--test]   (--test adds Chromium, Playwright and maildev)
+# Usage: scripts/setup.sh [--test]   (--test adds Chromium, Playwright, maildev, rclone, litmus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,10 @@ if [ "${1:-}" = "--test" ]; then
   if [ ! -x /usr/bin/chromium ]; then
     step "Chromium for the browser tests"
     apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -x /usr/bin/rclone ] || [ ! -x /usr/bin/litmus ]; then
+    step "rclone and litmus for the WebDAV tests"
+    apt-get update -qq && apt-get install -y -qq rclone litmus >/dev/null
   fi
   if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/maildev ]; then
     step "Playwright and maildev into end2end/"

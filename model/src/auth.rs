@@ -73,3 +73,22 @@ pub struct RecoveryCodes {
     /// Shown this once; each works once instead of an app code.
     pub recovery_codes: Vec<String>,
 }
+
+/// An app password as the account page lists it (never the password itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppPasswordView {
+    pub id: String,
+    /// The device it was made for ("laptop rclone").
+    pub name: String,
+    pub created_at: i64,
+    /// When a WebDAV request last used it (to the minute); `None` if never.
+    pub last_used_at: Option<i64>,
+}
+
+/// A new app password: the only answer that ever carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAppPassword {
+    pub id: String,
+    pub name: String,
+    pub app_password: String,
+}

@@ -14,6 +14,7 @@ mod routes;
 mod security_headers;
 mod shares;
 mod startup;
+mod webdav;
 mod zip_stream;
 
 use std::net::SocketAddr;

@@ -1,9 +1,10 @@
 //! Accounts API: register, verify email, two-factor login, password reset and change, the
-//! second factor (emailed codes or an authenticator app), logout, sessions, user info.
+//! second factor (emailed codes or an authenticator app), logout, sessions, app passwords,
+//! user info.
 
 pub use model::auth::{
-    AccountInfo, AppSetup, LoggedIn, LoginNext, LoginStarted, RecoveryCodes, SecondFactorView,
-    SessionView,
+    AccountInfo, AppPasswordView, AppSetup, LoggedIn, LoginNext, LoginStarted, NewAppPassword,
+    RecoveryCodes, SecondFactorView, SessionView,
 };
 
 #[cfg(feature = "ssr")]
@@ -250,5 +251,38 @@ api! { ("auth/sessions/revoke")
                 "Say which session to revoke (id), or all_others: true.".into(),
             ))),
         }
+    }
+}
+
+api! { ("auth/app-passwords/create")
+    /// A new app password for one WebDAV client (bearer), named after the device; the account
+    /// password confirms it is you. The answer is the only time the app password is shown.
+    pub async fn create_app_password(name: String, password: String) -> Result<NewAppPassword, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.accounts.create_app_password(&user, &name, &password).await?)
+    }
+}
+
+api! { ("auth/app-passwords/list")
+    /// The caller's app passwords (names and dates, never the passwords).
+    pub async fn app_passwords() -> Result<Vec<AppPasswordView>, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.accounts.app_passwords(&user).await?)
+    }
+}
+
+api! { (GET "auth/app-passwords/list")
+    /// `GET /api/auth/app-passwords/list`: the same as the POST.
+    pub async fn app_passwords_get() -> Result<Vec<AppPasswordView>, ApiError> {
+        app_passwords().await
+    }
+}
+
+api! { ("auth/app-passwords/revoke")
+    /// Revokes one app password by `id`: its client is refused from the next request on.
+    pub async fn revoke_app_password(id: String) -> Result<Ack, ApiError> {
+        let (state, user) = current_user().await?;
+        state.accounts.revoke_app_password(&user, &id).await?;
+        Ok(Ack::new("App password revoked."))
     }
 }

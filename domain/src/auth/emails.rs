@@ -99,12 +99,29 @@ pub fn password_changed(to: &To) -> Mail {
     to.mail(
         format!("{PRODUCT}: your password was changed"),
         &[
-            "The password of your account was just changed, and your other sessions were \
-             logged out."
+            "The password of your account was just changed: your other sessions were \
+             logged out, and your app passwords revoked."
                 .into(),
             format!(
                 "If this was not you, reset your password now at {}.",
                 to.link("/forgot")
+            ),
+        ],
+    )
+}
+
+pub fn app_password_created(to: &To, name: &str) -> Mail {
+    to.mail(
+        format!("{PRODUCT}: a new app password"),
+        &[
+            format!(
+                "An app password named \"{name}\" was just made for your account. It lets a \
+                 WebDAV client (a file manager, rclone) reach your files without a second factor."
+            ),
+            format!(
+                "If this was not you, revoke it on your account page at {} and change your \
+                 password.",
+                to.link("/account")
             ),
         ],
     )

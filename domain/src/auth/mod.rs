@@ -4,6 +4,7 @@
 //! Every answer about an address is the same whether or not it has an account, and every limit
 //! is counted before the work it limits (see `attempts`, `codes`, `throttle`).
 
+mod app_passwords;
 mod attempts;
 mod codes;
 mod emails;

@@ -3,7 +3,9 @@
 //! code, every session ended, no automatic login), and password change while logged in.
 
 use super::codes::{self, Purpose};
-use super::{emails, input, password, sessions, throttle, Accounts, AuthError, CurrentUser};
+use super::{
+    app_passwords, emails, input, password, sessions, throttle, Accounts, AuthError, CurrentUser,
+};
 
 impl Accounts {
     /// Mails a reset code if the address has an account or a sign-up. Answers at once, the
@@ -54,6 +56,7 @@ impl Accounts {
                     .execute(&self.db)
                     .await?;
                 sessions::revoke_all(&self.db, &user.id).await?;
+                app_passwords::revoke_all(&self.db, &user.id).await?;
                 user.name
             }
             None => {
@@ -91,6 +94,7 @@ impl Accounts {
             .execute(&self.db)
             .await?;
         sessions::revoke_others(&self.db, &user.id, &current.session_id).await?;
+        app_passwords::revoke_all(&self.db, &user.id).await?;
         self.notify(emails::password_changed(&self.to(&user.email, &user.name)))
             .await;
         Ok(())

@@ -13,16 +13,22 @@ pub const COUNT: usize = 10;
 const ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 const LENGTH: usize = 10;
 
-/// "abcde-fghjk"; what a user types is compared without dashes, spaces or case.
-fn generate() -> String {
+/// `length` random characters of the alphabet in dash-separated groups of `group`
+/// ("abcde-fghjk"); what a user types is compared without dashes, spaces or case.
+pub(super) fn typeable_secret(length: usize, group: usize) -> String {
     let mut rng = rand::rngs::OsRng;
-    let chars: String = (0..LENGTH)
+    let chars: Vec<char> = (0..length)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect();
-    format!("{}-{}", &chars[..LENGTH / 2], &chars[LENGTH / 2..])
+    let groups: Vec<String> = chars.chunks(group).map(|g| g.iter().collect()).collect();
+    groups.join("-")
 }
 
-fn normalise(code: &str) -> String {
+fn generate() -> String {
+    typeable_secret(LENGTH, LENGTH / 2)
+}
+
+pub(super) fn normalise(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())

@@ -67,6 +67,22 @@ pub async fn reserve(db: &Db, key: &str, now: i64) -> Result<(), AuthError> {
     })
 }
 
+/// Whether `key` is locked now, without counting an attempt: for checks cheap enough (an HMAC)
+/// that only failures need counting, after the fact. `Ok(true)` when it has failures counted.
+pub async fn check(db: &Db, key: &str, now: i64) -> Result<bool, AuthError> {
+    let until: Option<i64> =
+        sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE email = $1")
+            .bind(key)
+            .fetch_optional(db)
+            .await?;
+    match until {
+        Some(until) if until > now => Err(AuthError::Throttled {
+            retry_after_secs: crate::db::to_u64(until - now),
+        }),
+        found => Ok(found.is_some()),
+    }
+}
+
 /// A right password clears the count (a password reset does too).
 pub async fn clear(db: &Db, key: &str) -> Result<(), AuthError> {
     sqlx::query("DELETE FROM login_failures WHERE email = $1")

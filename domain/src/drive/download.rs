@@ -27,6 +27,7 @@ fn invalid_link() -> DriveError {
 }
 
 /// A file opened for reading: its entry (size, name, type) and where its blocks are.
+#[derive(Clone)]
 pub struct OpenFile {
     pub entry: Entry,
     /// Each block's object and size, in order.

@@ -219,6 +219,49 @@ pub(super) async fn free_name(
     Err(DriveError::name_taken(&name.display))
 }
 
+/// Puts a live entry into the live folder `target` (`''`: the top), under a new name if given:
+/// no cycles, no deeper than `MAX_DEPTH`, no name taken twice. Call inside the write
+/// transaction.
+pub(super) async fn place(
+    conn: &mut AnyConnection,
+    user_id: &UserId,
+    id: &str,
+    target: &str,
+    rename: Option<&names::Name>,
+    now: i64,
+) -> Result<(), DriveError> {
+    live_path(conn, user_id, id).await?;
+    let crumbs = live_folder(conn, user_id, target).await?;
+    if crumbs.iter().any(|c| c.id == id) {
+        return Err(DriveError::Invalid(
+            "A folder cannot be moved into itself or into a folder inside it.".into(),
+        ));
+    }
+    check_depth(&crumbs, folder_height(conn, id).await?)?;
+    let (display, key) = match rename {
+        Some(name) => (name.display.clone(), name.key.clone()),
+        None => {
+            sqlx::query_as("SELECT name, name_key FROM entries WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?
+        }
+    };
+    sqlx::query(
+        "UPDATE entries SET parent_id = $1, name = $2, name_key = $3, modified_at = $4
+         WHERE id = $5",
+    )
+    .bind(target)
+    .bind(&display)
+    .bind(&key)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| collision(e, &display))?;
+    Ok(())
+}
+
 impl Drive {
     pub(super) fn columns(&self) -> String {
         entry_columns(self.cluster.nodes().len())
@@ -391,28 +434,20 @@ impl Drive {
         id: &EntryId,
         folder_id: Option<&EntryId>,
     ) -> Result<Entry, DriveError> {
-        let id = id.as_str();
         let target = folder_id.map_or("", EntryId::as_str);
         // Check and move in one transaction: two crossing moves cannot make a cycle.
         let mut tx = self.write_tx().await?;
-        let path = live_path(&mut tx, user_id, id).await?;
-        let name = path.last().map(|s| s.name.clone()).unwrap_or_default();
-        let crumbs = live_folder(&mut tx, user_id, target).await?;
-        if crumbs.iter().any(|c| c.id == id) {
-            return Err(DriveError::Invalid(
-                "A folder cannot be moved into itself or into a folder inside it.".into(),
-            ));
-        }
-        check_depth(&crumbs, folder_height(&mut tx, id).await?)?;
-        sqlx::query("UPDATE entries SET parent_id = $1, modified_at = $2 WHERE id = $3")
-            .bind(target)
-            .bind(self.clock.now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| collision(e, &name))?;
+        place(
+            &mut tx,
+            user_id,
+            id.as_str(),
+            target,
+            None,
+            self.clock.now(),
+        )
+        .await?;
         tx.commit().await?;
-        self.entry(user_id, id).await
+        self.entry(user_id, id.as_str()).await
     }
 
     /// A file's details: checksum, blocks, and how many of its blocks each node holds.

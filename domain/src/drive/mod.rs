@@ -17,6 +17,7 @@ mod trash;
 mod uploads;
 mod usage;
 mod versions;
+pub mod webdav;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -39,6 +39,27 @@ pub(super) async fn keep_current(
     Ok(())
 }
 
+/// Makes the versions of file `from` versions of file `to`, numbered after its own (a file
+/// moved onto another brings its history).
+pub(super) async fn adopt(
+    conn: &mut AnyConnection,
+    from: &str,
+    to: &str,
+) -> Result<(), DriveError> {
+    let last: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) FROM versions WHERE file_id = $1")
+            .bind(to)
+            .fetch_one(&mut *conn)
+            .await?;
+    sqlx::query("UPDATE versions SET file_id = $1, number = number + $2 WHERE file_id = $3")
+        .bind(to)
+        .bind(last)
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// A version about to go: its id, owner and size.
 type Doomed = (String, UserId, i64);
 

@@ -1,5 +1,7 @@
-//! The account page: profile, password, how you log in (second factor), sessions.
+//! The account page: profile, password, how you log in (second factor), sessions, app
+//! passwords for WebDAV clients.
 
+mod app_passwords;
 mod password;
 mod second_factor;
 
@@ -22,7 +24,8 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-/// Profile, quota, password, second factor, and the sessions that can act for this account.
+/// Profile, quota, password, second factor, and the sessions and app passwords that can act
+/// for this account.
 #[component]
 fn AccountView() -> impl IntoView {
     let session = use_session();
@@ -87,6 +90,7 @@ fn AccountView() -> impl IntoView {
                     "Log out all other sessions"
                 </button>
             </div>
+            <app_passwords::AppPasswordsSection/>
         </section>
     }
 }

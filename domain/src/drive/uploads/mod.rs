@@ -6,6 +6,7 @@
 mod chunk_body;
 mod claim;
 mod file_hash;
+mod open_ended;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -120,6 +121,19 @@ impl Upload {
     }
 }
 
+/// Through the browser or the HTTP API, an empty file is almost always a mistake (a failed
+/// export, a placeholder). WebDAV clients make empty files on purpose (a new document, a
+/// lock on a new name), so `webdav` takes them.
+fn refuse_empty(request: &UploadStart) -> Result<(), DriveError> {
+    if request.size == 0 {
+        return Err(DriveError::Invalid(format!(
+            "\"{}\" is empty (0 bytes): there is nothing to upload.",
+            request.name.trim()
+        )));
+    }
+    Ok(())
+}
+
 impl Drive {
     /// How long an upload may go without new bytes before it is dropped.
     fn silence(&self, single_request: bool) -> Duration {
@@ -153,6 +167,7 @@ impl Drive {
         user_id: &UserId,
         request: &UploadStart,
     ) -> Result<UploadTicket, DriveError> {
+        refuse_empty(request)?;
         self.begin_upload(user_id.into(), request, false).await
     }
 
@@ -164,6 +179,7 @@ impl Drive {
         share: &OpenShare,
         request: &UploadStart,
     ) -> Result<UploadTicket, DriveError> {
+        refuse_empty(request)?;
         let request = share.drop_request(request)?;
         self.begin_upload(share.uploader(), &request, false).await
     }
@@ -181,13 +197,6 @@ impl Drive {
         // file. A drop's upload resumes by its id while the page that started it is open.
         let resume = !single_request && !by.is_drop();
         let name = names::clean(&request.name)?;
-        if request.size == 0 {
-            // An empty file is almost always a mistake (a failed export, a placeholder).
-            return Err(DriveError::Invalid(format!(
-                "\"{}\" is empty (0 bytes): there is nothing to upload.",
-                name.display
-            )));
-        }
         let parent = request.folder_id.clone().unwrap_or_default();
         let mut tx = self.write_tx().await?;
         live_folder(&mut tx, user_id, &parent).await?;
@@ -671,6 +680,7 @@ impl Drive {
         request: &UploadStart,
         body: impl AsyncRead + Unpin + Send,
     ) -> Result<Entry, DriveError> {
+        refuse_empty(request)?;
         self.receive_whole(user_id.into(), request, body).await
     }
 
@@ -681,6 +691,7 @@ impl Drive {
         request: &UploadStart,
         body: impl AsyncRead + Unpin + Send,
     ) -> Result<Entry, DriveError> {
+        refuse_empty(request)?;
         let request = share.drop_request(request)?;
         self.receive_whole(share.uploader(), &request, body).await
     }
