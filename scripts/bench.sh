@@ -16,4 +16,5 @@ cargo bench -p server --bench cluster_io
 cargo bench -p server --bench drive_io
 cargo bench -p server --bench thumbnails
 cargo bench -p server --bench share_zip
+cargo bench -p server --bench webdav_io
 TEST_PG_ADMIN_URL=$pg_admin cargo bench -p server --bench db_load

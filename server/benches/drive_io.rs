@@ -18,10 +18,9 @@ use std::time::Instant;
 use futures::StreamExt;
 use serde_json::json;
 use support::measure::{mb_per_s, memory_mb};
-use support::nodes::{data, TestCluster};
+use support::nodes::TestCluster;
+use support::transfer::{download_link, upload_chunked, Payload, CHUNK};
 use support::TestServer;
-
-const CHUNK: u64 = 8 * 1024 * 1024;
 
 #[tokio::main]
 async fn main() {
@@ -29,23 +28,18 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1024);
+    let payload = Payload::new((mib / 8).max(1) * CHUNK);
     let work = tempfile::tempdir().unwrap();
     let source = work.path().join("source.bin");
-    let mut hasher = blake3::Hasher::new();
     {
         let mut f = std::fs::File::create(&source).unwrap();
-        let block = data(8 * 1024 * 1024, 42);
-        for i in 0..(mib / 8).max(1) {
-            // Every block differs, so nothing could be deduplicated or cached by content.
-            let mut block = block.clone();
-            block[..8].copy_from_slice(&i.to_le_bytes());
-            hasher.update(&block);
-            f.write_all(&block).unwrap();
+        for i in 0..payload.blocks() {
+            f.write_all(&payload.block(i)).unwrap();
         }
         f.sync_all().unwrap();
     }
-    let checksum = hasher.finalize().to_hex().to_string();
-    let size = std::fs::metadata(&source).unwrap().len();
+    let checksum = payload.checksum().to_hex().to_string();
+    let size = payload.size;
     println!(
         "drive_io: {} MiB, HTTP API vs cluster API",
         size / 1024 / 1024
@@ -74,67 +68,22 @@ async fn main() {
     let rss_before = memory_mb(&pid, "VmRSS");
 
     let started = Instant::now();
-    let ticket = server
-        .post(
-            "/api/files/upload/start",
-            json!({"name": "bench.bin", "size": size}),
-            Some(&token),
-        )
-        .await
-        .json();
-    let upload_id = ticket["upload_id"].as_str().unwrap().to_owned();
     let mut file = std::fs::File::open(&source).unwrap();
-    for index in 0..size.div_ceil(CHUNK) {
+    let id = upload_chunked(&server, &token, "bench.bin", size, |index| {
         let len = usize::try_from(CHUNK.min(size - index * CHUNK)).unwrap();
         let mut chunk = vec![0u8; len];
         file.seek(SeekFrom::Start(index * CHUNK)).unwrap();
         file.read_exact(&mut chunk).unwrap();
-        let r = server
-            .http
-            .put(format!(
-                "{}/api/files/upload/{upload_id}/{index}",
-                server.base
-            ))
-            .bearer_auth(&token)
-            .body(chunk)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "chunk {index}: {}", r.status());
-    }
-    let entry = server
-        .post(
-            "/api/files/upload/finish",
-            json!({"upload_id": upload_id}),
-            Some(&token),
-        )
-        .await
-        .json();
+        chunk
+    })
+    .await;
     let upload = started.elapsed().as_secs_f64();
-    let id = entry["id"].as_str().unwrap().to_owned();
 
     let started = Instant::now();
-    let link = server
-        .post("/api/files/link", json!({"id": id}), Some(&token))
-        .await
-        .json();
-    let response = server
-        .http
-        .get(format!("{}{}", server.base, link["url"].as_str().unwrap()))
-        .send()
-        .await
-        .unwrap();
-    let mut body = response.bytes_stream();
-    let mut got = 0u64;
-    let mut downloaded = blake3::Hasher::new();
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.unwrap();
-        got += chunk.len() as u64;
-        downloaded.update(&chunk);
-    }
+    let (got, downloaded) = download_link(&server, &token, &id).await;
     let download = started.elapsed().as_secs_f64();
     assert_eq!(got, size);
-    assert_eq!(downloaded.finalize().to_hex().to_string(), checksum);
+    assert_eq!(downloaded.to_hex().to_string(), checksum);
     let detail = server
         .post("/api/files/detail", json!({"id": id}), Some(&token))
         .await

@@ -381,3 +381,62 @@ async fn a_share_link_holds_its_password_and_its_limit_across_servers() {
         .iter()
         .all(|(s, len)| *s == 404 || (*s == 200 && *len == content.len())));
 }
+
+#[tokio::test]
+async fn a_webdav_lock_taken_on_one_server_holds_on_the_other() {
+    let (a, b) = pair(&[]).await;
+    let email = a.verified_user("Locking Twice").await;
+    let token = a.login(&email).await;
+    let made = a
+        .post(
+            "/api/auth/app-passwords/create",
+            json!({"name": "two servers", "password": PASSWORD}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(made.status, 200, "{made:?}");
+    let app_password = made.json()["app_password"].as_str().unwrap().to_owned();
+    let dav = |s: &TestServer, method: &str| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        s.http
+            .request(method, format!("{}/dav/notes.txt", s.base))
+            .basic_auth(&email, Some(&app_password))
+    };
+    let lockinfo = r#"<?xml version="1.0" encoding="utf-8"?>
+        <D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>
+        <D:locktype><D:write/></D:locktype><D:owner>twin</D:owner></D:lockinfo>"#;
+    let locked = dav(&a, "LOCK")
+        .header("timeout", "Second-600")
+        .body(lockinfo)
+        .send()
+        .await
+        .unwrap();
+    // A lock on a name not in use makes an empty file there (RFC 4918 9.10.4).
+    assert_eq!(locked.status(), 201);
+    let lock_token = locked.headers()["lock-token"].to_str().unwrap().to_owned();
+
+    // Without the token the other server refuses the write; with it, it takes it.
+    let refused = dav(&b, "PUT").body("from b").send().await.unwrap();
+    assert_eq!(refused.status(), 423);
+    let written = dav(&b, "PUT")
+        .header("if", format!("({lock_token})"))
+        .body("from b, holding the lock")
+        .send()
+        .await
+        .unwrap();
+    assert!(written.status().is_success(), "{}", written.status());
+    let unlocked = dav(&b, "UNLOCK")
+        .header("lock-token", &lock_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unlocked.status(), 204);
+    let after = dav(&a, "PUT")
+        .body("from a, unlocked")
+        .send()
+        .await
+        .unwrap();
+    assert!(after.status().is_success(), "{}", after.status());
+    let read = dav(&b, "GET").send().await.unwrap();
+    assert_eq!(read.text().await.unwrap(), "from a, unlocked");
+}

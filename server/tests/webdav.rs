@@ -638,3 +638,63 @@ async fn infinity_propfind_forbidden_and_hostile_names_refused() {
     assert_eq!(dav.send("GET", "a.txt", &[], &[]).await.bytes, b"alpha");
     assert_eq!(dav.send("GET", "b.txt", &[], &[]).await.bytes, b"bravo");
 }
+
+/// The text of the first `<D:name>` element of a PROPFIND answer.
+fn prop(answer: &Answer, name: &str) -> String {
+    let text = String::from_utf8_lossy(&answer.bytes);
+    let start = text.find(&format!(":{name}>")).expect(name) + name.len() + 2;
+    text[start..]
+        .split('<')
+        .next()
+        .unwrap()
+        .trim_matches('"')
+        .to_owned()
+}
+
+#[tokio::test]
+async fn etags_follow_the_content_quota_is_reported_and_a_move_onto_a_file_keeps_a_version() {
+    let dav = Dav::start(&SMALL_QUOTA).await;
+    let depth0 = [("depth", "0")];
+    assert_eq!(dav.send("PUT", "a.txt", &[], b"first").await.status, 201);
+    let etag = |a: &Answer| prop(a, "getetag");
+    let one = dav.send("PROPFIND", "a.txt", &depth0, &[]).await;
+    let again = dav.send("PROPFIND", "a.txt", &depth0, &[]).await;
+    assert_eq!(etag(&one), etag(&again), "stable while the content is");
+    dav.send("PUT", "a.txt", &[], b"second").await;
+    let changed = dav.send("PROPFIND", "a.txt", &depth0, &[]).await;
+    assert_ne!(etag(&one), etag(&changed), "changes with the content");
+
+    let quota = br#"<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop>
+        <D:quota-used-bytes/><D:quota-available-bytes/></D:prop></D:propfind>"#;
+    let top = dav.send("PROPFIND", "", &depth0, quota).await;
+    assert_eq!(top.status, 207, "{top:?}");
+    let used: u64 = prop(&top, "quota-used-bytes").parse().unwrap();
+    let free: u64 = prop(&top, "quota-available-bytes").parse().unwrap();
+    // "second" and the version "first".
+    assert_eq!(used, 11);
+    assert_eq!(used + free, 20_000_000);
+
+    assert_eq!(dav.send("PUT", "b.txt", &[], b"moved in").await.status, 201);
+    let target = dav.entry("a.txt").await["id"].as_str().unwrap().to_owned();
+    let destination = dav.url("a.txt");
+    let refused = dav
+        .send(
+            "MOVE",
+            "b.txt",
+            &[("destination", &destination), ("overwrite", "F")],
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 412, "{refused:?}");
+    let moved = dav
+        .send("MOVE", "b.txt", &[("destination", &destination)], &[])
+        .await;
+    assert_eq!(moved.status, 204, "{moved:?}");
+    assert_eq!(dav.send("GET", "a.txt", &[], &[]).await.bytes, b"moved in");
+    assert_eq!(dav.names().await, ["a.txt"]);
+    // The file keeps its id; what it held before is its newest version.
+    assert_eq!(dav.entry("a.txt").await["id"], target.as_str());
+    let versions = dav.files("versions", json!({"id": target})).await.json();
+    assert_eq!(versions.as_array().map(Vec::len), Some(2), "{versions}");
+    assert_eq!(versions[0]["size"], 6);
+}

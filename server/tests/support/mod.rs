@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 pub mod account;
 pub mod measure;
 pub mod nodes;
+pub mod transfer;
 
 pub const PASSWORD: &str = "tangerine-orbit-saddle-42";
 
