@@ -457,10 +457,14 @@ async fn rclone_over_quota_fails_cleanly() {
         "16 MB into 15 MB free: {}",
         said(&out)
     );
+    // The server answers 507 before reading the body and closes the connection; rclone,
+    // still sending, may see that as a broken pipe rather than read the answer.
+    let said = said(&out);
     assert!(
-        said(&out).contains("507"),
-        "refused, but not for room: {}",
-        said(&out)
+        ["507", "broken pipe", "connection reset"]
+            .iter()
+            .any(|s| said.contains(s)),
+        "refused, but not for room: {said}"
     );
     dav.back_to(&before).await;
     assert_eq!(dav.names().await, ["kept.bin"]);
@@ -697,4 +701,28 @@ async fn etags_follow_the_content_quota_is_reported_and_a_move_onto_a_file_keeps
     let versions = dav.files("versions", json!({"id": target})).await.json();
     assert_eq!(versions.as_array().map(Vec::len), Some(2), "{versions}");
     assert_eq!(versions[0]["size"], 6);
+}
+
+#[tokio::test]
+async fn a_folder_renamed_to_another_case_keeps_its_files() {
+    let dav = Dav::start(&[]).await;
+    assert_eq!(dav.send("MKCOL", "Docs", &[], &[]).await.status, 201);
+    assert_eq!(
+        dav.send("PUT", "Docs/a.txt", &[], b"kept").await.status,
+        201
+    );
+    let destination = dav.url("docs/");
+    let moved = dav
+        .send("MOVE", "Docs/", &[("destination", &destination)], &[])
+        .await;
+    assert!(moved.status < 300, "{moved:?}");
+    assert_eq!(dav.names().await, ["docs"]);
+    assert_eq!(dav.send("GET", "docs/a.txt", &[], &[]).await.bytes, b"kept");
+    assert!(dav
+        .files("trash", json!({}))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
 }

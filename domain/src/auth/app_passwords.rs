@@ -15,6 +15,8 @@ const LENGTH: usize = 32;
 const MAX_NAME_CHARS: usize = 100;
 /// Writing `last_used_at` on every request would turn each read into a write.
 const TOUCH_EVERY_SECS: i64 = 60;
+/// The user id unknown emails are checked against (no account has it: ids are UUIDs).
+const NOBODY: &str = "no such account";
 
 fn email_key(email: &str) -> String {
     format!("app password {email}")
@@ -120,8 +122,10 @@ impl Accounts {
     }
 
     /// The account an email and app password belong to, for a request from `client` (its
-    /// address key). Known and unknown emails get the same answer; while either counter is
-    /// locked, nothing is checked.
+    /// address key). Known and unknown emails take the same steps and get the same answer. A
+    /// right password is taken even while its counters are locked (guessing 158 bits is
+    /// hopeless anyway, and so nobody can lock an owner's devices out by sending wrong ones);
+    /// wrong ones are counted, and refused with `Throttled` while a counter is locked.
     pub async fn app_password_login(
         &self,
         email: &str,
@@ -131,23 +135,21 @@ impl Accounts {
         let now = self.clock.now();
         let email = input::email(email).map_err(|_| AuthError::BadCredentials)?;
         let (by_email, by_client) = (email_key(&email), client_key(client));
-        let failed_before = [
-            throttle::check(&self.db, &by_email, now).await?,
-            throttle::check(&self.db, &by_client, now).await?,
-        ];
-        let found: Option<(String, UserId)> =
-            match self.find_user(&email).await? {
-                Some(user) => sqlx::query_as(
-                    "SELECT id, user_id FROM app_passwords WHERE user_id = $1 AND secret_mac = $2",
-                )
-                .bind(&user.id)
-                .bind(self.app_password_mac(&user.id, secret))
-                .fetch_optional(&self.db)
-                .await?,
-                None => None,
-            };
-        let Some((id, user_id)) = found else {
-            // Counted after the check (an HMAC is cheap): a lock stops the next tries.
+        // An unknown email is checked against an id no account has, at the same cost.
+        let user_id = match self.find_user(&email).await? {
+            Some(user) => user.id,
+            None => UserId::from(NOBODY),
+        };
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM app_passwords WHERE user_id = $1 AND secret_mac = $2",
+        )
+        .bind(&user_id)
+        .bind(self.app_password_mac(&user_id, secret))
+        .fetch_optional(&self.db)
+        .await?;
+        let Some(id) = found else {
+            throttle::check(&self.db, &by_email, now).await?;
+            throttle::check(&self.db, &by_client, now).await?;
             for key in [&by_email, &by_client] {
                 match throttle::reserve(&self.db, key, now).await {
                     Ok(()) | Err(AuthError::Throttled { .. }) => {}
@@ -156,11 +158,13 @@ impl Accounts {
             }
             return Err(AuthError::BadCredentials);
         };
-        // A right one clears the counts (only when there are some: no write per request).
-        for (key, failed) in [&by_email, &by_client].into_iter().zip(failed_before) {
-            if failed {
-                throttle::clear(&self.db, key).await?;
-            }
+        // The owner's own count starts again (the address's does not: an attacker's valid
+        // password must not reset the count of its guesses at others').
+        if throttle::check(&self.db, &by_email, now)
+            .await
+            .unwrap_or(true)
+        {
+            throttle::clear(&self.db, &by_email).await?;
         }
         sqlx::query(
             "UPDATE app_passwords SET last_used_at = $1

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use super::*;
 use crate::clock::Clock;
 use crate::db;
@@ -514,4 +516,311 @@ async fn only_listed_accounts_are_administrators() {
         a.require_admin(&staff).await,
         Err(AuthError::Forbidden)
     ));
+}
+
+/// A verified account, logged in: who it is to the server.
+async fn signed_in(f: &Fixture, email: &str) -> CurrentUser {
+    verified(f, email).await;
+    let session = log_in(f, email).await;
+    f.accounts.authenticate(&session.token).await.unwrap()
+}
+
+/// Where app-password logins come from, unless a test needs several addresses.
+const CLIENT: &str = "198.51.100.7";
+/// Shaped like an app password, and nobody's.
+const WRONG_APP_PASSWORD: &str = "23456789-abcdefgh-jkmnpqrs-tuvwxyz2";
+
+fn is_bad_credentials<T>(outcome: &Result<T, AuthError>) -> bool {
+    matches!(outcome, Err(AuthError::BadCredentials))
+}
+
+fn is_throttled<T>(outcome: &Result<T, AuthError>) -> bool {
+    matches!(outcome, Err(AuthError::Throttled { .. }))
+}
+
+#[tokio::test]
+async fn an_app_password_needs_the_account_password_is_stored_only_as_a_mac_and_is_mailed_about() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let email = "la@example.com";
+    let me = signed_in(&f, email).await;
+    assert!(matches!(
+        a.create_app_password(&me, "laptop", "not-my-password-1")
+            .await,
+        Err(AuthError::WrongPassword)
+    ));
+    assert!(a.app_passwords(&me).await.unwrap().is_empty());
+
+    let new = a
+        .create_app_password(&me, "laptop", PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(new.name, "laptop");
+    let listed = a.app_passwords(&me).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((&listed[0].id, listed[0].last_used_at), (&new.id, None));
+    // No column holds the password, as shown or as typed without dashes.
+    let plain = new.app_password.replace('-', "");
+    let rows: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, user_id, name, secret_mac FROM app_passwords")
+            .fetch_all(&a.db)
+            .await
+            .unwrap();
+    for (id, user_id, name, mac) in &rows {
+        for column in [id, user_id, name, mac] {
+            assert!(
+                !column.contains(&plain) && !column.contains(&new.app_password),
+                "{column}"
+            );
+        }
+    }
+    assert!(f
+        .subjects_to(email)
+        .last()
+        .unwrap()
+        .contains("a new app password"));
+}
+
+#[tokio::test]
+async fn an_app_password_logs_in_with_the_email_however_it_is_typed() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let me = signed_in(&f, "mo@example.com").await;
+    let secret = a
+        .create_app_password(&me, "rclone", PASSWORD)
+        .await
+        .unwrap()
+        .app_password;
+    for typed in [
+        secret.clone(),
+        secret.to_uppercase(),
+        secret.replace('-', " "),
+        secret.replace('-', ""),
+    ] {
+        let user = a
+            .app_password_login(" MO@example.com ", &typed, CLIENT)
+            .await;
+        assert_eq!(user.unwrap(), me.user_id, "{typed}");
+    }
+    let wrong = a
+        .app_password_login("mo@example.com", WRONG_APP_PASSWORD, CLIENT)
+        .await;
+    let unknown = a
+        .app_password_login("nobody@example.com", &secret, CLIENT)
+        .await;
+    assert!(is_bad_credentials(&wrong), "{wrong:?}");
+    assert!(is_bad_credentials(&unknown), "{unknown:?}");
+    // The account's own password is not an app password.
+    let account = a
+        .app_password_login("mo@example.com", PASSWORD, CLIENT)
+        .await;
+    assert!(is_bad_credentials(&account), "{account:?}");
+}
+
+#[tokio::test]
+async fn a_revoked_app_password_stops_working_and_only_its_owner_can_revoke_it() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let ann = signed_in(&f, "na@example.com").await;
+    let bo = signed_in(&f, "ob@example.com").await;
+    let anns = a
+        .create_app_password(&ann, "phone", PASSWORD)
+        .await
+        .unwrap();
+    let bos = a.create_app_password(&bo, "phone", PASSWORD).await.unwrap();
+    // Each works only with its own account's email.
+    let crossed = a
+        .app_password_login("ob@example.com", &anns.app_password, CLIENT)
+        .await;
+    assert!(is_bad_credentials(&crossed), "{crossed:?}");
+
+    assert!(matches!(
+        a.revoke_app_password(&ann, &bos.id).await,
+        Err(AuthError::Invalid(_))
+    ));
+    let still = a
+        .app_password_login("ob@example.com", &bos.app_password, CLIENT)
+        .await;
+    assert_eq!(still.unwrap(), bo.user_id);
+
+    a.revoke_app_password(&ann, &anns.id).await.unwrap();
+    let revoked = a
+        .app_password_login("na@example.com", &anns.app_password, CLIENT)
+        .await;
+    assert!(is_bad_credentials(&revoked), "{revoked:?}");
+    assert!(a.app_passwords(&ann).await.unwrap().is_empty());
+    assert!(a.revoke_app_password(&ann, &anns.id).await.is_err());
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_every_app_password_and_keeps_this_session() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let email = "pe@example.com";
+    verified(&f, email).await;
+    let session = log_in(&f, email).await;
+    let me = a.authenticate(&session.token).await.unwrap();
+    let laptop = a
+        .create_app_password(&me, "laptop", PASSWORD)
+        .await
+        .unwrap();
+    a.create_app_password(&me, "phone", PASSWORD).await.unwrap();
+    a.change_password(&me, PASSWORD, "a-whole-new-passphrase-31")
+        .await
+        .unwrap();
+    assert!(a.app_passwords(&me).await.unwrap().is_empty());
+    let refused = a
+        .app_password_login(email, &laptop.app_password, CLIENT)
+        .await;
+    assert!(is_bad_credentials(&refused), "{refused:?}");
+    assert!(a.authenticate(&session.token).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_password_reset_revokes_every_app_password() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let email = "rp@example.com";
+    let me = signed_in(&f, email).await;
+    let laptop = a
+        .create_app_password(&me, "laptop", PASSWORD)
+        .await
+        .unwrap();
+    let mails = f.subjects_to(email).len();
+    a.forgot_password(email).unwrap();
+    wait_for_mail(&f, email, mails + 1).await;
+    let code = f.last_code_to(email).await;
+    a.reset_password(email, &code, "a-whole-new-passphrase-31")
+        .await
+        .unwrap();
+    let refused = a
+        .app_password_login(email, &laptop.app_password, CLIENT)
+        .await;
+    assert!(is_bad_credentials(&refused), "{refused:?}");
+    assert!(a.app_passwords(&me).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn five_wrong_app_passwords_lock_out_wrong_ones_but_not_the_owners_devices_nor_web_login() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let me = signed_in(&f, "ta@example.com").await;
+    let other = signed_in(&f, "tb@example.com").await;
+    let mine = a.create_app_password(&me, "nas", PASSWORD).await.unwrap();
+    let theirs = a
+        .create_app_password(&other, "nas", PASSWORD)
+        .await
+        .unwrap();
+    // Each try from another address: only the email's count reaches the limit.
+    for i in 0..5 {
+        let client = format!("203.0.113.{i}");
+        let wrong = a
+            .app_password_login("ta@example.com", WRONG_APP_PASSWORD, &client)
+            .await;
+        assert!(is_bad_credentials(&wrong), "try {i}: {wrong:?}");
+    }
+    // A sixth wrong one, from yet another address, is refused unchecked.
+    let sixth = a
+        .app_password_login("ta@example.com", WRONG_APP_PASSWORD, "203.0.113.98")
+        .await;
+    assert!(is_throttled(&sixth), "{sixth:?}");
+    // The owner's device still gets in: strangers cannot lock it out by guessing.
+    let right = a
+        .app_password_login("ta@example.com", &mine.app_password, "203.0.113.99")
+        .await;
+    assert_eq!(right.unwrap(), me.user_id);
+    // ...and that cleared the email's count.
+    let after = a
+        .app_password_login("ta@example.com", WRONG_APP_PASSWORD, "203.0.113.97")
+        .await;
+    assert!(is_bad_credentials(&after), "{after:?}");
+    // Another account, from another address, is not held up.
+    let elsewhere = a
+        .app_password_login("tb@example.com", &theirs.app_password, "203.0.113.100")
+        .await;
+    assert_eq!(elsewhere.unwrap(), other.user_id);
+    // The web login keeps counters of its own: a stale device cannot lock its owner out.
+    assert_eq!(
+        a.login("ta@example.com", PASSWORD).await.unwrap(),
+        LoginStep::CodeSent
+    );
+}
+
+#[tokio::test]
+async fn five_wrong_app_passwords_from_one_address_lock_that_address_for_guesses_only() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let me = signed_in(&f, "tc@example.com").await;
+    let mine = a.create_app_password(&me, "nas", PASSWORD).await.unwrap();
+    for i in 0..5 {
+        let guessed = format!("guess{i}@example.com");
+        let wrong = a
+            .app_password_login(&guessed, WRONG_APP_PASSWORD, "192.0.2.1")
+            .await;
+        assert!(is_bad_credentials(&wrong), "try {i}: {wrong:?}");
+    }
+    let guess = a
+        .app_password_login("tc@example.com", WRONG_APP_PASSWORD, "192.0.2.1")
+        .await;
+    assert!(is_throttled(&guess), "{guess:?}");
+    let elsewhere = a
+        .app_password_login("tc@example.com", WRONG_APP_PASSWORD, "192.0.2.2")
+        .await;
+    assert!(is_bad_credentials(&elsewhere), "{elsewhere:?}");
+    // A right one from there gets in, and does not reset the address's count of guesses.
+    let from_there = a
+        .app_password_login("tc@example.com", &mine.app_password, "192.0.2.1")
+        .await;
+    assert_eq!(from_there.unwrap(), me.user_id);
+    let again = a
+        .app_password_login("guess9@example.com", WRONG_APP_PASSWORD, "192.0.2.1")
+        .await;
+    assert!(is_throttled(&again), "{again:?}");
+}
+
+#[tokio::test]
+async fn wrong_app_passwords_sent_at_once_all_count_towards_the_lock() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let me = signed_in(&f, "td@example.com").await;
+    let mine = a.create_app_password(&me, "nas", PASSWORD).await.unwrap();
+    let tries = (0..20).map(|i| async move {
+        let client = format!("198.18.0.{i}");
+        a.app_password_login("td@example.com", WRONG_APP_PASSWORD, &client)
+            .await
+    });
+    let outcomes = futures::future::join_all(tries).await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| is_bad_credentials(o) || is_throttled(o)),
+        "{outcomes:?}"
+    );
+    // Every one was counted: the email is locked for the next wrong one.
+    let next = a
+        .app_password_login("td@example.com", WRONG_APP_PASSWORD, "198.18.1.1")
+        .await;
+    assert!(is_throttled(&next), "{next:?}");
+    let right = a
+        .app_password_login("td@example.com", &mine.app_password, "198.18.1.1")
+        .await;
+    assert_eq!(right.unwrap(), me.user_id);
+}
+
+#[tokio::test]
+async fn logging_in_with_an_app_password_records_when_it_was_used() {
+    let f = fixture().await;
+    let a = &f.accounts;
+    let me = signed_in(&f, "lu@example.com").await;
+    let new = a.create_app_password(&me, "nas", PASSWORD).await.unwrap();
+    assert_eq!(a.app_passwords(&me).await.unwrap()[0].last_used_at, None);
+    let before = a.clock.now();
+    a.app_password_login("lu@example.com", &new.app_password, CLIENT)
+        .await
+        .unwrap();
+    let used = a.app_passwords(&me).await.unwrap()[0].last_used_at;
+    assert!(
+        used.is_some_and(|t| (before..=a.clock.now()).contains(&t)),
+        "{used:?}"
+    );
 }

@@ -163,6 +163,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_check_counts_nothing_and_answers_a_lock() {
+        let (db, _dir) = test_db().await;
+        assert!(!check(&db, "k", 100).await.unwrap(), "nothing counted yet");
+        reserve(&db, "k", 100).await.unwrap();
+        for _ in 0..10 {
+            assert!(check(&db, "k", 100).await.unwrap(), "a failure is counted");
+        }
+        // Had the checks counted, these would be refused.
+        for _ in 0..4 {
+            reserve(&db, "k", 100).await.unwrap();
+        }
+        match check(&db, "k", 110).await {
+            Err(AuthError::Throttled { retry_after_secs }) => assert_eq!(retry_after_secs, 20),
+            other => panic!("expected throttled, got {other:?}"),
+        }
+        assert!(check(&db, "k", 130).await.unwrap(), "the lock is over");
+    }
+
+    #[tokio::test]
     async fn concurrent_attempts_get_at_most_five_through() {
         let (db, _dir) = test_db().await;
         let attempts = (0..20).map(|_| reserve(&db, "x@example.com", 100));

@@ -1,11 +1,20 @@
 //! The drive's rules without storage nodes: names, folders, trash, quota reservations and
-//! links. (Bytes through the cluster are tested against real nodes in `server/tests/drive.rs`.)
+//! links. (Bytes through the cluster are tested against real nodes in `server/tests/drive.rs`;
+//! tests that only need bytes stored and read back use `drive_with_storage`, in memory.)
 
-use std::sync::Arc;
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
 
 use super::*;
 use crate::clock::Clock;
+use crate::cluster::blob_store::{BlobError, GetBody, PutBody, RehashReport, StoreHealth};
+use crate::cluster::{BlobStore, Node as StorageNode, NodeSpec, ObjectMeta, REGIONS};
 use crate::db::test_db;
 use crate::ids::{EntryId, UploadId, UserId};
 
@@ -22,6 +31,14 @@ fn eid(id: &str) -> EntryId {
 }
 
 pub(super) async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile::TempDir) {
+    drive_on(settings, Vec::new()).await
+}
+
+/// A drive over these storage regions (none: the rules only, no bytes).
+async fn drive_on(
+    settings: DriveSettings,
+    regions: Vec<StorageNode>,
+) -> (Arc<Drive>, tempfile::TempDir) {
     let (db, dir) = test_db().await;
     for (id, quota) in [(&alice(), 1000), (&bob(), 1000)] {
         sqlx::query(
@@ -38,7 +55,7 @@ pub(super) async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile
     }
     // A clock that moves only when a test says so (time taken from a day in 2027).
     let clock = Clock::manual(1_800_000_000);
-    let cluster = Cluster::new(db.clone(), Vec::new(), "secret", clock.clone());
+    let cluster = Cluster::with_stores(db.clone(), regions, clock.clone());
     let secrets = Arc::new(Secrets::for_tests());
     let hasher = crate::auth::Hasher::new(4);
     (
@@ -49,6 +66,147 @@ pub(super) async fn drive_with(settings: DriveSettings) -> (Arc<Drive>, tempfile
 
 pub(super) async fn drive() -> (Arc<Drive>, tempfile::TempDir) {
     drive_with(DriveSettings::default()).await
+}
+
+/// A drive that keeps bytes: three regions in memory, and a gigabyte for each user.
+pub(super) async fn drive_with_storage() -> (Arc<Drive>, tempfile::TempDir) {
+    let regions = REGIONS
+        .iter()
+        .map(|region| StorageNode {
+            spec: NodeSpec {
+                name: format!("{region}-1"),
+                region: (*region).to_owned(),
+                url: format!("memory://{region}"),
+            },
+            store: Arc::new(MemoryStore::default()),
+        })
+        .collect();
+    let (drive, dir) = drive_on(DriveSettings::default(), regions).await;
+    for email in ["alice@example.com", "bob@example.com"] {
+        set_quota(&drive.db, email, 1 << 30).await.unwrap();
+    }
+    (drive, dir)
+}
+
+/// Another app server on the same database: its own connections, the same storage and clock.
+pub(super) async fn second_server(drive: &Drive) -> Arc<Drive> {
+    let url = drive.db.connect_options().database_url.to_string();
+    let db = crate::db::open(&url).await.unwrap();
+    let cluster = Cluster::with_stores(
+        db.clone(),
+        drive.cluster.nodes().to_vec(),
+        drive.clock.clone(),
+    );
+    Drive::new(
+        db,
+        cluster,
+        Arc::new(Secrets::for_tests()),
+        drive.settings.clone(),
+        crate::auth::Hasher::new(4),
+        drive.clock.clone(),
+    )
+}
+
+/// A region's store in memory. An object is kept as the pieces the cluster sent, which the
+/// regions share (the cluster hands each the same `Bytes`), so a copy costs no memory.
+#[derive(Default)]
+struct MemoryStore {
+    objects: Mutex<HashMap<String, Vec<Bytes>>>,
+}
+
+impl MemoryStore {
+    fn pieces(&self, id: &str) -> Result<Vec<Bytes>, BlobError> {
+        let objects = self.objects.lock().unwrap();
+        objects.get(id).cloned().ok_or(BlobError::NotFound)
+    }
+}
+
+fn meta_of(id: &str, pieces: &[Bytes]) -> ObjectMeta {
+    let mut hasher = blake3::Hasher::new();
+    for piece in pieces {
+        hasher.update(piece);
+    }
+    ObjectMeta {
+        id: id.to_owned(),
+        size: pieces.iter().map(|p| u64::try_from(p.len()).unwrap()).sum(),
+        checksum: hasher.finalize().to_hex().to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl BlobStore for MemoryStore {
+    fn location(&self) -> &str {
+        "memory"
+    }
+
+    async fn health(&self, _timeout: Duration) -> Result<StoreHealth, BlobError> {
+        Ok(StoreHealth::default())
+    }
+
+    async fn put(
+        &self,
+        id: &str,
+        mut body: PutBody,
+        checksum: Option<&str>,
+    ) -> Result<ObjectMeta, BlobError> {
+        let mut pieces = Vec::new();
+        while let Some(piece) = body.next().await {
+            pieces.push(piece.map_err(|e| BlobError::Unreachable(e.to_string()))?);
+        }
+        let meta = meta_of(id, &pieces);
+        if checksum.is_some_and(|c| c != meta.checksum) {
+            return Err(BlobError::Status(422, "checksum mismatch".into()));
+        }
+        self.objects.lock().unwrap().insert(id.to_owned(), pieces);
+        Ok(meta)
+    }
+
+    async fn get_from(&self, id: &str, offset: u64) -> Result<GetBody, BlobError> {
+        let mut skip = offset;
+        let mut from: Vec<Result<Bytes, BlobError>> = Vec::new();
+        for piece in self.pieces(id)? {
+            let len = u64::try_from(piece.len()).unwrap();
+            if skip >= len {
+                skip -= len;
+                continue;
+            }
+            from.push(Ok(piece.slice(usize::try_from(skip).unwrap()..)));
+            skip = 0;
+        }
+        Ok(futures::stream::iter(from).boxed())
+    }
+
+    async fn head(&self, id: &str) -> Result<ObjectMeta, BlobError> {
+        Ok(meta_of(id, &self.pieces(id)?))
+    }
+
+    async fn delete(&self, id: &str) -> Result<(), BlobError> {
+        self.objects.lock().unwrap().remove(id);
+        Ok(())
+    }
+
+    async fn list(&self, after: Option<&str>, limit: usize) -> Result<Vec<ObjectMeta>, BlobError> {
+        let mut metas: Vec<ObjectMeta> = {
+            let objects = self.objects.lock().unwrap();
+            objects
+                .iter()
+                .filter(|(id, _)| after.is_none_or(|a| id.as_str() > a))
+                .map(|(id, pieces)| meta_of(id, pieces))
+                .collect()
+        };
+        metas.sort_by(|a, b| a.id.cmp(&b.id));
+        metas.truncate(limit);
+        Ok(metas)
+    }
+
+    async fn rehash(&self, id: &str) -> Result<RehashReport, BlobError> {
+        let recorded = self.head(id).await?;
+        Ok(RehashReport {
+            actual_checksum: recorded.checksum.clone(),
+            actual_size: recorded.size,
+            recorded,
+        })
+    }
 }
 
 fn upload(name: &str, size: u64) -> UploadStart {

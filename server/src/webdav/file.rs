@@ -131,7 +131,7 @@ const FRAMES_IN_FLIGHT: usize = 8;
 /// and its reservation released.
 pub struct Writer {
     frames: Option<mpsc::Sender<std::io::Result<Bytes>>>,
-    upload: Option<JoinHandle<Result<(), DriveError>>>,
+    upload: Option<JoinHandle<Result<Node, DriveError>>>,
     node: Node,
 }
 
@@ -153,9 +153,12 @@ impl Writer {
         let body = tokio_util::io::StreamReader::new(tokio_stream::wrappers::ReceiverStream::new(
             received,
         ));
+        // Until the file is stored: a file of that name and size.
         let node = Node {
             name: name.clone(),
+            folder: false,
             size: size.unwrap_or(0),
+            checksum: String::new(),
             ..parent.clone()
         };
         let upload =
@@ -169,11 +172,15 @@ impl Writer {
         }
     }
 
-    /// The upload's outcome, once it has ended.
+    /// The upload's outcome, once it has ended; the stored file is what `metadata` answers
+    /// from then on (its ETag and time for the PUT's answer).
     async fn outcome(&mut self) -> FsResult<()> {
         let upload = self.upload.take().ok_or(FsError::GeneralFailure)?;
         match upload.await {
-            Ok(stored) => stored.map_err(fs_error),
+            Ok(stored) => {
+                self.node = stored.map_err(fs_error)?;
+                Ok(())
+            }
             Err(e) => {
                 tracing::error!(error = %e, "a WebDAV upload task failed");
                 Err(FsError::GeneralFailure)

@@ -114,9 +114,13 @@ impl DriveFs {
                 if segments != *destination {
                     return Ok(());
                 }
-                // A file replacing a file makes the old one a version (in `copy`/`rename`).
-                let source_is_file = !self.lookup(source).await?.folder;
-                node.folder || !source_is_file
+                let source = self.lookup(source).await?;
+                // A new spelling of the same name ("Docs" to "docs") is the source itself, and
+                // a file replacing a file makes the old one a version (in `copy`/`rename`).
+                if source.id == node.id {
+                    return Ok(());
+                }
+                node.folder || source.folder
             }
             Removal::Other => true,
         };
@@ -133,6 +137,11 @@ impl DriveFs {
                 return Err(FsError::Forbidden);
             }
             let file = self.webdav().open(&node).await.map_err(fs_error)?;
+            // The size of what was opened (the file may have been replaced since the lookup).
+            let node = Node {
+                size: u64::try_from(file.entry.size).unwrap_or(0),
+                ..node
+            };
             return Ok(Box::new(Reader::new(file, node)));
         }
         let (parent, name) = self.parent_and_name(path).await?;

@@ -27,9 +27,9 @@ impl std::fmt::Debug for DbLocks {
     }
 }
 
-/// A path's lock key ('' for anything not UTF-8, which the drive cannot hold anyway).
+/// A path's lock key. One not UTF-8 (which the drive cannot hold) gets a key no lock has.
 fn key(path: &DavPath) -> String {
-    lock_path(&segments(path).unwrap_or_default())
+    segments(path).map_or_else(|_| "\0".to_owned(), |s| lock_path(&s))
 }
 
 /// `lock` as dav-server's; its root is stored from a DavPath with the prefix, so it parses

@@ -48,9 +48,11 @@ async fn serve(
         Ok(user_id) => user_id,
         Err(refusal) => return refusal,
     };
-    if let Some(refusal) = refuse(&request) {
+    if let Some(refusal) = refuse(&request, &state.config.public_url) {
         return refusal;
     }
+    let mut request = request;
+    cap_ranges(request.headers_mut());
     let drive = state.drive.clone();
     let fs = DriveFs {
         drive: drive.clone(),
@@ -67,11 +69,33 @@ async fn serve(
         .principal(user_id.into_string())
         .read_buf_size(READ_BUF)
         .build_handler();
-    handler
+    let mut response = handler
         .handle(request)
         .await
         .map(axum::body::Body::new)
-        .into_response()
+        .into_response();
+    // Files are served as they were stored, with a type guessed from the name: a browser
+    // opening one (an .html, an .svg) must not run it as this site's page.
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox"),
+    );
+    response
+}
+
+/// Ranges one GET may ask for. Each one apart is a read of the cluster from there: a request
+/// for a thousand one-byte ranges would cost a thousand reads. Beyond this the Range header is
+/// ignored and the whole file sent, as RFC 9110 allows.
+const MAX_RANGES: usize = 16;
+
+fn cap_ranges(headers: &mut HeaderMap) {
+    let ranges = headers
+        .get(header::RANGE)
+        .and_then(|r| r.to_str().ok())
+        .map_or(0, |r| r.split(',').count());
+    if ranges > MAX_RANGES {
+        headers.remove(header::RANGE);
+    }
 }
 
 fn plain(status: StatusCode, message: &str) -> Response {
@@ -142,24 +166,42 @@ fn method_is(request: &Request, name: &str) -> bool {
     request.method().as_str() == name
 }
 
+fn destination_uri(request: &Request) -> Option<axum::http::Uri> {
+    let value = request.headers().get("destination")?.to_str().ok()?;
+    value.parse().ok()
+}
+
 /// The request's Destination (COPY, MOVE) as a path under `/dav`, if it is one.
 fn destination(request: &Request) -> Option<DavPath> {
-    let value = request.headers().get("destination")?.to_str().ok()?;
-    let uri: axum::http::Uri = value.parse().ok()?;
-    let mut path = DavPath::new(uri.path()).ok()?;
+    let mut path = DavPath::new(destination_uri(request)?.path()).ok()?;
     path.set_prefix(PREFIX).ok()?;
     Some(path)
 }
 
-/// Whether the Destination names another server (RFC 4918 9.9.4: 502).
-fn elsewhere(request: &Request) -> bool {
-    let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
-    let Some(uri) = header("destination").and_then(|d| d.parse::<axum::http::Uri>().ok()) else {
+/// Whether the Destination names another server (RFC 4918 9.9.4: 502): an authority that is
+/// neither this site's public one nor the one the request came to.
+fn elsewhere(destination: &axum::http::Uri, request: &Request, public_url: &str) -> bool {
+    let Some(there) = destination.authority() else {
         return false;
     };
-    let here = header("host");
-    uri.authority()
-        .is_some_and(|there| here.is_none_or(|here| !there.as_str().eq_ignore_ascii_case(here)))
+    let public = public_url.parse::<axum::http::Uri>().ok();
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
+    let here = [
+        public
+            .as_ref()
+            .and_then(|u| u.authority())
+            .map(|a| a.as_str()),
+        host,
+        request.uri().authority().map(|a| a.as_str()),
+    ];
+    let known = here
+        .into_iter()
+        .flatten()
+        .any(|h| h.eq_ignore_ascii_case(there.as_str()));
+    !known
 }
 
 fn request_path(request: &Request) -> Option<DavPath> {
@@ -172,7 +214,7 @@ fn request_path(request: &Request) -> Option<DavPath> {
 /// refuse it with 403, and one request walking a drive of a million items would be a denial
 /// of service), and names the drive does not take (400 with the drive's reason, where
 /// dav-server has no status for it).
-fn refuse(request: &Request) -> Option<Response> {
+fn refuse(request: &Request, public_url: &str) -> Option<Response> {
     let depth = request.headers().get("depth").and_then(|d| d.to_str().ok());
     if method_is(request, "PROPFIND") && depth.is_some_and(|d| d.eq_ignore_ascii_case("infinity")) {
         return Some(
@@ -185,10 +227,28 @@ fn refuse(request: &Request) -> Option<Response> {
                 .into_response(),
         );
     }
-    if (method_is(request, "COPY") || method_is(request, "MOVE")) && elsewhere(request) {
+    let copy_or_move = method_is(request, "COPY") || method_is(request, "MOVE");
+    if copy_or_move {
+        let Some(uri) = destination_uri(request) else {
+            return Some(plain(
+                StatusCode::BAD_REQUEST,
+                "COPY and MOVE need a Destination header: a URL under /dav/.",
+            ));
+        };
+        if elsewhere(&uri, request, public_url) || destination(request).is_none() {
+            return Some(plain(
+                StatusCode::BAD_GATEWAY,
+                "The destination is not in this WebDAV share: copy or move within /dav/.",
+            ));
+        }
+    }
+    let ranged_put =
+        *request.method() == Method::PUT && request.headers().contains_key(header::CONTENT_RANGE);
+    if ranged_put || *request.method() == Method::PATCH {
+        // Writing part of a file would rewrite it in place; files are stored whole.
         return Some(plain(
-            StatusCode::BAD_GATEWAY,
-            "The destination is on another server: copy or move within this one.",
+            StatusCode::NOT_IMPLEMENTED,
+            "Partial writes are not supported: send the whole file.",
         ));
     }
     let named = if *request.method() == Method::PUT
@@ -196,7 +256,7 @@ fn refuse(request: &Request) -> Option<Response> {
         || method_is(request, "LOCK")
     {
         request_path(request)
-    } else if method_is(request, "COPY") || method_is(request, "MOVE") {
+    } else if copy_or_move {
         destination(request)
     } else {
         None

@@ -1,7 +1,8 @@
 //! Files whose length is not told up front (a WebDAV PUT in chunked transfer encoding). Read
 //! one chunk ahead: each chunk's length is known before it is sent, so the reservation grows
 //! by what arrives (the quota is checked as bytes arrive) and the chunks go through the same
-//! `put_chunk` as any upload. One chunk is held in memory per such upload.
+//! `put_chunk` as any upload. One chunk is held in memory per such upload, and must arrive at
+//! the drive's minimum upload rate like any chunk (a stalled client holds no memory for long).
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -46,6 +47,24 @@ fn len(buf: &[u8]) -> u64 {
 }
 
 impl Drive {
+    /// The next chunk's bytes (after `first`), at no less than the minimum upload rate.
+    async fn next_chunk(
+        &self,
+        body: &mut (impl AsyncRead + Unpin),
+        first: Option<u8>,
+    ) -> Result<Vec<u8>, DriveError> {
+        let rate = self.settings.min_upload_rate.max(1);
+        let patience = std::time::Duration::from_secs(CHUNK_SIZE.div_ceil(rate));
+        tokio::time::timeout(patience, read_up_to(body, first, CHUNK_SIZE))
+            .await
+            .map_err(|_| {
+                DriveError::TooSlow(format!(
+                    "The file arrived slower than {}/s and was cut off; nothing of it was kept.",
+                    model::drive::human_bytes(rate)
+                ))
+            })?
+    }
+
     /// Stores `body` as the file `request` names (its `size` is ignored): a known `size`
     /// streams straight through, an unknown one is read a chunk ahead. Any length, 0 included.
     pub(in crate::drive) async fn receive_file(
@@ -63,7 +82,7 @@ impl Drive {
             };
             return self.receive_whole(by, &request, body).await;
         }
-        let first = read_up_to(&mut body, None, CHUNK_SIZE).await?;
+        let first = self.next_chunk(&mut body, None).await?;
         let Some(next) = peek(&mut body).await? else {
             let request = UploadStart {
                 size: len(&first),
@@ -112,7 +131,7 @@ impl Drive {
                 return Ok(());
             };
             index += 1;
-            chunk = read_up_to(body, Some(first), CHUNK_SIZE).await?;
+            chunk = self.next_chunk(body, Some(first)).await?;
             next = peek(body).await?;
             let known = index * CHUNK_SIZE + len(&chunk) + u64::from(next.is_some());
             self.grow_upload(by, upload_id, known - announced).await?;

@@ -232,12 +232,16 @@ impl WebDav<'_> {
         };
         lock.timeout_secs = capped(timeout_secs);
         lock.expires_at = self.drive.clock.now() + lock.timeout_secs;
-        sqlx::query("UPDATE dav_locks SET timeout_secs = $1, expires_at = $2 WHERE token = $3")
-            .bind(lock.timeout_secs)
-            .bind(lock.expires_at)
-            .bind(&lock.token)
-            .execute(&self.drive.db)
-            .await?;
+        sqlx::query(
+            "UPDATE dav_locks SET timeout_secs = $1, expires_at = $2
+             WHERE token = $3 AND user_id = $4",
+        )
+        .bind(lock.timeout_secs)
+        .bind(lock.expires_at)
+        .bind(&lock.token)
+        .bind(self.user_id)
+        .execute(&self.drive.db)
+        .await?;
         Ok(Some(lock))
     }
 
@@ -272,13 +276,13 @@ impl WebDav<'_> {
         } else {
             format!(
                 "{}/%",
-                path.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
+                path.replace('!', "!!")
+                    .replace('%', "!%")
+                    .replace('_', "!_")
             )
         };
         sqlx::query(
-            "DELETE FROM dav_locks WHERE user_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '\\')",
+            "DELETE FROM dav_locks WHERE user_id = $1 AND (path = $2 OR path LIKE $3 ESCAPE '!')",
         )
         .bind(self.user_id)
         .bind(path)

@@ -13,7 +13,7 @@ use tokio::io::AsyncRead;
 pub use locks::{Lock, LockRequest};
 pub use props::DeadProp;
 
-use super::entries::{collision, place};
+use super::entries::place;
 use super::{names, versions, Drive, DriveError, OnConflict, OpenFile, UploadStart};
 use crate::db::to_u64;
 use crate::ids::{EntryId, UserId};
@@ -146,7 +146,7 @@ impl WebDav<'_> {
         name: &str,
         size: Option<u64>,
         body: impl AsyncRead + Unpin + Send,
-    ) -> Result<(), DriveError> {
+    ) -> Result<Node, DriveError> {
         let request = UploadStart {
             name: name.to_owned(),
             size: 0,
@@ -158,7 +158,9 @@ impl WebDav<'_> {
         self.drive
             .receive_file(self.user_id, &request, size, body)
             .await?;
-        Ok(())
+        self.lookup_child(parent, name)
+            .await?
+            .ok_or(DriveError::NotFound("file"))
     }
 
     /// Opens a file for reading.
@@ -171,16 +173,21 @@ impl WebDav<'_> {
     /// Copies a file (its bytes, read back and stored again, and its dead properties) to
     /// `name` in `parent`; a file already there becomes a version.
     pub async fn copy(&self, file: &Node, parent: &Node, name: &str) -> Result<(), DriveError> {
-        let source = self.open(file).await?;
-        let bytes = source
-            .read(0..file.size)
-            .map_err(|e| std::io::Error::other(e.to_string()));
-        let reader = tokio_util::io::StreamReader::new(bytes);
-        self.put(parent, name, Some(file.size), reader).await?;
-        let copied = self
+        if self
             .lookup_child(parent, name)
             .await?
-            .ok_or(DriveError::NotFound("file"))?;
+            .is_some_and(|n| n.folder)
+        {
+            return Err(DriveError::name_taken(name));
+        }
+        let source = self.open(file).await?;
+        // The size of what was opened, not of the earlier lookup: it may have been replaced.
+        let size = to_u64(source.entry.size);
+        let bytes = source
+            .read(0..size)
+            .map_err(|e| std::io::Error::other(e.to_string()));
+        let reader = tokio_util::io::StreamReader::new(bytes);
+        let copied = self.put(parent, name, Some(size), reader).await?;
         props::copy(self.drive, &file.id, &copied.id).await
     }
 
@@ -253,19 +260,22 @@ impl WebDav<'_> {
     async fn replace_file(&self, source: &Node, target: &Node) -> Result<(), DriveError> {
         let mut tx = self.drive.write_tx().await?;
         let now = self.drive.clock.now();
-        let moved = sqlx::query(
-            "SELECT id FROM entries WHERE id = $1 AND user_id = $2 AND kind = 'file'
-               AND trashed_at IS NULL",
-        )
-        .bind(&source.id)
-        .bind(self.user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if moved.is_none() {
-            return Err(DriveError::NotFound("file"));
+        // Both still live files of this user's, checked under the write lock.
+        for file in [source, target] {
+            let live: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM entries WHERE id = $1 AND user_id = $2 AND kind = 'file'
+                   AND trashed_at IS NULL",
+            )
+            .bind(&file.id)
+            .bind(self.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            live.ok_or(DriveError::NotFound("file"))?;
         }
-        versions::keep_current(&mut tx, &target.id, now).await?;
+        // The source's history first, so the content being replaced is the newest version
+        // (and the last one `keep_newest` would drop).
         versions::adopt(&mut tx, &source.id, &target.id).await?;
+        versions::keep_current(&mut tx, &target.id, now).await?;
         sqlx::query("UPDATE blocks SET file_id = $1 WHERE file_id = $2")
             .bind(&target.id)
             .bind(&source.id)
@@ -280,10 +290,13 @@ impl WebDav<'_> {
         .bind(&source.id)
         .bind(&target.id)
         .execute(&mut *tx)
-        .await
-        .map_err(|e| collision(e, &target.name))?;
+        .await?;
         props::adopt(&mut tx, &source.id, &target.id).await?;
         for gone in [
+            "INSERT INTO garbage (object_id)
+             SELECT object_id FROM thumbnails WHERE file_id = $1 AND object_id <> ''
+             ON CONFLICT DO NOTHING",
+            "DELETE FROM thumbnails WHERE file_id = $1",
             "DELETE FROM shares WHERE entry_id = $1",
             "DELETE FROM entries WHERE id = $1",
         ] {
@@ -302,3 +315,6 @@ impl WebDav<'_> {
         Ok((to_u64(usage.used_bytes), to_u64(usage.free_bytes())))
     }
 }
+
+#[cfg(test)]
+mod tests;
