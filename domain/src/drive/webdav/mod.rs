@@ -97,20 +97,8 @@ impl WebDav<'_> {
             if !node.folder {
                 return Ok(None);
             }
-            let Ok(name) = names::clean(segment) else {
-                return Ok(None);
-            };
-            let row = sqlx::query(&format!(
-                "SELECT {NODE_COLUMNS} FROM entries
-                 WHERE user_id = $1 AND parent_id = $2 AND name_key = $3 AND trashed_at IS NULL"
-            ))
-            .bind(self.user_id)
-            .bind(&node.id)
-            .bind(&name.key)
-            .fetch_optional(&self.drive.db)
-            .await?;
-            match row {
-                Some(row) => node = Node::from_row(&row)?,
+            match self.lookup_child(&node, segment).await? {
+                Some(child) => node = child,
                 None => return Ok(None),
             }
         }
