@@ -726,3 +726,31 @@ async fn a_folder_renamed_to_another_case_keeps_its_files() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_folder_moved_into_itself_is_refused_and_nothing_is_trashed() {
+    let dav = Dav::start(&[]).await;
+    for folder in ["a", "a/sub"] {
+        assert_eq!(dav.send("MKCOL", folder, &[], &[]).await.status, 201);
+    }
+    for method in ["MOVE", "COPY"] {
+        let destination = dav.url("A/sub/");
+        let a = dav
+            .send(method, "a/", &[("destination", &destination)], &[])
+            .await;
+        assert_eq!(a.status, 403, "{method}: {a:?}");
+    }
+    assert_eq!(
+        dav.send("PROPFIND", "a/sub/", &[("depth", "0")], &[])
+            .await
+            .status,
+        207
+    );
+    assert!(dav
+        .files("trash", json!({}))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

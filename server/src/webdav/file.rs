@@ -5,7 +5,7 @@
 use std::io::SeekFrom;
 use std::sync::Arc;
 
-use bytes::{Buf, Bytes};
+use bytes::{Buf, Bytes, BytesMut};
 use dav_server::fs::{DavFile, DavMetaData, FsError, FsFuture, FsResult};
 use domain::drive::webdav::Node;
 use domain::drive::{Drive, DriveError, OpenFile};
@@ -123,14 +123,19 @@ impl DavFile for Reader {
     }
 }
 
-/// Frames of a body on their way to the upload: a little slack, and back-pressure beyond it.
-const FRAMES_IN_FLIGHT: usize = 8;
+/// Body frames (tens of KB each) are gathered into pieces of this size before they cross to
+/// the upload task: one hand-over per frame cost a PUT nearly half its speed.
+const PIECE: usize = 1024 * 1024;
+/// Pieces on their way to the upload: a little slack, and back-pressure beyond it.
+const PIECES_IN_FLIGHT: usize = 4;
 
 /// A PUT's body on its way into the drive. `flush` (dav-server's "the body is complete")
 /// ends it and waits for the file to be stored; dropped before that, the upload is cancelled
 /// and its reservation released.
 pub struct Writer {
     frames: Option<mpsc::Sender<std::io::Result<Bytes>>>,
+    /// Bytes received and not yet sent on, fewer than `PIECE`.
+    gathered: BytesMut,
     upload: Option<JoinHandle<Result<Node, DriveError>>>,
     node: Node,
 }
@@ -149,7 +154,7 @@ impl Writer {
         name: String,
         size: Option<u64>,
     ) -> Writer {
-        let (frames, received) = mpsc::channel(FRAMES_IN_FLIGHT);
+        let (frames, received) = mpsc::channel(PIECES_IN_FLIGHT);
         let body = tokio_util::io::StreamReader::new(tokio_stream::wrappers::ReceiverStream::new(
             received,
         ));
@@ -167,6 +172,7 @@ impl Writer {
             );
         Writer {
             frames: Some(frames),
+            gathered: BytesMut::new(),
             upload: Some(upload),
             node,
         }
@@ -188,10 +194,19 @@ impl Writer {
         }
     }
 
-    fn send(&mut self, bytes: Bytes) -> BoxFuture<'_, FsResult<()>> {
+    /// Takes a frame; sends a piece on once `PIECE` bytes are gathered (or, `last`, whatever
+    /// there is).
+    fn take(&mut self, bytes: &[u8], last: bool) -> BoxFuture<'_, FsResult<()>> {
+        self.gathered.extend_from_slice(bytes);
         async move {
+            let full = self.gathered.len() >= PIECE;
+            let rest = last && !self.gathered.is_empty();
+            if !full && !rest {
+                return Ok(());
+            }
+            let piece = self.gathered.split().freeze();
             let frames = self.frames.as_ref().ok_or(FsError::GeneralFailure)?;
-            if frames.send(Ok(bytes)).await.is_err() {
+            if frames.send(Ok(piece)).await.is_err() {
                 // The upload stopped taking bytes: it failed, and says why.
                 self.frames = None;
                 self.outcome().await?;
@@ -210,11 +225,11 @@ impl DavFile for Writer {
 
     fn write_buf(&mut self, mut buf: Box<dyn Buf + Send>) -> FsFuture<'_, ()> {
         let bytes = buf.copy_to_bytes(buf.remaining());
-        self.send(bytes)
+        self.take(&bytes, false)
     }
 
     fn write_bytes(&mut self, buf: Bytes) -> FsFuture<'_, ()> {
-        self.send(buf)
+        self.take(&buf, false)
     }
 
     fn read_bytes(&mut self, _count: usize) -> FsFuture<'_, Bytes> {
@@ -228,7 +243,8 @@ impl DavFile for Writer {
 
     fn flush(&mut self) -> FsFuture<'_, ()> {
         async move {
-            // The end of the frames is the end of the body.
+            self.take(&[], true).await?;
+            // The end of the pieces is the end of the body.
             self.frames = None;
             self.outcome().await
         }

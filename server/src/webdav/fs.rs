@@ -2,7 +2,8 @@
 //! and every change is one of the drive's own operations, so WebDAV follows the same rules
 //! (names, quota, versions, trash) as the browser.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use dav_server::davpath::DavPath;
@@ -41,6 +42,10 @@ pub struct DriveFs {
     pub drive: Arc<Drive>,
     pub user_id: UserId,
     pub removal: Arc<Removal>,
+    /// What paths resolved to during this request. A PROPFIND asks about each child several
+    /// times (metadata, properties), and each lookup walks the path from the top; any change
+    /// empties it.
+    pub seen: Arc<Mutex<HashMap<Vec<String>, Node>>>,
 }
 
 /// A path's names, decoded. Not UTF-8: nothing the drive could hold.
@@ -80,12 +85,39 @@ impl DriveFs {
         self.lookup(&segments(path)?).await
     }
 
+    fn seen(&self) -> MutexGuard<'_, HashMap<Vec<String>, Node>> {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Before any change: what was seen may no longer be so.
+    fn forget(&self) {
+        self.seen().clear();
+    }
+
     async fn lookup(&self, segments: &[String]) -> FsResult<Node> {
-        self.webdav()
+        if let Some(node) = self.seen().get(segments) {
+            return Ok(node.clone());
+        }
+        let node = self
+            .webdav()
             .lookup(segments)
             .await
             .map_err(fs_error)?
-            .ok_or(FsError::NotFound)
+            .ok_or(FsError::NotFound)?;
+        self.seen().insert(segments.to_vec(), node.clone());
+        Ok(node)
+    }
+
+    /// Whether `segments` is at or below what this request removes: dav-server walks such a
+    /// tree only to remove it item by item, and the drive moves its top to the trash at once.
+    fn is_removed_tree(&self, segments: &[String]) -> bool {
+        match &*self.removal {
+            Removal::Delete(top) => segments.starts_with(top),
+            Removal::Overwrite { destination, .. } => segments.starts_with(destination),
+            Removal::Other => false,
+        }
     }
 
     /// The folder a new item at `path` goes into, and its name.
@@ -101,6 +133,7 @@ impl DriveFs {
 
     async fn remove(&self, path: &DavPath) -> FsResult<()> {
         let segments = segments(path)?;
+        self.forget();
         let node = self.lookup(&segments).await?;
         let trash = match &*self.removal {
             Removal::Delete(top) => {
@@ -144,6 +177,7 @@ impl DriveFs {
             };
             return Ok(Box::new(Reader::new(file, node)));
         }
+        self.forget();
         let (parent, name) = self.parent_and_name(path).await?;
         let existing = self
             .webdav()
@@ -268,11 +302,24 @@ impl DavFileSystem for DriveFs {
         _meta: ReadDirMeta,
     ) -> FsFuture<'a, FsStream<Box<dyn DavDirEntry>>> {
         async move {
-            let folder = self.node(path).await?;
+            let at = segments(path)?;
+            let folder = self.lookup(&at).await?;
             if !folder.folder {
                 return Err(FsError::Forbidden);
             }
+            if self.is_removed_tree(&at) {
+                let nothing: FsStream<Box<dyn DavDirEntry>> = Box::pin(futures::stream::empty());
+                return Ok(nothing);
+            }
             let children = self.webdav().children(&folder).await.map_err(fs_error)?;
+            {
+                let mut seen = self.seen();
+                for child in &children {
+                    let mut below = at.clone();
+                    below.push(child.name.clone());
+                    seen.insert(below, child.clone());
+                }
+            }
             let entries = children
                 .into_iter()
                 .map(|n| Ok(Box::new(Entry(n)) as Box<dyn DavDirEntry>));
@@ -292,6 +339,7 @@ impl DavFileSystem for DriveFs {
 
     fn create_dir<'a>(&'a self, path: &'a DavPath) -> FsFuture<'a, ()> {
         async move {
+            self.forget();
             let (parent, name) = self.parent_and_name(path).await?;
             if self
                 .webdav()
@@ -320,6 +368,7 @@ impl DavFileSystem for DriveFs {
 
     fn rename<'a>(&'a self, from: &'a DavPath, to: &'a DavPath) -> FsFuture<'a, ()> {
         async move {
+            self.forget();
             let node = self.node(from).await?;
             let (parent, name) = self.parent_and_name(to).await?;
             // dav-server has refused an overwrite that was not allowed (412) by now.
@@ -333,6 +382,7 @@ impl DavFileSystem for DriveFs {
 
     fn copy<'a>(&'a self, from: &'a DavPath, to: &'a DavPath) -> FsFuture<'a, ()> {
         async move {
+            self.forget();
             let node = self.node(from).await?;
             let (parent, name) = self.parent_and_name(to).await?;
             self.webdav()

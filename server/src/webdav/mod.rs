@@ -21,6 +21,7 @@ use base64::Engine;
 use dav_server::davpath::DavPath;
 use dav_server::DavHandler;
 use domain::auth::AuthError;
+use domain::drive::webdav::lock_path;
 use domain::ids::UserId;
 
 use crate::rate_limit::client_of;
@@ -29,8 +30,9 @@ use locks::DbLocks;
 
 pub const PREFIX: &str = "/dav";
 
-/// How much of a file each read hands dav-server for a GET.
-const READ_BUF: usize = 256 * 1024;
+/// How much of a file each read hands dav-server for a GET: the cluster's segment size, so a
+/// segment crosses dav-server's response channel in one piece.
+const READ_BUF: usize = 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -58,6 +60,7 @@ async fn serve(
         drive: drive.clone(),
         user_id: user_id.clone(),
         removal: Arc::new(removal(&request)),
+        seen: Arc::default(),
     };
     let handler = DavHandler::builder()
         .filesystem(Box::new(fs))
@@ -204,6 +207,15 @@ fn elsewhere(destination: &axum::http::Uri, request: &Request, public_url: &str)
     !known
 }
 
+/// Whether the Destination is inside the request's path (names compared as the drive does).
+fn into_itself(request: &Request) -> bool {
+    let key = |path: Option<DavPath>| path.and_then(|p| segments(&p).ok()).map(|s| lock_path(&s));
+    match (key(request_path(request)), key(destination(request))) {
+        (Some(source), Some(destination)) => destination.starts_with(&format!("{source}/")),
+        _ => false,
+    }
+}
+
 fn request_path(request: &Request) -> Option<DavPath> {
     let mut path = DavPath::new(request.uri().path()).ok()?;
     path.set_prefix(PREFIX).ok()?;
@@ -239,6 +251,13 @@ fn refuse(request: &Request, public_url: &str) -> Option<Response> {
             return Some(plain(
                 StatusCode::BAD_GATEWAY,
                 "The destination is not in this WebDAV share: copy or move within /dav/.",
+            ));
+        }
+        if into_itself(request) {
+            // Refused before anything in the way is moved to the trash.
+            return Some(plain(
+                StatusCode::FORBIDDEN,
+                "A folder cannot be copied or moved into itself.",
             ));
         }
     }

@@ -13,6 +13,8 @@ use crate::drive::DriveError;
 /// A lock without a timeout, or asking for a longer one, gets this: a client that vanished
 /// does not hold a file for ever. Clients refresh well within it.
 pub const MAX_TIMEOUT_SECS: u64 = 3600;
+/// Live locks one user may hold: clients take a few at a time; this bounds the table.
+const MAX_LOCKS: usize = 1000;
 
 #[derive(Debug, Clone)]
 pub struct Lock {
@@ -149,6 +151,11 @@ impl WebDav<'_> {
     pub async fn lock(&self, request: LockRequest<'_>) -> Result<Result<Lock, Lock>, DriveError> {
         let mut tx = self.drive.write_tx().await?;
         let locks = self.live_locks(&mut tx).await?;
+        if locks.len() >= MAX_LOCKS {
+            return Err(DriveError::Conflict(format!(
+                "You hold {MAX_LOCKS} WebDAV locks, the most at once: unlock some first."
+            )));
+        }
         if let Some(other) = conflict(
             &locks,
             request.path,

@@ -9,6 +9,8 @@ use crate::drive::{Drive, DriveError};
 /// Properties an entry may hold, and the size of each: clients store a few small ones.
 const MAX_PROPS: i64 = 100;
 const MAX_PROP_BYTES: usize = 8 * 1024;
+/// A property's name and namespace, each.
+const MAX_NAME_BYTES: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeadProp {
@@ -53,6 +55,11 @@ impl WebDav<'_> {
             .await?;
             if !set {
                 continue;
+            }
+            if prop.name.len() > MAX_NAME_BYTES || prop.namespace.len() > MAX_NAME_BYTES {
+                return Err(DriveError::Invalid(format!(
+                    "A property's name and namespace are at most {MAX_NAME_BYTES} bytes each."
+                )));
             }
             if prop.xml.as_ref().is_some_and(|x| x.len() > MAX_PROP_BYTES) {
                 return Err(DriveError::Invalid(format!(
