@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono_tz::Tz;
 
-use super::slots::{self, UNIT_SECS};
+use super::slots;
 use super::SkillShareError;
 use crate::db::Db;
 use crate::ids::UserId;
@@ -100,7 +100,8 @@ async fn taken_units(
         "SELECT unit_start FROM booked_units WHERE teacher_id = $1 AND unit_start >= $2",
     )
     .bind(teacher_id)
-    .bind(from - UNIT_SECS * 8)
+    // Units of sessions that began before `from` and are still on (up to 4 hours long).
+    .bind(from - 4 * 3600)
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().collect())

@@ -6,8 +6,13 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
-/// Bookings start on a 30-minute grid and hold 30-minute units of the teacher's time.
-pub const UNIT_SECS: i64 = 30 * 60;
+/// Bookings start on a 30-minute grid of the teacher's wall clock.
+pub const STEP_SECS: i64 = 30 * 60;
+/// A booking holds every 15-minute unit of UTC time it touches. The grid is absolute (not
+/// counted from the booking's start), so any two bookings of one teacher that overlap hold a
+/// unit in common, whatever zone each was made in: a teacher moving from +05:30 to +05:45
+/// cannot get overlapping bookings.
+pub const UNIT_SECS: i64 = 15 * 60;
 /// The least notice a teacher gets: 2 hours.
 pub const MIN_NOTICE_SECS: i64 = 2 * 3600;
 /// How far ahead students can book.
@@ -15,9 +20,11 @@ pub const HORIZON_DAYS: i64 = 28;
 
 pub use model::skillshare::Window;
 
-/// The unit starts a booking of `duration_secs` from `start` occupies.
+/// The units (their UTC starts) a booking of `duration_secs` from `start` touches.
 pub fn units(start: i64, duration_secs: i64) -> impl Iterator<Item = i64> {
-    (0..duration_secs.div_euclid(UNIT_SECS)).map(move |k| start + k * UNIT_SECS)
+    let first = start.div_euclid(UNIT_SECS);
+    let last = (start + duration_secs.max(1) - 1).div_euclid(UNIT_SECS);
+    (first..=last).map(|k| k * UNIT_SECS)
 }
 
 /// Every start (UTC seconds, ascending) at which a session of `duration_secs` fits inside the
@@ -56,7 +63,7 @@ pub fn free_starts(
                         starts.push(start);
                     }
                 }
-                minute += UNIT_SECS / 60;
+                minute += STEP_SECS / 60;
             }
         }
     }
@@ -114,6 +121,17 @@ mod tests {
                 utc(2026, 3, 30, 8, 0)
             ]
         );
+    }
+
+    #[test]
+    fn overlapping_bookings_share_a_unit_whatever_their_zone() {
+        // 10:00-11:00 at +05:30 is 04:30-05:30 UTC; 10:00-11:00 at +05:45 is 04:15-05:15.
+        let kolkata: HashSet<i64> = units(utc(2026, 3, 2, 4, 30), 3600).collect();
+        let kathmandu: HashSet<i64> = units(utc(2026, 3, 2, 4, 15), 3600).collect();
+        assert!(!kolkata.is_disjoint(&kathmandu));
+        // Back to back, they share none.
+        let after: HashSet<i64> = units(utc(2026, 3, 2, 5, 30), 3600).collect();
+        assert!(kolkata.is_disjoint(&after));
     }
 
     #[test]

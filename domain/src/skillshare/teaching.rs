@@ -3,7 +3,7 @@
 use chrono_tz::Tz;
 
 use super::catalogue;
-use super::slots::UNIT_SECS;
+use super::slots::STEP_SECS;
 use super::SkillShareError;
 use crate::db::Db;
 use crate::ids::UserId;
@@ -91,7 +91,7 @@ pub async fn save_profile(
 }
 
 fn validate_windows(windows: &[Window]) -> Result<Vec<Window>, SkillShareError> {
-    let step = u16::try_from(UNIT_SECS / 60).unwrap_or(30);
+    let step = u16::try_from(STEP_SECS / 60).unwrap_or(30);
     let mut sorted = windows.to_vec();
     sorted.sort_by_key(|w| (w.weekday, w.start_minute));
     for w in &sorted {

@@ -1,4 +1,6 @@
 use super::*;
+use chrono::TimeZone;
+
 use crate::clock::Clock;
 use crate::ids::BookingId;
 use crate::{db, Config};
@@ -163,16 +165,15 @@ async fn a_slot_is_booked_once_and_freed_by_cancelling() {
     f.market.book(&b, course, start, Tz::UTC).await.unwrap();
 }
 
-#[tokio::test]
-async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
-    let f = fixture().await;
-    let teacher = student(&f.db, 3).await;
+/// Student `n` as a teacher in `time_zone`, free all week, with a published hour-long course.
+async fn teacher_with_course(f: &Fixture, n: u32, time_zone: &str) -> (Student, Course) {
+    let teacher = student(&f.db, n).await;
     let draft = TeacherDraft {
         display_name: "Chess Coach".into(),
         bio: "Club champion.".into(),
         specialties: vec!["Chess".into()],
         hourly_rate_cents: 3000,
-        time_zone: "UTC".into(),
+        time_zone: time_zone.into(),
     };
     f.market
         .save_profile(&teacher.id, &teacher.email, &draft)
@@ -204,6 +205,60 @@ async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
         )
         .await
         .unwrap();
+    (teacher, course)
+}
+
+#[tokio::test]
+async fn a_teacher_changing_zone_cannot_be_booked_twice_for_one_hour() {
+    let f = fixture().await;
+    let (teacher, course) = teacher_with_course(&f, 7, "Asia/Kolkata").await;
+    // 10:00 in Kolkata (+05:30) three days on: 04:30 UTC, an hour.
+    let kolkata: Tz = "Asia/Kolkata".parse().unwrap();
+    let day = kolkata
+        .timestamp_opt(f.market.clock.now() + 3 * 86_400, 0)
+        .unwrap()
+        .date_naive();
+    let at_ten = |tz: Tz| {
+        tz.from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap())
+            .unwrap()
+            .timestamp()
+    };
+    let (a, b) = (student(&f.db, 8).await, student(&f.db, 9).await);
+    f.market
+        .book(&a, &course.id, at_ten(kolkata), Tz::UTC)
+        .await
+        .unwrap();
+    // The teacher moves to Kathmandu (+05:45): 10:00 there is 04:15 UTC, overlapping.
+    let draft = TeacherDraft {
+        display_name: "Chess Coach".into(),
+        bio: "Club champion.".into(),
+        specialties: vec!["Chess".into()],
+        hourly_rate_cents: 3000,
+        time_zone: "Asia/Kathmandu".into(),
+    };
+    f.market
+        .save_profile(&teacher.id, &teacher.email, &draft)
+        .await
+        .unwrap();
+    let kathmandu: Tz = "Asia/Kathmandu".parse().unwrap();
+    let overlapping = at_ten(kathmandu);
+    assert_eq!(at_ten(kolkata) - overlapping, 15 * 60);
+    assert!(!f
+        .market
+        .free_slots(&course.id)
+        .await
+        .unwrap()
+        .contains(&overlapping));
+    assert!(matches!(
+        f.market.book(&b, &course.id, overlapping, Tz::UTC).await,
+        Err(SkillShareError::SlotTaken)
+    ));
+}
+
+#[tokio::test]
+async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
+    let f = fixture().await;
+    let (teacher, course) = teacher_with_course(&f, 3, "UTC").await;
     let start = f.market.free_slots(&course.id).await.unwrap()[0];
     assert!(matches!(
         f.market.book(&teacher, &course.id, start, Tz::UTC).await,
@@ -221,4 +276,46 @@ async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
         f.market.teaching_bookings(&teacher.id).await.unwrap().len(),
         1
     );
+}
+
+#[tokio::test]
+async fn the_grid_migration_holds_every_booking_on_the_new_grid() {
+    let f = fixture().await;
+    let (_teacher, course) = teacher_with_course(&f, 11, "UTC").await;
+    let a = student(&f.db, 12).await;
+    let start = f.market.free_slots(&course.id).await.unwrap()[0];
+    let booking = f.market.book(&a, &course.id, start, Tz::UTC).await.unwrap();
+    // As the code before it held an hour: two 30-minute units from its start.
+    sqlx::query("DELETE FROM booked_units")
+        .execute(&f.db)
+        .await
+        .unwrap();
+    for k in 0..2 {
+        sqlx::query(
+            "INSERT INTO booked_units (teacher_id, unit_start, booking_id) VALUES ($1, $2, $3)",
+        )
+        .bind(&booking.teacher_id)
+        .bind(start + k * 1800)
+        .bind(&booking.id)
+        .execute(&f.db)
+        .await
+        .unwrap();
+    }
+    let migration = match db::dialect(&f.db) {
+        db::Dialect::Sqlite => {
+            include_str!("../../migrations/sqlite/0018_absolute_booking_grid.sql")
+        }
+        db::Dialect::Postgres => {
+            include_str!("../../migrations/postgres/0018_absolute_booking_grid.sql")
+        }
+    };
+    sqlx::raw_sql(migration).execute(&f.db).await.unwrap();
+    let units: Vec<i64> = sqlx::query_scalar(
+        "SELECT unit_start FROM booked_units WHERE booking_id = $1 ORDER BY unit_start",
+    )
+    .bind(&booking.id)
+    .fetch_all(&f.db)
+    .await
+    .unwrap();
+    assert_eq!(units, (0..4).map(|k| start + k * 900).collect::<Vec<_>>());
 }
