@@ -51,6 +51,8 @@ pub struct Config {
     /// Accounts (by email) that may stop and start nodes, verify and repair.
     pub admin_emails: Vec<String>,
     pub drive: crate::drive::DriveSettings,
+    /// `MAX_ACTIVE_BOOKINGS`: upcoming bookings one student may hold at once.
+    pub max_active_bookings: i64,
 }
 
 /// A setting that may carry a credential (a database URL's password, the secret key): its
@@ -97,6 +99,7 @@ impl Default for Config {
             debug_clock: false,
             admin_emails: Vec::new(),
             drive: crate::drive::DriveSettings::default(),
+            max_active_bookings: 10,
         }
     }
 }
@@ -212,6 +215,8 @@ impl Config {
                     .unwrap_or(d.drive.versions_kept_for),
                 versions_keep: parse(&get, "VERSIONS_KEEP")?.unwrap_or(d.drive.versions_keep),
             },
+            max_active_bookings: parse(&get, "MAX_ACTIVE_BOOKINGS")?
+                .unwrap_or(d.max_active_bookings),
         };
         config.check_shared()?;
         Ok(config)

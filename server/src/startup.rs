@@ -102,7 +102,12 @@ pub async fn build_state() -> Result<AppState, String> {
         clock.clone(),
     );
     drive.start_jobs(&background);
-    let marketplace = Marketplace::new(db.clone(), mailer, clock.clone());
+    let marketplace = Marketplace::new(
+        db.clone(),
+        mailer,
+        clock.clone(),
+        config.max_active_bookings,
+    );
     accounts.start_jobs(&background, ACCOUNT_SWEEP_INTERVAL);
     tracing::info!("data directory: {}", config.data_dir.display());
     Ok(AppState {

@@ -53,15 +53,38 @@ fn check_start(
     Ok(())
 }
 
+/// What a student asks to book, and the limit they book under.
+pub struct Request<'a> {
+    pub student: &'a Student,
+    pub course_id: &'a str,
+    pub start: i64,
+    pub student_tz: Tz,
+    pub now: i64,
+    pub max_active: i64,
+}
+
+/// Serialises one student's bookings on PostgreSQL (SQLite serialises every writer), so the
+/// count of their upcoming bookings cannot be passed by bookings made at once.
+fn student_lock(student: &Student) -> i64 {
+    const BOOKINGS: &[u8] = b"bookings of ";
+    let digest =
+        <sha2::Sha256 as sha2::Digest>::digest([BOOKINGS, student.id.as_str().as_bytes()].concat());
+    i64::from_be_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+}
+
 pub async fn book(
     db: &Db,
     mailer: &Mailer,
-    student: &Student,
-    course_id: &str,
-    start: i64,
-    student_tz: Tz,
-    now: i64,
+    request: Request<'_>,
 ) -> Result<Booking, SkillShareError> {
+    let Request {
+        student,
+        course_id,
+        start,
+        student_tz,
+        now,
+        max_active,
+    } = request;
     let course = catalogue::course(db, course_id).await?;
     let teacher = catalogue::teacher_by_id(db, &course.teacher_id).await?;
     if teacher.user_id.as_deref() == Some(student.id.as_str()) {
@@ -84,7 +107,21 @@ pub async fn book(
         cancelled_at: None,
         cancel_reason: None,
     };
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::write_tx(db, student_lock(student)).await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM bookings WHERE student_id = $1 AND status = $2 AND start_at > $3",
+    )
+    .bind(&student.id)
+    .bind(BookingStatus::Confirmed)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if held >= max_active {
+        return Err(SkillShareError::TooManyBookings {
+            held,
+            max: max_active,
+        });
+    }
     sqlx::query(
         "INSERT INTO bookings (id, student_id, course_id, teacher_id, start_at, end_at, status, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -9,6 +9,11 @@ pub enum SkillShareError {
     NotFound(&'static str),
     #[error("That time was just booked by someone else. Please pick another slot.")]
     SlotTaken,
+    #[error(
+        "You hold {held} upcoming bookings, the most a student may hold at once ({max}). \
+         Cancel one, or book again after one has taken place."
+    )]
+    TooManyBookings { held: i64, max: i64 },
     #[error("You cannot book your own course.")]
     OwnCourse,
     #[error("Create your teacher profile first.")]
@@ -30,7 +35,9 @@ impl UserFacing for SkillShareError {
             | SkillShareError::OwnCourse
             | SkillShareError::NoTeacherProfile => ErrorKind::Invalid,
             SkillShareError::NotFound(_) => ErrorKind::NotFound,
-            SkillShareError::SlotTaken => ErrorKind::Conflict,
+            SkillShareError::SlotTaken | SkillShareError::TooManyBookings { .. } => {
+                ErrorKind::Conflict
+            }
             SkillShareError::Internal(_) => ErrorKind::Internal,
         }
     }

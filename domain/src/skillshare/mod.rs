@@ -24,6 +24,8 @@ pub struct Marketplace {
     db: Db,
     mailer: Arc<Mailer>,
     clock: Clock,
+    /// Upcoming bookings one student may hold at once.
+    max_active_bookings: i64,
 }
 
 /// A time zone name from a browser; unknown or missing names fall back to UTC.
@@ -32,8 +34,13 @@ pub fn viewer_tz(name: Option<&str>) -> Tz {
 }
 
 impl Marketplace {
-    pub fn new(db: Db, mailer: Arc<Mailer>, clock: Clock) -> Marketplace {
-        Marketplace { db, mailer, clock }
+    pub fn new(db: Db, mailer: Arc<Mailer>, clock: Clock, max_active_bookings: i64) -> Marketplace {
+        Marketplace {
+            db,
+            mailer,
+            clock,
+            max_active_bookings,
+        }
     }
 
     pub async fn teachers(&self) -> Result<Vec<Teacher>, SkillShareError> {
@@ -76,16 +83,15 @@ impl Marketplace {
         start: i64,
         student_tz: Tz,
     ) -> Result<Booking, SkillShareError> {
-        booking::book(
-            &self.db,
-            &self.mailer,
+        let request = booking::Request {
             student,
             course_id,
             start,
             student_tz,
-            self.clock.now(),
-        )
-        .await
+            now: self.clock.now(),
+            max_active: self.max_active_bookings,
+        };
+        booking::book(&self.db, &self.mailer, request).await
     }
 
     pub async fn bookings_of(&self, student: &UserId) -> Result<Vec<Booking>, SkillShareError> {

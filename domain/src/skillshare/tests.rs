@@ -19,7 +19,12 @@ async fn fixture() -> Fixture {
     };
     let mailer = Arc::new(Mailer::from_config(&config).unwrap());
     Fixture {
-        market: Marketplace::new(db.clone(), mailer, Clock::system()),
+        market: Marketplace::new(
+            db.clone(),
+            mailer,
+            Clock::system(),
+            config.max_active_bookings,
+        ),
         db,
         _dir: dir,
     }
@@ -318,4 +323,54 @@ async fn the_grid_migration_holds_every_booking_on_the_new_grid() {
     .await
     .unwrap();
     assert_eq!(units, (0..4).map(|k| start + k * 900).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_student_holds_at_most_ten_upcoming_bookings_even_booking_at_once() {
+    let f = fixture().await;
+    let (_teacher, course) = teacher_with_course(&f, 13, "UTC").await;
+    let me = student(&f.db, 14).await;
+    // Fifteen hour-long slots that do not overlap (far enough ahead to cancel), booked all at
+    // once.
+    let slots = f.market.free_slots(&course.id).await.unwrap();
+    let later = f.market.clock.now() + 2 * 86_400;
+    let starts: Vec<i64> = slots
+        .iter()
+        .copied()
+        .filter(|&s| s > later)
+        .step_by(2)
+        .take(15)
+        .collect();
+    let tries = starts
+        .iter()
+        .map(|&start| f.market.book(&me, &course.id, start, Tz::UTC));
+    let outcomes = futures::future::join_all(tries).await;
+    let booked = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(booked, 10, "{outcomes:?}");
+    for refused in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        assert!(
+            matches!(
+                refused,
+                SkillShareError::TooManyBookings { held: 10, max: 10 }
+            ),
+            "{refused:?}"
+        );
+        assert!(refused
+            .to_string()
+            .contains("You hold 10 upcoming bookings"));
+    }
+    // Cancelling one makes room for one.
+    let mine = f.market.bookings_of(&me.id).await.unwrap();
+    f.market
+        .cancel(&me, &BookingId::from(mine[0].id.as_str()), "", Tz::UTC)
+        .await
+        .unwrap();
+    let free = f.market.free_slots(&course.id).await.unwrap();
+    let again = free
+        .iter()
+        .find(|s| !starts.contains(s) && **s > starts[14] + 3600);
+    f.market
+        .book(&me, &course.id, *again.unwrap(), Tz::UTC)
+        .await
+        .unwrap();
 }
