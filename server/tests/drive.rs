@@ -158,13 +158,7 @@ impl Drive {
     }
 
     async fn names(&self) -> Vec<String> {
-        let listing = self.call("list", json!({})).await.json();
-        listing["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["name"].as_str().unwrap().to_owned())
-            .collect()
+        self.server.top_names(&self.token).await
     }
 }
 

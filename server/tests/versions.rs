@@ -54,16 +54,6 @@ impl Owner {
             .as_i64()
             .unwrap()
     }
-
-    async fn names(&self) -> Vec<String> {
-        let listing = self.files("list", json!({})).await.json();
-        listing["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["name"].as_str().unwrap().to_owned())
-            .collect()
-    }
 }
 
 #[tokio::test]

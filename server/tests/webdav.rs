@@ -153,15 +153,10 @@ impl Dav {
         self.call(&format!("/api/files/{endpoint}"), body).await
     }
 
-    /// Names at the top of the drive, folders first.
-    async fn names(&self) -> Vec<String> {
-        let listing = self.files("list", json!({})).await.json();
-        listing["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["name"].as_str().unwrap().to_owned())
-            .collect()
+    /// What is in the trash.
+    async fn trash(&self) -> Vec<Value> {
+        let trash = self.files("trash", json!({})).await.json();
+        trash.as_array().expect("a list").clone()
     }
 
     /// The entry named `name` at the top of the drive.
@@ -587,11 +582,13 @@ async fn delete_goes_to_trash_and_overwrite_makes_version() {
     }
     assert_eq!(dav.send("GET", "plan.txt", &[], &[]).await.status, 404);
     assert!(dav.names().await.is_empty());
-    let trash = dav.files("trash", json!({})).await.json();
-    let trashed = trash.as_array().unwrap();
+    let trashed = dav.trash().await;
     // The same file (its id, so its version too), not a copy.
-    assert!(trashed.iter().any(|e| e["id"] == id.as_str()), "{trash}");
-    assert!(trashed.iter().any(|e| e["name"] == "old"), "{trash}");
+    assert!(
+        trashed.iter().any(|e| e["id"] == id.as_str()),
+        "{trashed:?}"
+    );
+    assert!(trashed.iter().any(|e| e["name"] == "old"), "{trashed:?}");
 }
 
 #[tokio::test]
@@ -718,13 +715,7 @@ async fn a_folder_renamed_to_another_case_keeps_its_files() {
     assert!(moved.status < 300, "{moved:?}");
     assert_eq!(dav.names().await, ["docs"]);
     assert_eq!(dav.send("GET", "docs/a.txt", &[], &[]).await.bytes, b"kept");
-    assert!(dav
-        .files("trash", json!({}))
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(dav.trash().await.is_empty());
 }
 
 #[tokio::test]
@@ -746,11 +737,5 @@ async fn a_folder_moved_into_itself_is_refused_and_nothing_is_trashed() {
             .status,
         207
     );
-    assert!(dav
-        .files("trash", json!({}))
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(dav.trash().await.is_empty());
 }

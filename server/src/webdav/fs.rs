@@ -181,7 +181,7 @@ impl DriveFs {
         let (parent, name) = self.parent_and_name(path).await?;
         let existing = self
             .webdav()
-            .lookup(&segments(path)?)
+            .child(&parent, &name)
             .await
             .map_err(fs_error)?;
         if options.create_new && existing.is_some() {
@@ -343,7 +343,7 @@ impl DavFileSystem for DriveFs {
             let (parent, name) = self.parent_and_name(path).await?;
             if self
                 .webdav()
-                .lookup(&segments(path)?)
+                .child(&parent, &name)
                 .await
                 .map_err(fs_error)?
                 .is_some()

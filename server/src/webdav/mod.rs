@@ -174,11 +174,16 @@ fn destination_uri(request: &Request) -> Option<axum::http::Uri> {
     value.parse().ok()
 }
 
-/// The request's Destination (COPY, MOVE) as a path under `/dav`, if it is one.
-fn destination(request: &Request) -> Option<DavPath> {
-    let mut path = DavPath::new(destination_uri(request)?.path()).ok()?;
+/// A URL path under `/dav`, as dav-server reads it; `None` outside.
+fn dav_path(uri_path: &str) -> Option<DavPath> {
+    let mut path = DavPath::new(uri_path).ok()?;
     path.set_prefix(PREFIX).ok()?;
     Some(path)
+}
+
+/// The request's Destination (COPY, MOVE) as a path under `/dav`, if it is one.
+fn destination(request: &Request) -> Option<DavPath> {
+    dav_path(destination_uri(request)?.path())
 }
 
 /// Whether the Destination names another server (RFC 4918 9.9.4: 502): an authority that is
@@ -217,9 +222,7 @@ fn into_itself(request: &Request) -> bool {
 }
 
 fn request_path(request: &Request) -> Option<DavPath> {
-    let mut path = DavPath::new(request.uri().path()).ok()?;
-    path.set_prefix(PREFIX).ok()?;
-    Some(path)
+    dav_path(request.uri().path())
 }
 
 /// Refusals dav-server would not give: PROPFIND of a whole tree (RFC 4918 lets a server

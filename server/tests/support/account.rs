@@ -23,6 +23,11 @@ impl Account {
         }
     }
 
+    /// The names at the top of the drive, folders first.
+    pub async fn names(&self) -> Vec<String> {
+        self.server.top_names(&self.token).await
+    }
+
     /// POSTs JSON to `path` with the account's token.
     pub async fn call(&self, path: &str, body: Value) -> Answer {
         self.server.post(path, body, Some(&self.token)).await

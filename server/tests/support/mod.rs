@@ -190,6 +190,20 @@ impl TestServer {
         panic!("server did not become ready at {}", self.base);
     }
 
+    /// The names at the top of `token`'s drive, folders first.
+    pub async fn top_names(&self, token: &str) -> Vec<String> {
+        let listing = self
+            .post("/api/files/list", json!({}), Some(token))
+            .await
+            .json();
+        listing["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["name"].as_str().expect("a name").to_owned())
+            .collect()
+    }
+
     pub async fn post(&self, path: &str, body: Value, token: Option<&str>) -> Answer {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
         if let Some(token) = token {

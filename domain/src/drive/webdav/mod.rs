@@ -97,7 +97,7 @@ impl WebDav<'_> {
             if !node.folder {
                 return Ok(None);
             }
-            match self.lookup_child(&node, segment).await? {
+            match self.child(&node, segment).await? {
                 Some(child) => node = child,
                 None => return Ok(None),
             }
@@ -146,7 +146,7 @@ impl WebDav<'_> {
         self.drive
             .receive_file(self.user_id, &request, size, body)
             .await?;
-        self.lookup_child(parent, name)
+        self.child(parent, name)
             .await?
             .ok_or(DriveError::NotFound("file"))
     }
@@ -161,11 +161,7 @@ impl WebDav<'_> {
     /// Copies a file (its bytes, read back and stored again, and its dead properties) to
     /// `name` in `parent`; a file already there becomes a version.
     pub async fn copy(&self, file: &Node, parent: &Node, name: &str) -> Result<(), DriveError> {
-        if self
-            .lookup_child(parent, name)
-            .await?
-            .is_some_and(|n| n.folder)
-        {
+        if self.child(parent, name).await?.is_some_and(|n| n.folder) {
             return Err(DriveError::name_taken(name));
         }
         let source = self.open(file).await?;
@@ -179,7 +175,8 @@ impl WebDav<'_> {
         props::copy(self.drive, &file.id, &copied.id).await
     }
 
-    async fn lookup_child(&self, parent: &Node, name: &str) -> Result<Option<Node>, DriveError> {
+    /// What is named `name` in the folder `parent`, outside the trash.
+    pub async fn child(&self, parent: &Node, name: &str) -> Result<Option<Node>, DriveError> {
         let Ok(name) = names::clean(name) else {
             return Ok(None);
         };
@@ -215,7 +212,7 @@ impl WebDav<'_> {
     ) -> Result<(), DriveError> {
         let new_name = names::clean(name)?;
         let in_the_way = self
-            .lookup_child(parent, name)
+            .child(parent, name)
             .await?
             .filter(|there| there.id != node.id);
         if let Some(there) = in_the_way {
