@@ -3,18 +3,27 @@
 
 use std::path::PathBuf;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::{BoxError, ErrorKind, UserFacing};
 use crate::Config;
 
-/// One message, with the same content as plain text and HTML.
+/// One message, with the same content as plain text and HTML, and maybe a calendar event.
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub invite: Option<Invite>,
+}
+
+/// An iCalendar object sent as `invite.ics`; `method` (`REQUEST`, `CANCEL`) repeats the one
+/// inside, in the content type, as RFC 6047 asks, so mail clients offer to update the event.
+pub struct Invite {
+    pub method: &'static str,
+    pub ics: String,
 }
 
 enum Transport {
@@ -82,9 +91,18 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject)
-            .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))
-            .map_err(|e| MailError::Send(e.into()))?;
+            .subject(mail.subject);
+        let body = MultiPart::alternative_plain_html(mail.text, mail.html);
+        let message = match mail.invite {
+            None => message.multipart(body),
+            Some(invite) => {
+                let kind = format!("text/calendar; charset=utf-8; method={}", invite.method);
+                let kind = ContentType::parse(&kind).map_err(|e| MailError::Send(e.into()))?;
+                let file = Attachment::new("invite.ics".to_owned()).body(invite.ics, kind);
+                message.multipart(MultiPart::mixed().multipart(body).singlepart(file))
+            }
+        }
+        .map_err(|e| MailError::Send(e.into()))?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message)
@@ -116,6 +134,7 @@ pub fn compose(to: &str, subject: String, paragraphs: &[String]) -> Mail {
     Mail {
         to: to.to_owned(),
         subject,
+        invite: None,
         text,
         html: format!(
             "<!doctype html><html><body style=\"font-family:sans-serif\">{html}</body></html>"
@@ -157,6 +176,7 @@ mod tests {
                 subject: "Your code: 123456".into(),
                 text: "code 123456".into(),
                 html: "<p>code <b>123456</b></p>".into(),
+                invite: None,
             })
             .await
             .unwrap();

@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 
 mod api_responses;
+mod calendar_feed;
 mod cli;
 mod cluster;
 mod data_dir;

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::drive::routes())
         .merge(crate::shares::routes())
         .merge(crate::webdav::routes())
+        .merge(crate::calendar_feed::routes())
         .merge(debug_routes())
         .layer(middleware::from_fn_with_state(limit, limit_auth_requests))
         .layer(middleware::from_fn_with_state(site, add_security_headers))

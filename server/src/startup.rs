@@ -96,18 +96,20 @@ pub async fn build_state() -> Result<AppState, String> {
     let drive = Drive::new(
         db.clone(),
         cluster.clone(),
-        secrets,
+        secrets.clone(),
         config.drive.clone(),
         accounts.hasher(),
         clock.clone(),
     );
     drive.start_jobs(&background);
-    let marketplace = Marketplace::new(
+    let marketplace = Arc::new(Marketplace::new(
         db.clone(),
         mailer,
+        secrets,
         clock.clone(),
         config.max_active_bookings,
-    );
+    ));
+    marketplace.start_jobs(&background);
     accounts.start_jobs(&background, ACCOUNT_SWEEP_INTERVAL);
     tracing::info!("data directory: {}", config.data_dir.display());
     Ok(AppState {
@@ -115,7 +117,7 @@ pub async fn build_state() -> Result<AppState, String> {
         db,
         config: Arc::new(config),
         accounts: Arc::new(accounts),
-        marketplace: Arc::new(marketplace),
+        marketplace,
         cluster,
         drive,
         node_control,

@@ -359,3 +359,105 @@ fn iso(unix: i64) -> String {
         .unwrap();
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
+
+#[tokio::test]
+async fn a_booking_moves_shows_in_the_calendar_feed_and_is_reviewed_once_it_has_ended() {
+    use icalendar::Component;
+    let s = TestServer::start_with(&[("DEBUG_CLOCK", "1")]).await;
+    let email = s.verified_user("Moving Student").await;
+    let token = s.login(&email).await;
+    let first = slot_after(&s, COURSE, 3).await;
+    let booked = book(&s, &token, COURSE, iso(first).as_str()).await.json();
+    let second = slot_after(&s, COURSE, 5).await;
+    let moved = s
+        .post(
+            "/api/skillshare/bookings/reschedule",
+            json!({"booking_id": booked["id"], "start": iso(second)}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+    let moved = moved.json();
+    assert_eq!(
+        (
+            &moved["id"],
+            &moved["start_at"],
+            &moved["previous_start_at"]
+        ),
+        (&booked["id"], &json!(second), &json!(first))
+    );
+    assert!(free_slots(&s, COURSE).await.contains(&first));
+    assert!(s.subjects_to(&email).iter().any(|m| m.contains("moved to")));
+
+    // The feed lists it, at its new time, one change on.
+    let feed_path = |answer: support::Answer| {
+        let url = answer.json()["url"].as_str().unwrap().to_owned();
+        url[url.find("/calendar/").unwrap()..].to_owned()
+    };
+    let path = feed_path(
+        s.post("/api/skillshare/calendar", json!({}), Some(&token))
+            .await,
+    );
+    let feed = s.get(&path, None).await;
+    assert_eq!(feed.status, 200);
+    let text = String::from_utf8(feed.bytes.clone()).unwrap();
+    let calendar: icalendar::Calendar = text.parse().unwrap();
+    let events: Vec<_> = calendar.events().collect();
+    assert_eq!(events.len(), 1);
+    let uid = format!("{}@skillshare-connect", booked["id"].as_str().unwrap());
+    assert_eq!(events[0].get_uid(), Some(uid.as_str()));
+    assert_eq!(events[0].get_sequence(), Some(1));
+    // Revoked, the old address is gone and the new one works.
+    let new_path = feed_path(
+        s.post("/api/skillshare/calendar/revoke", json!({}), Some(&token))
+            .await,
+    );
+    assert_eq!(s.get(&path, None).await.status, 404);
+    assert_eq!(s.get(&new_path, None).await.status, 200);
+
+    // A review waits for the session's end.
+    let early = s
+        .post(
+            "/api/skillshare/review",
+            json!({"booking_id": booked["id"], "stars": 5}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(early.status, 400, "{early:?}");
+    s.advance_clock(8 * 86_400).await;
+    // (The session idled out meanwhile.)
+    let token = s.login(&email).await;
+    let review = s
+        .post(
+            "/api/skillshare/review",
+            json!({"booking_id": booked["id"], "stars": 5, "text": "Clear and patient."}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(review.status, 200, "{review:?}");
+    let again = s
+        .post(
+            "/api/skillshare/review",
+            json!({"booking_id": booked["id"], "stars": 1}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{again:?}");
+    let teacher = s
+        .post(
+            "/api/skillshare/teacher",
+            json!({"id": "t-diego-alvarez"}),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(teacher["rating"]["count"], 1);
+    assert_eq!(teacher["rating"]["histogram"], json!([0, 0, 0, 0, 1]));
+    assert_eq!(teacher["reviews"][0]["text"], "Clear and patient.");
+    assert_eq!(teacher["reviews"][0]["student_name"], "Moving");
+    let by_rating = s
+        .get("/api/skillshare/teachers?sort=rating", None)
+        .await
+        .json();
+    assert_eq!(by_rating[0]["id"], "t-diego-alvarez");
+}

@@ -1,8 +1,9 @@
 //! SkillShare Connect API: the public catalogue, booking (bearer), and teaching (bearer).
 
 pub use model::skillshare::{
-    Booking, BookingStatus, Course, CourseDraft, CourseFilter, CourseList, CourseSlots, Level,
-    StartTime, Teacher, TeacherDraft, TeacherProfile, Teaching, Window,
+    Booking, BookingStatus, CalendarFeed, CancelledBy, Course, CourseDraft, CourseFilter,
+    CourseList, CourseSlots, Level, Rating, Review, StartTime, Teacher, TeacherDraft,
+    TeacherProfile, TeacherSort, Teaching, Unavailable, Window,
 };
 
 #[cfg(feature = "ssr")]
@@ -24,15 +25,16 @@ async fn student() -> Result<(super::context::AppState, domain::skillshare::Stud
 }
 
 api! { ("skillshare/teachers")
-    /// Every teacher with specialties, rate and next free slot.
-    pub async fn teachers() -> Result<Vec<Teacher>, ApiError> {
-        Ok(state()?.marketplace.teachers().await?)
+    /// Every teacher with specialties, rate, rating and next free slot; `sort` is `name`
+    /// (the default), `rating`, `price` or `next_free`.
+    pub async fn teachers(#[server(default)] sort: Option<TeacherSort>) -> Result<Vec<Teacher>, ApiError> {
+        Ok(state()?.marketplace.teachers(sort.unwrap_or_default()).await?)
     }
 }
 
 api! { (GET "skillshare/teachers")
-    pub async fn teachers_get() -> Result<Vec<Teacher>, ApiError> {
-        teachers().await
+    pub async fn teachers_get(#[server(default)] sort: Option<TeacherSort>) -> Result<Vec<Teacher>, ApiError> {
+        teachers(sort).await
     }
 }
 
@@ -125,16 +127,105 @@ api! { ("skillshare/bookings/cancel")
     }
 }
 
+api! { ("skillshare/bookings/reschedule")
+    /// Moves your booking to `start`, another free slot of the same course, while it starts
+    /// more than 24 hours from now. Answers the moved booking; 409 if the slot was just taken.
+    pub async fn reschedule_booking(
+        booking_id: String,
+        start: StartTime,
+        #[server(default)] time_zone: Option<String>,
+    ) -> Result<Booking, ApiError> {
+        let (state, student) = student().await?;
+        let start = domain::skillshare::parse_start(&start)?;
+        let tz = domain::skillshare::viewer_tz(time_zone.as_deref());
+        Ok(state.marketplace.reschedule(&student, &booking_id.into(), start, tz).await?)
+    }
+}
+
+api! { ("skillshare/review")
+    /// Reviews a session of yours that has ended: 1 to 5 stars, an optional text.
+    pub async fn add_review(
+        booking_id: String,
+        stars: i64,
+        #[server(default)] text: Option<String>,
+    ) -> Result<Review, ApiError> {
+        let (state, user) = current_user().await?;
+        let text = text.unwrap_or_default();
+        Ok(state.marketplace.review(&user.user_id, &booking_id.into(), stars, &text).await?)
+    }
+}
+
+api! { ("skillshare/review/edit")
+    /// Changes your review, within 7 days of writing it.
+    pub async fn edit_review(
+        review_id: String,
+        stars: i64,
+        #[server(default)] text: Option<String>,
+    ) -> Result<Review, ApiError> {
+        let (state, user) = current_user().await?;
+        let text = text.unwrap_or_default();
+        Ok(state.marketplace.edit_review(&user.user_id, &review_id, stars, &text).await?)
+    }
+}
+
+api! { ("skillshare/review/reply")
+    /// The teacher's one reply to a review of their session.
+    pub async fn reply_to_review(review_id: String, text: String) -> Result<Review, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.marketplace.reply_to_review(&user.user_id, &review_id, &text).await?)
+    }
+}
+
+api! { ("skillshare/calendar")
+    /// The address of your private calendar feed.
+    pub async fn my_calendar_feed() -> Result<CalendarFeed, ApiError> {
+        let (state, user) = current_user().await?;
+        let url = state.marketplace.calendar_feed_url(&user.user_id, &state.config.public_url).await?;
+        Ok(CalendarFeed { url })
+    }
+}
+
+api! { ("skillshare/calendar/revoke")
+    /// Ends your calendar feed's address and answers a new one.
+    pub async fn revoke_calendar_feed() -> Result<CalendarFeed, ApiError> {
+        let (state, user) = current_user().await?;
+        let url = state.marketplace.revoke_calendar_feed(&user.user_id, &state.config.public_url).await?;
+        Ok(CalendarFeed { url })
+    }
+}
+
 api! { ("skillshare/teaching")
-    /// Your teacher profile (if any) and the bookings of your courses.
+    /// Your teacher profile (if any), the bookings of your courses, and your unavailable
+    /// ranges with the bookings inside them.
     pub async fn my_teaching() -> Result<Teaching, ApiError> {
         let (state, user) = current_user().await?;
-        let profile = state.marketplace.my_profile(&user.user_id).await?;
-        let bookings = match profile {
-            Some(_) => state.marketplace.teaching_bookings(&user.user_id).await?,
-            None => Vec::new(),
-        };
-        Ok(Teaching { profile, bookings })
+        Ok(state.marketplace.teaching(&user.user_id).await?)
+    }
+}
+
+api! { ("skillshare/teaching/cancel")
+    /// Cancels a booking of your course, at any time, with a reason the student is sent.
+    pub async fn teacher_cancel_booking(booking_id: String, reason: String) -> Result<Booking, ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.marketplace.teacher_cancel(&user.user_id, &booking_id.into(), &reason).await?)
+    }
+}
+
+api! { ("skillshare/teaching/unavailable")
+    /// Marks `from`..`to` (RFC 3339) unavailable; answers the range with the bookings inside.
+    pub async fn mark_unavailable(from: StartTime, to: StartTime) -> Result<Unavailable, ApiError> {
+        let (state, user) = current_user().await?;
+        let from = domain::skillshare::parse_start(&from)?;
+        let to = domain::skillshare::parse_start(&to)?;
+        Ok(state.marketplace.mark_unavailable(&user.user_id, from, to).await?)
+    }
+}
+
+api! { ("skillshare/teaching/unavailable/remove")
+    /// Makes an unavailable range bookable again (within the weekly hours).
+    pub async fn remove_unavailable(id: String) -> Result<(), ApiError> {
+        let (state, user) = current_user().await?;
+        Ok(state.marketplace.remove_unavailable(&user.user_id, &id).await?)
     }
 }
 

@@ -3,28 +3,29 @@
 use chrono_tz::Tz;
 
 use super::catalogue::{self, TeacherRow};
-use super::slots::{self, units, HORIZON_DAYS, MIN_NOTICE_SECS};
-use super::{emails, SkillShareError};
-use crate::db::Db;
+use super::slots::{self, units, Taken, HORIZON_DAYS, MIN_NOTICE_SECS};
+use super::{calendar, emails, reviews, unavailable, SkillShareError};
+use crate::db::{Db, Tx};
 use crate::ids::{BookingId, UserId};
-use crate::mail::Mailer;
-use model::skillshare::{Booking, BookingStatus};
+use crate::mail::{Mail, Mailer};
+use model::skillshare::{Booking, BookingStatus, CancelledBy};
 
-/// Free cancellation ends this long before the start.
+/// Free cancellation, and rescheduling, end this long before the start.
 pub const FREE_CANCELLATION_SECS: i64 = 24 * 3600;
 
 /// Who is booking.
+#[derive(Clone)]
 pub struct Student {
     pub id: UserId,
     pub name: String,
     pub email: String,
 }
 
-/// Checks the requested start against the rules and the teacher's week; the database then
-/// decides, atomically, whether the time is still free.
-fn check_start(
+/// Checks the requested start against the rules, the teacher's week and their unavailable
+/// ranges; the database then decides, atomically, whether the time is still free.
+async fn check_start(
+    db: &Db,
     teacher: &TeacherRow,
-    windows: &[slots::Window],
     duration_minutes: i64,
     start: i64,
     now: i64,
@@ -39,14 +40,12 @@ fn check_start(
     if start > now + HORIZON_DAYS * 86_400 {
         return invalid("You can book up to 28 days ahead. Pick an earlier slot.");
     }
-    let no_bookings = Default::default();
-    let possible = slots::free_starts(
-        teacher.tz,
-        windows,
-        duration_minutes * 60,
-        &no_bookings,
-        now,
-    );
+    let windows = catalogue::windows(db, &teacher.teacher.id).await?;
+    let away = Taken {
+        away: unavailable::ranges(db, &teacher.teacher.id, now).await?,
+        ..Taken::default()
+    };
+    let possible = slots::free_starts(teacher.tz, &windows, duration_minutes * 60, &away, now);
     if possible.binary_search(&start).is_err() {
         return invalid("The teacher is not available at that time. Pick one of the free slots.");
     }
@@ -65,10 +64,10 @@ pub struct Request<'a> {
 
 /// Serialises one student's bookings on PostgreSQL (SQLite serialises every writer), so the
 /// count of their upcoming bookings cannot be passed by bookings made at once.
-fn student_lock(student: &Student) -> i64 {
+fn student_lock(student: &UserId) -> i64 {
     const BOOKINGS: &[u8] = b"bookings of ";
     let digest =
-        <sha2::Sha256 as sha2::Digest>::digest([BOOKINGS, student.id.as_str().as_bytes()].concat());
+        <sha2::Sha256 as sha2::Digest>::digest([BOOKINGS, student.as_str().as_bytes()].concat());
     i64::from_be_bytes(digest[..8].try_into().unwrap_or([0; 8]))
 }
 
@@ -90,8 +89,7 @@ pub async fn book(
     if teacher.user_id.as_deref() == Some(student.id.as_str()) {
         return Err(SkillShareError::OwnCourse);
     }
-    let windows = catalogue::windows(db, &teacher.teacher.id).await?;
-    check_start(&teacher, &windows, course.duration_minutes, start, now)?;
+    check_start(db, &teacher, course.duration_minutes, start, now).await?;
 
     let booking = Booking {
         id: uuid::Uuid::new_v4().to_string(),
@@ -106,8 +104,12 @@ pub async fn book(
         created_at: now,
         cancelled_at: None,
         cancel_reason: None,
+        cancelled_by: None,
+        previous_start_at: None,
+        sequence: 0,
+        review: None,
     };
-    let mut tx = crate::db::write_tx(db, student_lock(student)).await?;
+    let mut tx = crate::db::write_tx(db, student_lock(&student.id)).await?;
     let held: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings WHERE student_id = $1 AND status = $2 AND start_at > $3",
     )
@@ -123,8 +125,9 @@ pub async fn book(
         });
     }
     sqlx::query(
-        "INSERT INTO bookings (id, student_id, course_id, teacher_id, start_at, end_at, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO bookings (id, student_id, course_id, teacher_id, start_at, end_at, status,
+                               created_at, scheduled_at, student_time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
     )
     .bind(&booking.id)
     .bind(&student.id)
@@ -134,8 +137,28 @@ pub async fn book(
     .bind(booking.end_at)
     .bind(booking.status)
     .bind(now)
+    .bind(student_tz.name())
     .execute(&mut *tx)
     .await?;
+    hold_units(&mut tx, &booking).await?;
+    tx.commit().await?;
+
+    let parties = Parties {
+        student: student.clone(),
+        student_tz,
+        teacher,
+    };
+    let mails = [
+        emails::booked_for_student(&student.email, &booking, student_tz),
+        emails::booked_for_teacher(&parties.teacher.contact_email, &booking, parties.teacher.tz),
+    ];
+    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    Ok(booking)
+}
+
+/// Takes the booking's units of the teacher's time; a unit already held means the slot was
+/// just taken (dropping the transaction then rolls everything back).
+async fn hold_units(tx: &mut Tx, booking: &Booking) -> Result<(), SkillShareError> {
     for unit in units(booking.start_at, booking.end_at - booking.start_at) {
         let held = sqlx::query(
             "INSERT INTO booked_units (teacher_id, unit_start, booking_id) VALUES ($1, $2, $3)",
@@ -143,33 +166,66 @@ pub async fn book(
         .bind(&booking.teacher_id)
         .bind(unit)
         .bind(&booking.id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await;
         match held {
             Ok(_) => {}
-            // Dropping the transaction rolls the booking back.
             Err(e) if crate::db::is_unique_violation(&e) => return Err(SkillShareError::SlotTaken),
             Err(e) => return Err(e.into()),
         }
     }
-    tx.commit().await?;
+    Ok(())
+}
 
-    // The booking stands even if a mail cannot be sent right now; the failure is logged.
-    let mails = [
-        emails::booked_for_student(&student.email, &booking, student_tz),
-        emails::booked_for_teacher(&teacher.contact_email, &booking, teacher.tz),
-    ];
-    for mail in mails {
+/// The two people of a booking, as its mails and calendar entries need them.
+pub(super) struct Parties {
+    pub student: Student,
+    pub student_tz: Tz,
+    pub teacher: TeacherRow,
+}
+
+pub(super) async fn parties(db: &Db, booking_id: &str) -> Result<Parties, SkillShareError> {
+    let (student_id, name, email, zone, teacher_id): (String, String, String, String, String) =
+        sqlx::query_as(
+            "SELECT u.id, u.name, u.email, b.student_time_zone, b.teacher_id
+             FROM bookings b JOIN users u ON u.id = b.student_id WHERE b.id = $1",
+        )
+        .bind(booking_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(SkillShareError::NotFound("booking"))?;
+    Ok(Parties {
+        student: Student {
+            id: student_id.into(),
+            name,
+            email,
+        },
+        student_tz: zone.parse().unwrap_or(Tz::UTC),
+        teacher: catalogue::teacher_by_id(db, &teacher_id).await?,
+    })
+}
+
+/// Sends the mails, each with the booking's calendar invitation. The change stands even if a
+/// mail cannot be sent right now; the failure is logged.
+async fn send_with_invite<const N: usize>(
+    mailer: &Mailer,
+    mails: [Mail; N],
+    booking: &Booking,
+    parties: &Parties,
+    now: i64,
+) {
+    for mut mail in mails {
+        mail.invite = Some(calendar::invite(booking, parties, now));
         if let Err(e) = mailer.send(mail).await {
             tracing::warn!(booking = %booking.id, error = ?e, "booking email not sent");
         }
     }
-    Ok(booking)
 }
 
 const BOOKING_SELECT: &str = "SELECT b.id, b.course_id, c.title AS course_title, b.teacher_id, \
      t.display_name AS teacher_name, u.name AS student_name, b.start_at, b.end_at, b.status, \
-     b.created_at, b.cancelled_at, b.cancel_reason \
+     b.created_at, b.cancelled_at, b.cancel_reason, b.cancelled_by, b.previous_start_at, \
+     b.sequence \
      FROM bookings b JOIN courses c ON c.id = b.course_id JOIN teachers t ON t.id = b.teacher_id \
      JOIN users u ON u.id = b.student_id";
 
@@ -179,19 +235,115 @@ pub enum BookingsOf<'a> {
     Teacher(&'a str),
 }
 
-/// Bookings of a student, or of a teacher's courses, soonest first.
+/// Bookings of a student, or of a teacher's courses, soonest first, with their reviews.
 pub async fn list(db: &Db, of: BookingsOf<'_>) -> Result<Vec<Booking>, SkillShareError> {
     let (column, id) = match of {
         BookingsOf::Student(id) => ("b.student_id", id),
         BookingsOf::Teacher(id) => ("b.teacher_id", id),
     };
-    let rows: Vec<Booking> = sqlx::query_as(&format!(
+    let mut rows: Vec<Booking> = sqlx::query_as(&format!(
         "{BOOKING_SELECT} WHERE {column} = $1 ORDER BY b.start_at"
     ))
     .bind(id)
     .fetch_all(db)
     .await?;
+    let mut reviews = reviews::of_bookings(db, column, id).await?;
+    for booking in &mut rows {
+        booking.review = reviews.remove(&booking.id);
+    }
     Ok(rows)
+}
+
+/// One booking, if `column` (`b.student_id` or `b.teacher_id`) is `owner`: another person's
+/// booking reads as not found.
+pub(super) async fn one(
+    db: &Db,
+    id: &str,
+    column: &str,
+    owner: &str,
+) -> Result<Booking, SkillShareError> {
+    let row: Option<Booking> = sqlx::query_as(&format!(
+        "{BOOKING_SELECT} WHERE b.id = $1 AND {column} = $2"
+    ))
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(db)
+    .await?;
+    row.ok_or(SkillShareError::NotFound("booking"))
+}
+
+pub(super) async fn by_id(db: &Db, id: &str) -> Result<Booking, SkillShareError> {
+    let row: Option<Booking> = sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.ok_or(SkillShareError::NotFound("booking"))
+}
+
+fn invalid<T>(message: impl Into<String>) -> Result<T, SkillShareError> {
+    Err(SkillShareError::Invalid(message.into()))
+}
+
+/// Refuses changes the student may no longer make themselves: the start is less than 24 hours
+/// away. `what` is "cancelled" or "moved".
+fn check_student_may_change(b: &Booking, what: &str, now: i64) -> Result<(), SkillShareError> {
+    if b.status == BookingStatus::Cancelled {
+        return invalid("This booking is already cancelled.");
+    }
+    if b.start_at <= now {
+        return invalid(format!(
+            "This session has already started, so it cannot be {what}."
+        ));
+    }
+    let left = b.start_at - now;
+    if left <= FREE_CANCELLATION_SECS {
+        return invalid(format!(
+            "Bookings can be {what} up to 24 hours before the start. This session starts in {} h {} min, so it can no longer be {what} here; please contact your teacher.",
+            left / 3600,
+            left % 3600 / 60
+        ));
+    }
+    Ok(())
+}
+
+/// Marks a confirmed booking cancelled and frees its time, in one transaction; false when it
+/// was cancelled meanwhile.
+async fn mark_cancelled(
+    db: &Db,
+    booking: &mut Booking,
+    by: CancelledBy,
+    reason: String,
+    now: i64,
+) -> Result<(), SkillShareError> {
+    let mut tx = db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE bookings SET status = $1, cancelled_at = $2, cancel_reason = $3,
+                             cancelled_by = $4, sequence = sequence + 1
+         WHERE id = $5 AND status = $6",
+    )
+    .bind(BookingStatus::Cancelled)
+    .bind(now)
+    .bind(&reason)
+    .bind(by)
+    .bind(&booking.id)
+    .bind(BookingStatus::Confirmed)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return invalid("This booking is already cancelled.");
+    }
+    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
+        .bind(&booking.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    booking.status = BookingStatus::Cancelled;
+    booking.cancelled_at = Some(now);
+    booking.cancel_reason = Some(reason);
+    booking.cancelled_by = Some(by);
+    booking.sequence += 1;
+    Ok(())
 }
 
 /// Cancels the student's own upcoming booking, free until 24 hours before the start; the
@@ -206,62 +358,59 @@ pub async fn cancel(
     now: i64,
 ) -> Result<Booking, SkillShareError> {
     let reason: String = reason.trim().chars().take(500).collect();
-    let row: Option<Booking> = sqlx::query_as(&format!(
-        "{BOOKING_SELECT} WHERE b.id = $1 AND b.student_id = $2"
-    ))
-    .bind(booking_id)
-    .bind(&student.id)
-    .fetch_optional(db)
-    .await?;
-    let mut booking = row.ok_or(SkillShareError::NotFound("booking"))?;
-    if booking.status == BookingStatus::Cancelled {
-        return Err(SkillShareError::Invalid(
-            "This booking is already cancelled.".into(),
-        ));
-    }
-    if booking.start_at <= now {
-        return Err(SkillShareError::Invalid(
-            "This session has already started, so it cannot be cancelled.".into(),
-        ));
-    }
-    let left = booking.start_at - now;
-    if left < FREE_CANCELLATION_SECS {
-        return Err(SkillShareError::Invalid(format!(
-            "Bookings can be cancelled up to 24 hours before the start. This session starts in {} h {} min, so it can no longer be cancelled here; please contact your teacher.",
-            left / 3600,
-            left % 3600 / 60
-        )));
-    }
-    let mut tx = db.begin().await?;
-    let changed = sqlx::query(
-        "UPDATE bookings SET status = $1, cancelled_at = $2, cancel_reason = $3
-         WHERE id = $4 AND status = $5",
-    )
-    .bind(BookingStatus::Cancelled)
-    .bind(now)
-    .bind(&reason)
-    .bind(&booking.id)
-    .bind(BookingStatus::Confirmed)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(SkillShareError::Invalid(
-            "This booking is already cancelled.".into(),
-        ));
-    }
-    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
-        .bind(&booking.id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    booking.status = BookingStatus::Cancelled;
-    booking.cancelled_at = Some(now);
-    booking.cancel_reason = Some(reason);
-
-    let teacher = catalogue::teacher_by_id(db, &booking.teacher_id).await?;
+    let mut booking = one(db, booking_id.as_str(), "b.student_id", student.id.as_str()).await?;
+    check_student_may_change(&booking, "cancelled", now)?;
+    mark_cancelled(db, &mut booking, CancelledBy::Student, reason, now).await?;
+    let mut parties = parties(db, &booking.id).await?;
+    parties.student_tz = student_tz;
     let mails = [
         emails::cancelled(&student.email, &student.name, &booking, student_tz),
+        emails::cancelled(
+            &parties.teacher.contact_email,
+            &parties.teacher.teacher.display_name,
+            &booking,
+            parties.teacher.tz,
+        ),
+    ];
+    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    Ok(booking)
+}
+
+/// A teacher cancels a booking of their course, at any time before it ends, with a reason the
+/// student is sent. It does not count against the student (their limit counts only confirmed
+/// upcoming bookings).
+pub async fn teacher_cancel(
+    db: &Db,
+    mailer: &Mailer,
+    user_id: &UserId,
+    booking_id: &BookingId,
+    reason: &str,
+    now: i64,
+) -> Result<Booking, SkillShareError> {
+    let teacher = catalogue::teacher_by_user(db, user_id)
+        .await?
+        .ok_or(SkillShareError::NoTeacherProfile)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return invalid("Tell the student why you cancel: the reason is sent to them.");
+    }
+    let reason: String = reason.chars().take(500).collect();
+    let mut booking = one(db, booking_id.as_str(), "b.teacher_id", &teacher.teacher.id).await?;
+    if booking.status == BookingStatus::Cancelled {
+        return invalid("This booking is already cancelled.");
+    }
+    if booking.end_at <= now {
+        return invalid("This session has already ended.");
+    }
+    mark_cancelled(db, &mut booking, CancelledBy::Teacher, reason, now).await?;
+    let parties = parties(db, &booking.id).await?;
+    let mails = [
+        emails::cancelled(
+            &parties.student.email,
+            &parties.student.name,
+            &booking,
+            parties.student_tz,
+        ),
         emails::cancelled(
             &teacher.contact_email,
             &teacher.teacher.display_name,
@@ -269,10 +418,88 @@ pub async fn cancel(
             teacher.tz,
         ),
     ];
-    for mail in mails {
-        if let Err(e) = mailer.send(mail).await {
-            tracing::warn!(booking = %booking.id, error = ?e, "cancellation email not sent");
-        }
+    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    Ok(booking)
+}
+
+/// Moves the student's booking to another free start of the same course, while it starts more
+/// than 24 hours from now: in one transaction the old time is freed and the new one taken, or
+/// nothing changes.
+pub async fn reschedule(
+    db: &Db,
+    mailer: &Mailer,
+    student: &Student,
+    booking_id: &BookingId,
+    start: i64,
+    student_tz: Tz,
+    now: i64,
+) -> Result<Booking, SkillShareError> {
+    let old = one(db, booking_id.as_str(), "b.student_id", student.id.as_str()).await?;
+    check_student_may_change(&old, "moved", now)?;
+    if start == old.start_at {
+        return invalid("The session is already at that time. Pick another slot.");
     }
+    let teacher = catalogue::teacher_by_id(db, &old.teacher_id).await?;
+    let duration = old.end_at - old.start_at;
+    check_start(db, &teacher, duration / 60, start, now).await?;
+    let booking = Booking {
+        start_at: start,
+        end_at: start + duration,
+        previous_start_at: Some(old.start_at),
+        sequence: old.sequence + 1,
+        ..old.clone()
+    };
+
+    let mut tx = crate::db::write_tx(db, student_lock(&student.id)).await?;
+    // Only the booking as read above: a cancel or another move meanwhile wins.
+    let changed = sqlx::query(
+        "UPDATE bookings SET start_at = $1, end_at = $2, previous_start_at = $3,
+                             sequence = sequence + 1, scheduled_at = $4, student_time_zone = $5
+         WHERE id = $6 AND status = $7 AND start_at = $8 AND sequence = $9",
+    )
+    .bind(booking.start_at)
+    .bind(booking.end_at)
+    .bind(old.start_at)
+    .bind(now)
+    .bind(student_tz.name())
+    .bind(&booking.id)
+    .bind(BookingStatus::Confirmed)
+    .bind(old.start_at)
+    .bind(old.sequence)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return invalid("This booking changed meanwhile. Reload your bookings and try again.");
+    }
+    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
+        .bind(&booking.id)
+        .execute(&mut *tx)
+        .await?;
+    hold_units(&mut tx, &booking).await?;
+    tx.commit().await?;
+
+    let parties = Parties {
+        student: student.clone(),
+        student_tz,
+        teacher,
+    };
+    let mails = [
+        emails::rescheduled(
+            &student.email,
+            &student.name,
+            &booking,
+            old.start_at,
+            student_tz,
+        ),
+        emails::rescheduled(
+            &parties.teacher.contact_email,
+            &parties.teacher.teacher.display_name,
+            &booking,
+            old.start_at,
+            parties.teacher.tz,
+        ),
+    ];
+    send_with_invite(mailer, mails, &booking, &parties, now).await;
     Ok(booking)
 }

@@ -4,11 +4,14 @@ use std::collections::HashSet;
 
 use chrono_tz::Tz;
 
+use super::reviews;
 use super::slots;
 use super::SkillShareError;
 use crate::db::Db;
 use crate::ids::UserId;
-use model::skillshare::{Course, CourseFilter, Level, Teacher, TeacherProfile, Window};
+use model::skillshare::{
+    Course, CourseFilter, Level, Teacher, TeacherProfile, TeacherSort, Window,
+};
 
 /// The teacher facts booking needs beyond what the catalogue shows.
 pub(super) struct TeacherRow {
@@ -46,6 +49,8 @@ impl From<TeacherRecord> for TeacherRow {
                 hourly_rate_cents: r.hourly_rate_cents,
                 time_zone: r.time_zone,
                 next_free_slot: None,
+                rating_average: None,
+                rating_count: 0,
             },
             user_id: r.user_id,
             contact_email: r.contact_email,
@@ -115,7 +120,10 @@ pub(super) async fn free_starts(
     now: i64,
 ) -> Result<Vec<i64>, SkillShareError> {
     let windows = windows(db, &teacher.teacher.id).await?;
-    let taken = taken_units(db, &teacher.teacher.id, now).await?;
+    let taken = slots::Taken {
+        units: taken_units(db, &teacher.teacher.id, now).await?,
+        away: super::unavailable::ranges(db, &teacher.teacher.id, now).await?,
+    };
     Ok(slots::free_starts(
         teacher.tz,
         &windows,
@@ -125,19 +133,40 @@ pub(super) async fn free_starts(
     ))
 }
 
-pub async fn teachers(db: &Db, now: i64) -> Result<Vec<Teacher>, SkillShareError> {
+/// Every teacher, in the order asked for (by name within equal keys).
+pub async fn teachers(
+    db: &Db,
+    sort: TeacherSort,
+    now: i64,
+) -> Result<Vec<Teacher>, SkillShareError> {
     let rows: Vec<TeacherRecord> = sqlx::query_as(&format!(
         "SELECT {TEACHER_COLUMNS} FROM teachers ORDER BY display_name"
     ))
     .fetch_all(db)
     .await?;
+    let ratings = reviews::ratings(db, None).await?;
     let mut teachers = Vec::with_capacity(rows.len());
     for row in rows.into_iter().map(TeacherRow::from) {
         let next = free_starts(db, &row, 60, now).await?.first().copied();
+        let rating = ratings.get(&row.teacher.id);
         teachers.push(Teacher {
             next_free_slot: next,
+            rating_average: rating.map(|r| r.average),
+            rating_count: rating.map_or(0, |r| r.count),
             ..row.teacher
         });
+    }
+    // Stable sorts: equal keys keep the name order. Missing ratings and slots go last.
+    match sort {
+        TeacherSort::Name => {}
+        TeacherSort::Rating => teachers.sort_by(|a, b| {
+            let stars = |t: &Teacher| t.rating_average.unwrap_or(-1.0);
+            stars(b)
+                .total_cmp(&stars(a))
+                .then(b.rating_count.cmp(&a.rating_count))
+        }),
+        TeacherSort::Price => teachers.sort_by_key(|t| t.hourly_rate_cents),
+        TeacherSort::NextFree => teachers.sort_by_key(|t| t.next_free_slot.unwrap_or(i64::MAX)),
     }
     Ok(teachers)
 }
@@ -149,13 +178,21 @@ pub async fn teacher_profile(
 ) -> Result<TeacherProfile, SkillShareError> {
     let row = teacher_by_id(db, id).await?;
     let next = free_starts(db, &row, 60, now).await?.first().copied();
+    let rating = reviews::ratings(db, Some(id))
+        .await?
+        .remove(id)
+        .unwrap_or_default();
     Ok(TeacherProfile {
         availability: windows(db, id).await?,
         courses: courses(db, &CourseFilter::default(), Some(id)).await?,
         teacher: Teacher {
             next_free_slot: next,
+            rating_average: (rating.count > 0).then_some(rating.average),
+            rating_count: rating.count,
             ..row.teacher
         },
+        reviews: reviews::latest(db, id).await?,
+        rating,
     })
 }
 

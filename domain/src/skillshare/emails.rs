@@ -4,7 +4,7 @@ use chrono::TimeZone;
 use chrono_tz::Tz;
 
 use crate::mail::{compose, Mail};
-use model::skillshare::Booking;
+use model::skillshare::{Booking, CancelledBy};
 
 const PRODUCT: &str = "SkillShare Connect";
 
@@ -33,7 +33,9 @@ pub fn booked_for_student(to: &str, b: &Booking, tz: Tz) -> Mail {
                 when(b.start_at, tz),
                 (b.end_at - b.start_at) / 60
             ),
-            "You can cancel for free up to 24 hours before the start, from My bookings.".into(),
+            "You can move or cancel it for free up to 24 hours before the start, from My bookings. \
+             The attached invitation adds it to your calendar."
+                .into(),
         ],
     )
 }
@@ -65,6 +67,10 @@ pub fn cancelled(to: &str, greeting: &str, b: &Booking, tz: Tz) -> Mail {
         .filter(|r| !r.is_empty())
         .map(|r| format!(" Reason given: {r}"))
         .unwrap_or_default();
+    let by = match b.cancelled_by {
+        Some(CancelledBy::Teacher) => "the teacher",
+        _ => "the student",
+    };
     compose(
         to,
         format!(
@@ -75,13 +81,61 @@ pub fn cancelled(to: &str, greeting: &str, b: &Booking, tz: Tz) -> Mail {
         &[
             format!("Hello {greeting},"),
             format!(
-                "The session \"{}\" of {} with {} on {} was cancelled by the student.{reason}",
+                "The session \"{}\" of {} with {} on {} was cancelled by {by}.{reason}",
                 b.course_title,
                 b.student_name,
                 b.teacher_name,
                 when(b.start_at, tz)
             ),
             "The time is free again for other bookings.".into(),
+        ],
+    )
+}
+
+pub fn rescheduled(to: &str, greeting: &str, b: &Booking, old_start: i64, tz: Tz) -> Mail {
+    compose(
+        to,
+        format!(
+            "{PRODUCT}: \"{}\" moved to {}",
+            b.course_title,
+            when(b.start_at, tz)
+        ),
+        &[
+            format!("Hello {greeting},"),
+            format!(
+                "{} moved the session \"{}\" with {} from {} to {}.",
+                b.student_name,
+                b.course_title,
+                b.teacher_name,
+                when(old_start, tz),
+                when(b.start_at, tz)
+            ),
+            "The attached invitation updates the event in your calendar.".into(),
+        ],
+    )
+}
+
+/// "in 24 hours" or "in 1 hour", before the session.
+pub fn reminder(to: &str, greeting: &str, b: &Booking, lead_secs: i64, tz: Tz) -> Mail {
+    let hours = lead_secs / 3600;
+    let lead = if hours == 1 {
+        "1 hour".to_owned()
+    } else {
+        format!("{hours} hours")
+    };
+    compose(
+        to,
+        format!("{PRODUCT}: \"{}\" starts in {lead}", b.course_title),
+        &[
+            format!("Hello {greeting},"),
+            format!(
+                "A reminder: the session \"{}\" of {} with {} starts on {}, {} minutes.",
+                b.course_title,
+                b.student_name,
+                b.teacher_name,
+                when(b.start_at, tz),
+                (b.end_at - b.start_at) / 60
+            ),
         ],
     )
 }

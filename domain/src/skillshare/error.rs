@@ -14,6 +14,8 @@ pub enum SkillShareError {
          Cancel one, or book again after one has taken place."
     )]
     TooManyBookings { held: i64, max: i64 },
+    #[error("You already reviewed this session. Edit your review instead.")]
+    AlreadyReviewed,
     #[error("You cannot book your own course.")]
     OwnCourse,
     #[error("Create your teacher profile first.")]
@@ -35,9 +37,9 @@ impl UserFacing for SkillShareError {
             | SkillShareError::OwnCourse
             | SkillShareError::NoTeacherProfile => ErrorKind::Invalid,
             SkillShareError::NotFound(_) => ErrorKind::NotFound,
-            SkillShareError::SlotTaken | SkillShareError::TooManyBookings { .. } => {
-                ErrorKind::Conflict
-            }
+            SkillShareError::SlotTaken
+            | SkillShareError::TooManyBookings { .. }
+            | SkillShareError::AlreadyReviewed => ErrorKind::Conflict,
             SkillShareError::Internal(_) => ErrorKind::Internal,
         }
     }

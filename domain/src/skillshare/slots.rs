@@ -20,6 +20,23 @@ pub const HORIZON_DAYS: i64 = 28;
 
 pub use model::skillshare::Window;
 
+/// What keeps a teacher from being booked beyond their weekly hours.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Units held by bookings.
+    pub units: HashSet<i64>,
+    /// Ranges marked unavailable (UTC seconds, end exclusive).
+    pub away: Vec<(i64, i64)>,
+}
+
+impl Taken {
+    fn blocks(&self, start: i64, duration_secs: i64) -> bool {
+        let end = start + duration_secs;
+        units(start, duration_secs).any(|u| self.units.contains(&u))
+            || self.away.iter().any(|&(from, to)| start < to && from < end)
+    }
+}
+
 /// The units (their UTC starts) a booking of `duration_secs` from `start` touches.
 pub fn units(start: i64, duration_secs: i64) -> impl Iterator<Item = i64> {
     let first = start.div_euclid(UNIT_SECS);
@@ -28,13 +45,13 @@ pub fn units(start: i64, duration_secs: i64) -> impl Iterator<Item = i64> {
 }
 
 /// Every start (UTC seconds, ascending) at which a session of `duration_secs` fits inside the
-/// availability, between `now + MIN_NOTICE` and `now + HORIZON`, without touching `taken`
-/// units. Local times that do not exist or happen twice (DST changes) are skipped.
+/// availability, between `now + MIN_NOTICE` and `now + HORIZON`, without touching what is
+/// `taken`. Local times that do not exist or happen twice (DST changes) are skipped.
 pub fn free_starts(
     tz: Tz,
     windows: &[Window],
     duration_secs: i64,
-    taken: &HashSet<i64>,
+    taken: &Taken,
     now: i64,
 ) -> Vec<i64> {
     let earliest = now + MIN_NOTICE_SECS;
@@ -56,9 +73,8 @@ pub fn free_starts(
                     .single()
                     .map(|t| t.timestamp())
                 {
-                    let fits = start >= earliest
-                        && start <= latest
-                        && units(start, duration_secs).all(|u| !taken.contains(&u));
+                    let fits =
+                        start >= earliest && start <= latest && !taken.blocks(start, duration_secs);
                     if fits {
                         starts.push(start);
                     }
@@ -97,7 +113,7 @@ mod tests {
         // Sunday 2026-03-22 12:00 UTC; Madrid is UTC+1 in winter.
         let now = utc(2026, 3, 22, 12, 0);
         let tz: Tz = "Europe/Madrid".parse().unwrap();
-        let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &HashSet::new(), now);
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &Taken::default(), now);
         // Monday 09:00, 09:30, 10:00 local = 08:00, 08:30, 09:00 UTC.
         assert_eq!(
             &starts[..3],
@@ -138,7 +154,10 @@ mod tests {
     fn taken_units_block_overlapping_starts() {
         let now = utc(2026, 3, 1, 12, 0);
         let tz: Tz = "UTC".parse().unwrap();
-        let taken: HashSet<i64> = units(utc(2026, 3, 2, 10, 0), 1800).collect();
+        let taken = Taken {
+            units: units(utc(2026, 3, 2, 10, 0), 1800).collect(),
+            ..Taken::default()
+        };
         let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &taken, now);
         let monday: Vec<_> = starts
             .iter()
@@ -149,10 +168,30 @@ mod tests {
     }
 
     #[test]
+    fn unavailable_ranges_block_every_start_they_touch() {
+        let now = utc(2026, 3, 1, 12, 0);
+        let tz: Tz = "UTC".parse().unwrap();
+        // Away from Monday 09:45 to 10:15: a one-hour session fits at none of 09:00..10:00.
+        let taken = Taken {
+            away: vec![(utc(2026, 3, 2, 9, 45), utc(2026, 3, 2, 10, 15))],
+            ..Taken::default()
+        };
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &taken, now);
+        assert!(starts.iter().all(|&s| s >= utc(2026, 3, 3, 0, 0)));
+        // A range ending as a session starts leaves it bookable.
+        let taken = Taken {
+            away: vec![(utc(2026, 3, 2, 8, 0), utc(2026, 3, 2, 9, 0))],
+            ..Taken::default()
+        };
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 3600, &taken, now);
+        assert_eq!(starts[0], utc(2026, 3, 2, 9, 0));
+    }
+
+    #[test]
     fn nothing_inside_the_notice_period_or_beyond_the_horizon() {
         let now = utc(2026, 3, 2, 8, 0); // Monday 08:00 UTC
         let tz: Tz = "UTC".parse().unwrap();
-        let starts = free_starts(tz, &[MONDAY_9_TO_11], 1800, &HashSet::new(), now);
+        let starts = free_starts(tz, &[MONDAY_9_TO_11], 1800, &Taken::default(), now);
         assert_eq!(
             starts[0],
             utc(2026, 3, 2, 10, 0),
@@ -180,7 +219,7 @@ mod tests {
             })
             .collect();
         let now = Utc::now().timestamp();
-        let starts = free_starts(tz, &all_week, 3600, &HashSet::new(), now);
+        let starts = free_starts(tz, &all_week, 3600, &Taken::default(), now);
         assert!(starts.first().is_some_and(|&s| s >= now + MIN_NOTICE_SECS));
     }
 }

@@ -14,7 +14,7 @@ fn invalid<T>(message: impl Into<String>) -> Result<T, SkillShareError> {
 }
 
 /// Trims `value` and checks it has 1 to `max` characters and no control characters.
-fn text(label: &str, value: &str, max: usize) -> Result<String, SkillShareError> {
+pub(super) fn text(label: &str, value: &str, max: usize) -> Result<String, SkillShareError> {
     let value = value.trim();
     if value.is_empty() {
         return invalid(format!("{label} cannot be empty."));

@@ -3,32 +3,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use leptos_router::NavigateOptions;
 
+use super::slots::SlotPicker;
 use super::{level_label, SkillShareNav};
 use crate::api::skillshare::{book, free_slots, Booking, StartTime};
 use crate::api::ApiError;
 use crate::components::{Alert, LocalTime};
 use crate::format::{self, url_encode};
 use crate::session::use_session;
-
-/// Days of free slots listed before "show more".
-const FIRST_DAYS: usize = 7;
-
-/// Free starts grouped by day: local days in the browser, UTC days on the server.
-fn by_day(slots: &[i64], local: bool) -> Vec<(String, Vec<i64>)> {
-    let mut days: Vec<(String, Vec<i64>)> = Vec::new();
-    for &start in slots {
-        let day = if local {
-            format::local::day(start)
-        } else {
-            format::utc_day(start)
-        };
-        match days.last_mut() {
-            Some((d, starts)) if *d == day => starts.push(start),
-            _ => days.push((day, vec![start])),
-        }
-    }
-    days
-}
 
 /// Pick a free time for a course and book it. The chosen time lives in the URL (`?start=`),
 /// so a visitor sent to log in comes back to the same booking with the slot still selected.
@@ -53,7 +34,6 @@ pub fn BookPage() -> impl IntoView {
         )
     });
     let booked = RwSignal::new(None::<Booking>);
-    let all_days = RwSignal::new(false);
     Effect::new(move |_| match confirm.value().get() {
         Some(Ok(b)) => booked.set(Some(b)),
         // The slot went to someone else: show what is still free.
@@ -135,55 +115,7 @@ pub fn BookPage() -> impl IntoView {
                                     "Times in UTC.".to_owned()
                                 }}
                             </p>
-                            {
-                                let slots = slots.clone();
-                                let select = select.clone();
-                                move || {
-                                    if slots.is_empty() {
-                                        return view! { <p>"No free times in the next 4 weeks."</p> }.into_any();
-                                    }
-                                    let select = select.clone();
-                                    let days = by_day(&slots, session.ready());
-                                    let total = days.len();
-                                    // A week at first, but always up to the selected slot's day.
-                                    let selected_day = days
-                                        .iter()
-                                        .position(|(_, starts)| selected().is_some_and(|s| starts.contains(&s)))
-                                        .map_or(0, |i| i + 1);
-                                    let shown = if all_days.get() { total } else { total.min(FIRST_DAYS.max(selected_day)) };
-                                    let more = (shown < total).then(|| view! {
-                                        <button type="button" class="btn btn-quiet" on:click=move |_| all_days.set(true)>
-                                            {format!("Show {} more days", total - shown)}
-                                        </button>
-                                    });
-                                    let list = days.into_iter().take(shown).map(move |(day, starts)| {
-                                        let select = select.clone();
-                                        view! {
-                                            <div class="slot-day">
-                                                <h3>{day}</h3>
-                                                <div class="slots">
-                                                    {starts.into_iter().map(|s| {
-                                                        let select = select.clone();
-                                                        view! {
-                                                            <button
-                                                                type="button"
-                                                                class="slot"
-                                                                class:selected=move || selected() == Some(s)
-                                                                aria-pressed=move || (selected() == Some(s)).to_string()
-                                                                data-start=s.to_string()
-                                                                on:click=move |_| select(s)
-                                                            >
-                                                                <LocalTime unix=s clock_only=true/>
-                                                            </button>
-                                                        }
-                                                    }).collect_view()}
-                                                </div>
-                                            </div>
-                                        }
-                                    }).collect_view();
-                                    view! { {list} {more} }.into_any()
-                                }
-                            }
+                            <SlotPicker slots=slots.clone() selected=Signal::derive(selected) on_select=select.clone()/>
                             <div class="book-bar">
                                 <p data-testid="selected-slot">
                                     {move || match selected() {

@@ -4,6 +4,8 @@
 pub mod book;
 pub mod bookings;
 pub mod courses;
+pub mod reviews;
+pub mod slots;
 pub mod teach;
 pub mod teacher;
 pub mod teachers;

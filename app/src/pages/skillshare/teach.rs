@@ -1,14 +1,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::bookings::BookingTable;
+use super::bookings::BookingList;
+use super::reviews::ReviewCard;
 use super::{hhmm, SkillShareNav, WEEKDAYS};
 use crate::api::skillshare::{
-    my_teaching, publish_course, save_teacher_profile, set_availability, CourseDraft, Level,
-    TeacherDraft, TeacherProfile, Window,
+    mark_unavailable, my_teaching, publish_course, remove_unavailable, reply_to_review,
+    save_teacher_profile, set_availability, teacher_cancel_booking, Booking, BookingStatus,
+    CourseDraft, Level, Review, StartTime, TeacherDraft, TeacherProfile, Unavailable, Window,
 };
 use crate::api::ApiError;
-use crate::components::{Alert, Field};
+use crate::components::{Alert, Field, LocalTime};
 use crate::format;
 
 #[component]
@@ -60,7 +62,8 @@ fn ranges_text(windows: &[Window], weekday: u8) -> String {
         .join(", ")
 }
 
-/// Your teacher profile, weekly availability, courses, and who booked them.
+/// Your teacher profile, weekly availability, dates off, courses, who booked them, and
+/// what students said.
 #[component]
 fn TeachDashboard() -> impl IntoView {
     let teaching = LocalResource::new(my_teaching);
@@ -71,21 +74,210 @@ fn TeachDashboard() -> impl IntoView {
             Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
             Some(Ok(t)) => {
                 let refresh = move || teaching.refetch();
+                let cancel = move |b: Booking| view! { <TeacherCancel booking=b on_done=refresh/> }.into_any();
                 view! {
                     <ProfileForm profile=t.profile.clone() on_saved=refresh/>
                     {t.profile.clone().map(|p| view! {
                         <AvailabilityForm profile=p.clone() on_saved=refresh/>
+                        <UnavailableDates ranges=t.unavailable.clone() on_saved=refresh/>
                         <CourseForm on_saved=refresh/>
                         <h2>"Your courses"</h2>
                         <ul>{p.courses.into_iter().map(|c| view! {
                             <li><a href=format!("/skillshare/book/{}", c.id)>{c.title}</a>{format!(" · {} min · {}", c.duration_minutes, format::money(c.price_cents))}</li>
                         }).collect_view()}</ul>
                         <h2>"Bookings of your courses"</h2>
-                        <BookingTable rows=t.bookings.clone() cancel=None for_teacher=true/>
+                        <BookingList rows=t.bookings.clone() for_teacher=true testid="teaching-bookings" actions=cancel/>
+                        <h2>"Reviews of your sessions"</h2>
+                        <TeacherReviews reviews=p.reviews on_saved=refresh/>
                     })}
                 }.into_any()
             }
         }}
+    }
+}
+
+/// "Cancel…" on a confirmed booking of your course: the reason goes to the student.
+#[component]
+fn TeacherCancel(
+    booking: Booking,
+    on_done: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    if booking.status != BookingStatus::Confirmed {
+        return ().into_any();
+    }
+    let asking = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let cancel = Action::new(|(id, reason): &(String, String)| {
+        teacher_cancel_booking(id.clone(), reason.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = cancel.value().get() {
+            on_done();
+        }
+    });
+    let error = Signal::derive(move || ApiError::of(cancel.value().get()));
+    let id = StoredValue::new(booking.id);
+    view! {
+        <div class="booking-actions">
+            <button class="btn btn-quiet danger" aria-expanded=move || asking.get().to_string()
+                on:click=move |_| asking.update(|a| *a = !*a)>
+                "Cancel…"
+            </button>
+        </div>
+        {move || asking.get().then(|| view! {
+            <form class="booking-panel inline-form" data-testid="teacher-cancel" on:submit=move |ev| {
+                ev.prevent_default();
+                cancel.dispatch((id.get_value(), reason.get()));
+            }>
+                <label>
+                    "Reason (sent to the student) "
+                    <input type="text" required maxlength="500" bind:value=reason/>
+                </label>
+                <button class="btn btn-primary" type="submit" disabled=move || cancel.pending().get()>"Cancel booking"</button>
+                <button class="btn btn-quiet" type="button" on:click=move |_| asking.set(false)>"Keep it"</button>
+            </form>
+            <Alert error/>
+        })}
+    }
+    .into_any()
+}
+
+/// Holidays and other time off, on top of the weekly hours; each range lists the bookings
+/// already inside it, to cancel or keep.
+#[component]
+fn UnavailableDates(
+    ranges: Vec<Unavailable>,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let parse_error = RwSignal::new(None::<ApiError>);
+    let mark = Action::new(|(from, to): &(String, String)| {
+        mark_unavailable(StartTime::Text(from.clone()), StartTime::Text(to.clone()))
+    });
+    let remove = Action::new(|id: &String| remove_unavailable(id.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = mark.value().get() {
+            on_saved();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            on_saved();
+        }
+    });
+    let error = Signal::derive(move || {
+        parse_error
+            .get()
+            .or_else(|| ApiError::of(mark.value().get()))
+            .or_else(|| ApiError::of(remove.value().get()))
+    });
+    let cancel = move |b: Booking| view! { <TeacherCancel booking=b on_done=on_saved/> }.into_any();
+    view! {
+        <section class="panel wide" data-testid="unavailable-dates">
+            <h2>"Unavailable dates"</h2>
+            <p class="muted">"Times you are away: nobody can book them. Bookings already made stay until you cancel them."</p>
+            <form class="inline-form" on:submit=move |ev| {
+                ev.prevent_default();
+                // The inputs hold local times without a zone: the browser adds its own.
+                match (format::local::to_rfc3339(&from.get()), format::local::to_rfc3339(&to.get())) {
+                    (Some(a), Some(b)) => {
+                        parse_error.set(None);
+                        mark.dispatch((a, b));
+                    }
+                    _ => parse_error.set(Some(ApiError::bad_request("Pick a start and an end, date and time."))),
+                }
+            }>
+                <label>"From " <input type="datetime-local" required bind:value=from/></label>
+                <label>"To " <input type="datetime-local" required bind:value=to/></label>
+                <button class="btn btn-primary" type="submit" disabled=move || mark.pending().get()>"Mark unavailable"</button>
+            </form>
+            <Alert error/>
+            {if ranges.is_empty() {
+                view! { <p class="muted">"No dates marked."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="unavailable" data-testid="unavailable">
+                        {ranges.into_iter().map(|u| {
+                            let id = u.id.clone();
+                            let inside = u.bookings.len();
+                            view! {
+                                <li data-testid="unavailable-range">
+                                    <div class="booking-line">
+                                        <span><LocalTime unix=u.from/>" – "<LocalTime unix=u.to/></span>
+                                        <button class="btn btn-quiet" disabled=move || remove.pending().get()
+                                            on:click=move |_| { remove.dispatch(id.clone()); }>
+                                            "Remove"
+                                        </button>
+                                    </div>
+                                    {(inside > 0).then(|| view! {
+                                        <p class="muted">{format!(
+                                            "{inside} {} inside this range:",
+                                            if inside == 1 { "booking" } else { "bookings" },
+                                        )}</p>
+                                        <BookingList rows=u.bookings for_teacher=true testid="bookings-inside" actions=cancel/>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// What students wrote about your sessions, each with a reply form until you have replied.
+#[component]
+fn TeacherReviews(
+    reviews: Vec<Review>,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    if reviews.is_empty() {
+        return view! { <p class="muted">"No reviews yet."</p> }.into_any();
+    }
+    view! {
+        <div class="reviews" data-testid="teacher-reviews">
+            {reviews.into_iter().map(|r| {
+                let reply = r.reply.is_none().then(|| r.id.clone());
+                view! {
+                    <ReviewCard review=r>
+                        {reply.map(|id| view! { <ReplyForm review_id=id on_saved/> })}
+                    </ReviewCard>
+                }
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReplyForm(
+    review_id: String,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let reply = Action::new(|(id, text): &(String, String)| {
+        reply_to_review(id.clone(), text.trim().to_owned())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = reply.value().get() {
+            on_saved();
+        }
+    });
+    let error = Signal::derive(move || ApiError::of(reply.value().get()));
+    view! {
+        <form class="booking-panel" data-testid="reply-form" on:submit=move |ev| {
+            ev.prevent_default();
+            reply.dispatch((review_id.clone(), text.get()));
+        }>
+            <label class="field">
+                <span class="field-label">"Your reply (shown under the review, once)"</span>
+                <textarea rows="3" maxlength="2000" required bind:value=text></textarea>
+            </label>
+            <Alert error/>
+            <button class="btn" type="submit" disabled=move || reply.pending().get()>"Post reply"</button>
+        </form>
     }
 }
 

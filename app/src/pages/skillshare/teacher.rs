@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use super::reviews::{RatingSummary, ReviewCard};
 use super::{hhmm, CourseCard, SkillShareNav, WEEKDAYS};
 use crate::api::skillshare::{teacher_details, Window};
 use crate::format;
@@ -20,7 +21,7 @@ fn weekly(windows: &[Window]) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// A teacher's profile: bio, weekly availability, courses.
+/// A teacher's profile: bio, weekly availability, courses, rating and the latest reviews.
 #[component]
 pub fn TeacherPage() -> impl IntoView {
     let params = use_params_map();
@@ -55,6 +56,11 @@ pub fn TeacherPage() -> impl IntoView {
                                 <h2>"Courses"</h2>
                                 <div class="cards">
                                     {p.courses.into_iter().map(|c| view! { <CourseCard course=c/> }).collect_view()}
+                                </div>
+                                <h2 id="reviews">"Reviews"</h2>
+                                <RatingSummary rating=p.rating/>
+                                <div class="reviews" data-testid="reviews">
+                                    {p.reviews.into_iter().map(|review| view! { <ReviewCard review/> }).collect_view()}
                                 </div>
                             </section>
                         }.into_any()

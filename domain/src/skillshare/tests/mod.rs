@@ -1,6 +1,11 @@
 use super::*;
 use chrono::TimeZone;
 
+mod calendar_feed;
+mod changes;
+mod reminders;
+mod reviews;
+
 use crate::clock::Clock;
 use crate::ids::BookingId;
 use crate::{db, Config};
@@ -8,26 +13,52 @@ use crate::{db, Config};
 struct Fixture {
     market: Marketplace,
     db: Db,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
+/// A marketplace on a test database whose clock stands at the wall clock's time until a test
+/// moves it, and whose mail lands in `<dir>/outbox`.
 async fn fixture() -> Fixture {
     let (db, dir) = db::test_db().await;
+    let market = marketplace(&db, dir.path(), Clock::manual(Clock::system().now()));
+    Fixture { market, db, dir }
+}
+
+/// Another marketplace (another app server) on the same database and outbox.
+fn marketplace(db: &Db, dir: &std::path::Path, clock: Clock) -> Marketplace {
     let config = Config {
-        data_dir: dir.path().to_path_buf(),
+        data_dir: dir.to_path_buf(),
         ..Config::default()
     };
     let mailer = Arc::new(Mailer::from_config(&config).unwrap());
-    Fixture {
-        market: Marketplace::new(
-            db.clone(),
-            mailer,
-            Clock::system(),
-            config.max_active_bookings,
-        ),
-        db,
-        _dir: dir,
-    }
+    Marketplace::new(
+        db.clone(),
+        mailer,
+        Arc::new(crate::secrets::Secrets::for_tests()),
+        clock,
+        config.max_active_bookings,
+    )
+}
+
+/// Every mail sent so far, as `.eml` text with folded headers and quoted-printable soft line
+/// breaks joined again (so a test can look for a subject or a sentence).
+fn outbox(f: &Fixture) -> Vec<String> {
+    std::fs::read_dir(f.dir.path().join("outbox"))
+        .map(|entries| {
+            entries
+                .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                .map(|eml| eml.replace("\r\n ", " ").replace("=\r\n", ""))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The mails to `to` whose subject contains `subject`.
+fn mails_to(f: &Fixture, to: &str, subject: &str) -> Vec<String> {
+    outbox(f)
+        .into_iter()
+        .filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject))
+        .collect()
 }
 
 async fn student(db: &Db, n: u32) -> Student {
@@ -52,7 +83,7 @@ async fn student(db: &Db, n: u32) -> Student {
 #[tokio::test]
 async fn the_catalogue_is_seeded_once() {
     let f = fixture().await;
-    let teachers = f.market.teachers().await.unwrap();
+    let teachers = f.market.teachers(TeacherSort::Name).await.unwrap();
     assert!(teachers.len() >= 8);
     assert!(teachers.iter().all(|t| !t.specialties.is_empty()));
     assert!(
@@ -278,7 +309,7 @@ async fn teachers_cannot_book_themselves_and_late_cancellation_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("24 hours"), "{err}");
     assert_eq!(
-        f.market.teaching_bookings(&teacher.id).await.unwrap().len(),
+        f.market.teaching(&teacher.id).await.unwrap().bookings.len(),
         1
     );
 }
@@ -308,10 +339,10 @@ async fn the_grid_migration_holds_every_booking_on_the_new_grid() {
     }
     let migration = match db::dialect(&f.db) {
         db::Dialect::Sqlite => {
-            include_str!("../../migrations/sqlite/0018_absolute_booking_grid.sql")
+            include_str!("../../../migrations/sqlite/0018_absolute_booking_grid.sql")
         }
         db::Dialect::Postgres => {
-            include_str!("../../migrations/postgres/0018_absolute_booking_grid.sql")
+            include_str!("../../../migrations/postgres/0018_absolute_booking_grid.sql")
         }
     };
     sqlx::raw_sql(migration).execute(&f.db).await.unwrap();
