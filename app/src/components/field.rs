@@ -77,3 +77,19 @@ pub fn NewPasswordField(
 ) -> impl IntoView {
     view! { <Field label name value kind="password" autocomplete="new-password" hint/> }
 }
+
+/// A read-only address to copy (a share link, a calendar feed): focusing it selects it all.
+#[component]
+pub fn CopyField(label: &'static str, testid: &'static str, value: String) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            <input readonly class="share-url" data-testid=testid value=value
+                on:focus=move |ev| {
+                    #[cfg(feature = "hydrate")]
+                    event_target::<web_sys::HtmlInputElement>(&ev).select();
+                    let _ = &ev;
+                }/>
+        </label>
+    }
+}

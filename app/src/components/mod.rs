@@ -9,7 +9,7 @@ mod resend;
 
 pub use alert::Alert;
 pub use auth_panel::AuthPanel;
-pub use field::{CodeField, Field, NewPasswordField, PasswordField};
+pub use field::{CodeField, CopyField, Field, NewPasswordField, PasswordField};
 pub use local_time::LocalTime;
 pub use nav::NavBar;
 pub use post_form::PostForm;

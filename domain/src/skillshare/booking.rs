@@ -177,6 +177,15 @@ async fn hold_units(tx: &mut Tx, booking: &Booking) -> Result<(), SkillShareErro
     Ok(())
 }
 
+/// Frees the teacher's time a booking held.
+async fn release_units(tx: &mut Tx, booking_id: &str) -> Result<(), SkillShareError> {
+    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
+        .bind(booking_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The two people of a booking, as its mails and calendar entries need them.
 pub(super) struct Parties {
     pub student: Student,
@@ -333,10 +342,7 @@ async fn mark_cancelled(
     if changed == 0 {
         return invalid("This booking is already cancelled.");
     }
-    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
-        .bind(&booking.id)
-        .execute(&mut *tx)
-        .await?;
+    release_units(&mut tx, &booking.id).await?;
     tx.commit().await?;
     booking.status = BookingStatus::Cancelled;
     booking.cancelled_at = Some(now);
@@ -472,10 +478,7 @@ pub async fn reschedule(
     if changed == 0 {
         return invalid("This booking changed meanwhile. Reload your bookings and try again.");
     }
-    sqlx::query("DELETE FROM booked_units WHERE booking_id = $1")
-        .bind(&booking.id)
-        .execute(&mut *tx)
-        .await?;
+    release_units(&mut tx, &booking.id).await?;
     hold_units(&mut tx, &booking).await?;
     tx.commit().await?;
 

@@ -7,6 +7,7 @@ use super::DriveCtx;
 use crate::api::drive::Entry;
 use crate::api::shares::{create_share, ShareCreated, ShareKind};
 use crate::api::ApiError;
+use crate::components::CopyField;
 use crate::format;
 
 /// What the form holds, turned into the API's arguments on submit.
@@ -73,15 +74,7 @@ fn ShareForm(entry: Entry) -> impl IntoView {
             {move || match created.get() {
                 Some(link) => view! {
                     <p class="alert alert-ok" role="status">"Anyone with this link can use it. Copy it now or later from \u{201c}Shared by me\u{201d}."</p>
-                    <label class="field">
-                        <span class="field-label">"Link"</span>
-                        <input readonly data-testid="share-url" value=link.url
-                            on:focus=move |ev| {
-                                #[cfg(feature = "hydrate")]
-                                event_target::<web_sys::HtmlInputElement>(&ev).select();
-                                let _ = &ev;
-                            }/>
-                    </label>
+                    <CopyField label="Link" testid="share-url" value=link.url/>
                 }.into_any(),
                 None => view! {
                     <form class="stack" on:submit=move |ev| {

@@ -10,7 +10,7 @@ use crate::api::skillshare::{
     StartTime,
 };
 use crate::api::ApiError;
-use crate::components::{Alert, LocalTime, RequireAuth};
+use crate::components::{Alert, CopyField, LocalTime, RequireAuth};
 use crate::format;
 
 #[component]
@@ -418,15 +418,7 @@ fn CalendarFeedSection() -> impl IntoView {
             </div>
             <Alert error notice/>
             {move || url.get().map(|url| view! {
-                <label class="field">
-                    <span class="field-label">"Calendar feed address"</span>
-                    <input readonly class="share-url" data-testid="calendar-feed-url" value=url
-                        on:focus=move |ev| {
-                            #[cfg(feature = "hydrate")]
-                            event_target::<web_sys::HtmlInputElement>(&ev).select();
-                            let _ = &ev;
-                        }/>
-                </label>
+                <CopyField label="Calendar feed address" testid="calendar-feed-url" value=url/>
             })}
         </section>
     }

@@ -3,6 +3,23 @@
 use super::*;
 use icalendar::Component;
 
+/// The token of a feed address under `site`.
+fn token_in<'u>(url: &'u str, site: &str) -> &'u str {
+    url.strip_prefix(&format!("{site}/calendar/"))
+        .and_then(|t| t.strip_suffix(".ics"))
+        .unwrap()
+}
+
+/// The feed a token serves, read by a calendar parser.
+async fn feed_of(f: &Fixture, token: &str) -> icalendar::Calendar {
+    f.market
+        .calendar_feed(token)
+        .await
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_feed_lists_upcoming_sessions_as_student_and_teacher_until_revoked() {
     let f = fixture().await;
@@ -32,10 +49,7 @@ async fn the_feed_lists_upcoming_sessions_as_student_and_teacher_until_revoked()
         .calendar_feed_url(&me.id, "https://drive.example/")
         .await
         .unwrap();
-    let token = url
-        .strip_prefix("https://drive.example/calendar/")
-        .and_then(|t| t.strip_suffix(".ics"))
-        .unwrap();
+    let token = token_in(&url, "https://drive.example");
     // The address does not change until revoked.
     assert_eq!(
         f.market
@@ -44,13 +58,7 @@ async fn the_feed_lists_upcoming_sessions_as_student_and_teacher_until_revoked()
             .unwrap(),
         url
     );
-    let feed: icalendar::Calendar = f
-        .market
-        .calendar_feed(token)
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
+    let feed = feed_of(&f, token).await;
     let uids: Vec<String> = feed
         .events()
         .map(|e| e.get_uid().unwrap().to_owned())
@@ -62,27 +70,12 @@ async fn the_feed_lists_upcoming_sessions_as_student_and_teacher_until_revoked()
     );
     // The teacher's feed lists the same sessions.
     let teacher_url = f.market.calendar_feed_url(&teacher.id, "").await.unwrap();
-    let teacher_token = teacher_url
-        .strip_prefix("/calendar/")
-        .and_then(|t| t.strip_suffix(".ics"))
-        .unwrap();
-    let teacher_feed: icalendar::Calendar = f
-        .market
-        .calendar_feed(teacher_token)
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
+    let teacher_token = token_in(&teacher_url, "");
+    let teacher_feed = feed_of(&f, teacher_token).await;
     assert_eq!(teacher_feed.events().count(), feed.events().count());
     // Past sessions leave the feed.
     f.market.clock.advance(40 * 86_400);
-    let later: icalendar::Calendar = f
-        .market
-        .calendar_feed(token)
-        .await
-        .unwrap()
-        .parse()
-        .unwrap();
+    let later = feed_of(&f, token).await;
     assert_eq!(later.events().count(), 0);
 
     // A forged or revoked token is not found.
@@ -99,9 +92,6 @@ async fn the_feed_lists_upcoming_sessions_as_student_and_teacher_until_revoked()
         f.market.calendar_feed(token).await,
         Err(SkillShareError::NotFound(_))
     ));
-    let new_token = new_url
-        .strip_prefix("/calendar/")
-        .and_then(|t| t.strip_suffix(".ics"))
-        .unwrap();
+    let new_token = token_in(&new_url, "");
     f.market.calendar_feed(new_token).await.unwrap();
 }

@@ -72,10 +72,6 @@ async fn starts_after(f: &Fixture, course: &Course, days: i64) -> Vec<i64> {
     slots.into_iter().filter(|&s| s > after).collect()
 }
 
-fn id(b: &Booking) -> BookingId {
-    BookingId::from(b.id.as_str())
-}
-
 #[tokio::test]
 async fn a_student_moves_a_booking_and_both_sides_get_the_updated_invitation() {
     let f = fixture().await;

@@ -40,6 +40,10 @@ fn marketplace(db: &Db, dir: &std::path::Path, clock: Clock) -> Marketplace {
     )
 }
 
+fn id(b: &Booking) -> BookingId {
+    BookingId::from(b.id.as_str())
+}
+
 /// Every mail sent so far, as `.eml` text with folded headers and quoted-printable soft line
 /// breaks joined again (so a test can look for a subject or a sentence).
 fn outbox(f: &Fixture) -> Vec<String> {

@@ -16,10 +16,6 @@ async fn ended_session(f: &Fixture, teacher_n: u32, student_n: u32) -> (Student,
     (teacher, me, b)
 }
 
-fn id(b: &Booking) -> BookingId {
-    BookingId::from(b.id.as_str())
-}
-
 #[tokio::test]
 async fn only_the_student_of_an_ended_session_reviews_it_once() {
     let f = fixture().await;
