@@ -134,14 +134,22 @@ pub fn dialect(db: &Db) -> Dialect {
 /// `BEGIN IMMEDIATE`, and on PostgreSQL a transaction-scoped advisory lock on `key`, which
 /// serialises these transactions the same way without blocking other writes.
 pub async fn write_tx(db: &Db, key: i64) -> Result<Tx, sqlx::Error> {
+    write_tx_locking(db, &[key]).await
+}
+
+/// `write_tx` holding several keys on PostgreSQL, taken in the order given: every caller must
+/// use one order (say, the student's before the teacher's), or two could wait on each other.
+pub async fn write_tx_locking(db: &Db, keys: &[i64]) -> Result<Tx, sqlx::Error> {
     match dialect(db) {
         Dialect::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
         Dialect::Postgres => {
             let mut tx = db.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
+            for key in keys {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             Ok(tx)
         }
     }

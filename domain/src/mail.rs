@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use lettre::message::header::ContentType;
-use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::error::{BoxError, ErrorKind, UserFacing};
@@ -19,8 +19,9 @@ pub struct Mail {
     pub invite: Option<Invite>,
 }
 
-/// An iCalendar object sent as `invite.ics`; `method` (`REQUEST`, `CANCEL`) repeats the one
-/// inside, in the content type, as RFC 6047 asks, so mail clients offer to update the event.
+/// An iCalendar object: a `text/calendar` alternative of the body (RFC 6047, how Outlook and
+/// Gmail recognise an invitation) and the same as an `invite.ics` attachment (for the rest).
+/// `method` (`REQUEST`, `CANCEL`) repeats the one inside, in the content type.
 pub struct Invite {
     pub method: &'static str,
     pub ics: String,
@@ -86,18 +87,30 @@ impl Mailer {
         Ok(Mailer { from, transport })
     }
 
+    /// The address mail is sent from (the organizer of calendar invitations).
+    pub fn sender(&self) -> &str {
+        self.from.email.as_ref()
+    }
+
     pub async fn send(&self, mail: Mail) -> Result<(), MailError> {
         let to: Mailbox = mail.to.parse().map_err(|_| MailError::BadAddress)?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject);
-        let body = MultiPart::alternative_plain_html(mail.text, mail.html);
         let message = match mail.invite {
-            None => message.multipart(body),
+            None => message.multipart(MultiPart::alternative_plain_html(mail.text, mail.html)),
             Some(invite) => {
                 let kind = format!("text/calendar; charset=utf-8; method={}", invite.method);
                 let kind = ContentType::parse(&kind).map_err(|e| MailError::Send(e.into()))?;
+                let body = MultiPart::alternative()
+                    .singlepart(SinglePart::plain(mail.text))
+                    .singlepart(SinglePart::html(mail.html))
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(kind.clone())
+                            .body(invite.ics.clone()),
+                    );
                 let file = Attachment::new("invite.ics".to_owned()).body(invite.ics, kind);
                 message.multipart(MultiPart::mixed().multipart(body).singlepart(file))
             }

@@ -36,16 +36,31 @@ pub async fn tag(
         }
     };
     request.headers_mut().insert(HEADER, id.clone());
-    // The path only: download links carry their signature in the query.
+    // The path only (download links carry their signature in the query), without the
+    // secrets some paths hold.
     let span = tracing::info_span!(
         "request",
         id = id.to_str().unwrap_or(""),
         method = %request.method(),
-        path = %request.uri().path()
+        path = %loggable(request.uri().path())
     );
     let mut response = next.run(request).instrument(span).await;
     response.headers_mut().insert(HEADER, id);
     response
+}
+
+/// Paths whose segment after these prefixes is a bearer secret: share links and calendar feeds.
+const SECRET_SEGMENT_AFTER: [&str; 2] = ["/s/", "/calendar/"];
+
+/// The path with any secret segment replaced by `…`, so logs never hold a working link.
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in SECRET_SEGMENT_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            return format!("{prefix}…{tail}").into();
+        }
+    }
+    path.into()
 }
 
 fn looks_like_an_id(value: &[u8]) -> bool {
@@ -57,6 +72,14 @@ fn looks_like_an_id(value: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn link_and_feed_secrets_stay_out_of_the_logged_path() {
+        use super::loggable;
+        assert_eq!(loggable("/calendar/u-1.0123abcd.ics"), "/calendar/…");
+        assert_eq!(loggable("/s/Zx81k/download"), "/s/…/download");
+        assert_eq!(loggable("/api/files/list"), "/api/files/list");
+    }
+
     #[test]
     fn only_short_plain_ids_are_taken_over() {
         assert!(super::looks_like_an_id(

@@ -62,13 +62,23 @@ pub struct Request<'a> {
     pub max_active: i64,
 }
 
-/// Serialises one student's bookings on PostgreSQL (SQLite serialises every writer), so the
-/// count of their upcoming bookings cannot be passed by bookings made at once.
-fn student_lock(student: &UserId) -> i64 {
-    const BOOKINGS: &[u8] = b"bookings of ";
-    let digest =
-        <sha2::Sha256 as sha2::Digest>::digest([BOOKINGS, student.as_str().as_bytes()].concat());
+/// An advisory lock key for `what` of `id`.
+fn lock_key(what: &[u8], id: &str) -> i64 {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest([what, id.as_bytes()].concat());
     i64::from_be_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+}
+
+/// A transaction for booking or moving: on PostgreSQL (SQLite serialises every writer) it
+/// holds the student's lock, so the count of their upcoming bookings cannot be passed by
+/// bookings made at once, then the teacher's, so two moves swapping times (each freeing units
+/// the other takes) wait in turn instead of deadlocking. The units' primary key still decides
+/// who gets a time.
+async fn booking_tx(db: &Db, student: &UserId, teacher_id: &str) -> Result<Tx, sqlx::Error> {
+    let keys = [
+        lock_key(b"bookings of ", student.as_str()),
+        lock_key(b"time of teacher ", teacher_id),
+    ];
+    crate::db::write_tx_locking(db, &keys).await
 }
 
 pub async fn book(
@@ -109,7 +119,7 @@ pub async fn book(
         sequence: 0,
         review: None,
     };
-    let mut tx = crate::db::write_tx(db, student_lock(&student.id)).await?;
+    let mut tx = booking_tx(db, &student.id, &booking.teacher_id).await?;
     let held: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM bookings WHERE student_id = $1 AND status = $2 AND start_at > $3",
     )
@@ -152,7 +162,7 @@ pub async fn book(
         emails::booked_for_student(&student.email, &booking, student_tz),
         emails::booked_for_teacher(&parties.teacher.contact_email, &booking, parties.teacher.tz),
     ];
-    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    send_to_both(mailer, mails, &booking, &parties, now).await;
     Ok(booking)
 }
 
@@ -214,17 +224,32 @@ pub(super) async fn parties(db: &Db, booking_id: &str) -> Result<Parties, SkillS
     })
 }
 
-/// Sends the mails, each with the booking's calendar invitation. The change stands even if a
-/// mail cannot be sent right now; the failure is logged.
-async fn send_with_invite<const N: usize>(
+/// Sends the student's and the teacher's mail, each with the booking's calendar invitation
+/// for its recipient. The change stands even if a mail cannot be sent right now; the failure
+/// is logged.
+async fn send_to_both(
     mailer: &Mailer,
-    mails: [Mail; N],
+    [to_student, to_teacher]: [Mail; 2],
     booking: &Booking,
     parties: &Parties,
     now: i64,
 ) {
-    for mut mail in mails {
-        mail.invite = Some(calendar::invite(booking, parties, now));
+    let student = calendar::Invitee {
+        name: &parties.student.name,
+        email: &parties.student.email,
+    };
+    let teacher = calendar::Invitee {
+        name: &parties.teacher.teacher.display_name,
+        email: &parties.teacher.contact_email,
+    };
+    for (mut mail, invitee) in [(to_student, student), (to_teacher, teacher)] {
+        mail.invite = Some(calendar::invite(
+            booking,
+            parties,
+            &invitee,
+            mailer.sender(),
+            now,
+        ));
         if let Err(e) = mailer.send(mail).await {
             tracing::warn!(booking = %booking.id, error = ?e, "booking email not sent");
         }
@@ -281,6 +306,64 @@ pub(super) async fn one(
     row.ok_or(SkillShareError::NotFound("booking"))
 }
 
+/// Confirmed bookings not yet ended in which the user is the student or the teacher.
+const UPCOMING_OF_USER: &str = "WHERE b.status = $1 AND b.end_at > $2 \
+     AND (b.student_id = $3 OR t.user_id = $3) ORDER BY b.start_at LIMIT 1000";
+
+/// The user's upcoming sessions, as a student and as a teacher, with the people of each:
+/// a calendar feed's content, in a few queries whatever its length.
+pub(super) async fn upcoming_with_parties(
+    db: &Db,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<(Booking, Parties)>, SkillShareError> {
+    let bookings: Vec<Booking> = sqlx::query_as(&format!("{BOOKING_SELECT} {UPCOMING_OF_USER}"))
+        .bind(BookingStatus::Confirmed)
+        .bind(now)
+        .bind(user_id)
+        .fetch_all(db)
+        .await?;
+    let students: Vec<(String, String, String, String)> = sqlx::query_as(&format!(
+        "SELECT b.id, b.student_id, u.email, b.student_time_zone FROM bookings b \
+         JOIN users u ON u.id = b.student_id JOIN teachers t ON t.id = b.teacher_id \
+         {UPCOMING_OF_USER}"
+    ))
+    .bind(BookingStatus::Confirmed)
+    .bind(now)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    let mut students: std::collections::HashMap<String, (String, String, String)> = students
+        .into_iter()
+        .map(|(booking, id, email, zone)| (booking, (id, email, zone)))
+        .collect();
+    let mut teachers = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(bookings.len());
+    for booking in bookings {
+        let Some((id, email, zone)) = students.remove(&booking.id) else {
+            continue; // Changed between the two reads: the next poll has it.
+        };
+        if !teachers.contains_key(&booking.teacher_id) {
+            let teacher = catalogue::teacher_by_id(db, &booking.teacher_id).await?;
+            teachers.insert(booking.teacher_id.clone(), teacher);
+        }
+        let Some(teacher) = teachers.get(&booking.teacher_id).cloned() else {
+            continue;
+        };
+        let parties = Parties {
+            student: Student {
+                id: id.into(),
+                name: booking.student_name.clone(),
+                email,
+            },
+            student_tz: zone.parse().unwrap_or(Tz::UTC),
+            teacher,
+        };
+        out.push((booking, parties));
+    }
+    Ok(out)
+}
+
 pub(super) async fn by_id(db: &Db, id: &str) -> Result<Booking, SkillShareError> {
     let row: Option<Booking> = sqlx::query_as(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
         .bind(id)
@@ -288,6 +371,9 @@ pub(super) async fn by_id(db: &Db, id: &str) -> Result<Booking, SkillShareError>
         .await?;
     row.ok_or(SkillShareError::NotFound("booking"))
 }
+
+const CHANGED_MEANWHILE: &str =
+    "This booking was cancelled or moved meanwhile. Reload your bookings and try again.";
 
 fn invalid<T>(message: impl Into<String>) -> Result<T, SkillShareError> {
     Err(SkillShareError::Invalid(message.into()))
@@ -315,8 +401,7 @@ fn check_student_may_change(b: &Booking, what: &str, now: i64) -> Result<(), Ski
     Ok(())
 }
 
-/// Marks a confirmed booking cancelled and frees its time, in one transaction; false when it
-/// was cancelled meanwhile.
+/// Marks the booking, as it was read, cancelled and frees its time, in one transaction.
 async fn mark_cancelled(
     db: &Db,
     booking: &mut Booking,
@@ -328,7 +413,7 @@ async fn mark_cancelled(
     let changed = sqlx::query(
         "UPDATE bookings SET status = $1, cancelled_at = $2, cancel_reason = $3,
                              cancelled_by = $4, sequence = sequence + 1
-         WHERE id = $5 AND status = $6",
+         WHERE id = $5 AND status = $6 AND sequence = $7",
     )
     .bind(BookingStatus::Cancelled)
     .bind(now)
@@ -336,11 +421,13 @@ async fn mark_cancelled(
     .bind(by)
     .bind(&booking.id)
     .bind(BookingStatus::Confirmed)
+    // Only the booking as read and checked: a move meanwhile changed its time.
+    .bind(booking.sequence)
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if changed == 0 {
-        return invalid("This booking is already cancelled.");
+        return invalid(CHANGED_MEANWHILE);
     }
     release_units(&mut tx, &booking.id).await?;
     tx.commit().await?;
@@ -378,7 +465,7 @@ pub async fn cancel(
             parties.teacher.tz,
         ),
     ];
-    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    send_to_both(mailer, mails, &booking, &parties, now).await;
     Ok(booking)
 }
 
@@ -424,7 +511,7 @@ pub async fn teacher_cancel(
             teacher.tz,
         ),
     ];
-    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    send_to_both(mailer, mails, &booking, &parties, now).await;
     Ok(booking)
 }
 
@@ -456,7 +543,7 @@ pub async fn reschedule(
         ..old.clone()
     };
 
-    let mut tx = crate::db::write_tx(db, student_lock(&student.id)).await?;
+    let mut tx = booking_tx(db, &student.id, &booking.teacher_id).await?;
     // Only the booking as read above: a cancel or another move meanwhile wins.
     let changed = sqlx::query(
         "UPDATE bookings SET start_at = $1, end_at = $2, previous_start_at = $3,
@@ -476,7 +563,7 @@ pub async fn reschedule(
     .await?
     .rows_affected();
     if changed == 0 {
-        return invalid("This booking changed meanwhile. Reload your bookings and try again.");
+        return invalid(CHANGED_MEANWHILE);
     }
     release_units(&mut tx, &booking.id).await?;
     hold_units(&mut tx, &booking).await?;
@@ -503,6 +590,6 @@ pub async fn reschedule(
             parties.teacher.tz,
         ),
     ];
-    send_with_invite(mailer, mails, &booking, &parties, now).await;
+    send_to_both(mailer, mails, &booking, &parties, now).await;
     Ok(booking)
 }

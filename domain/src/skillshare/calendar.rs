@@ -22,8 +22,35 @@ pub fn uid(booking_id: &str) -> String {
     format!("{booking_id}@skillshare-connect")
 }
 
+/// A parameter value (a `CN`) that cannot break out of its line or its quotes: control
+/// characters go, double quotes become single ones, and the whole is quoted. (The crate
+/// quotes only values holding `:;,`, and passes CR, LF and quotes through.)
+fn param(value: &str) -> String {
+    let clean: String = value
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == '"' { '\'' } else { c })
+        .collect();
+    format!("\"{clean}\"")
+}
+
+/// A `mailto:` address as a property value, without anything that could end the line.
+fn mailto(address: &str) -> String {
+    let clean: String = address.chars().filter(|c| !c.is_control()).collect();
+    format!("mailto:{clean}")
+}
+
+/// Who an invitation goes to: they are its one attendee.
+pub struct Invitee<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
 /// One booking as an event: times in UTC, both people's zones named in the description.
-fn event(b: &Booking, p: &Parties, now: i64) -> icalendar::Event {
+/// An invitation names the service (the mail's sender) as organizer on the teacher's behalf
+/// and the recipient as the one attendee, already accepted, so no reply is asked for and no
+/// one's address reaches the other; a feed's events name nobody.
+fn event(b: &Booking, p: &Parties, invite: Option<(&Invitee, &str)>, now: i64) -> icalendar::Event {
     let minutes = (b.end_at - b.start_at) / 60;
     let description = format!(
         "\"{}\" with {}, {minutes} minutes, for {}.\n\
@@ -44,18 +71,22 @@ fn event(b: &Booking, p: &Parties, now: i64) -> icalendar::Event {
         .starts(utc(b.start_at))
         .ends(utc(b.end_at))
         .summary(&format!("{} with {}", b.course_title, b.teacher_name))
-        .description(&description)
-        .append_property(
-            Property::new("ORGANIZER", format!("mailto:{}", p.teacher.contact_email))
-                .add_parameter("CN", &b.teacher_name)
-                .done(),
-        )
-        .append_multi_property(
-            Property::new("ATTENDEE", format!("mailto:{}", p.student.email))
-                .add_parameter("CN", &b.student_name)
-                .add_parameter("ROLE", "REQ-PARTICIPANT")
-                .done(),
-        );
+        .description(&description);
+    if let Some((invitee, organizer)) = invite {
+        event
+            .append_property(
+                Property::new("ORGANIZER", mailto(organizer))
+                    .add_parameter("CN", &param(&b.teacher_name))
+                    .done(),
+            )
+            .append_multi_property(
+                Property::new("ATTENDEE", mailto(invitee.email))
+                    .add_parameter("CN", &param(invitee.name))
+                    .add_parameter("PARTSTAT", "ACCEPTED")
+                    .add_parameter("RSVP", "FALSE")
+                    .done(),
+            );
+    }
     event.status(match b.status {
         BookingStatus::Confirmed => EventStatus::Confirmed,
         BookingStatus::Cancelled => EventStatus::Cancelled,
@@ -63,8 +94,15 @@ fn event(b: &Booking, p: &Parties, now: i64) -> icalendar::Event {
     event.done()
 }
 
-/// The invitation for a booking mail: `REQUEST` while the booking stands, `CANCEL` after.
-pub fn invite(b: &Booking, parties: &Parties, now: i64) -> Invite {
+/// The invitation for a booking mail to `invitee`, sent by `organizer` (the mail's From):
+/// `REQUEST` while the booking stands, `CANCEL` after.
+pub fn invite(
+    b: &Booking,
+    parties: &Parties,
+    invitee: &Invitee,
+    organizer: &str,
+    now: i64,
+) -> Invite {
     let method = match b.status {
         BookingStatus::Confirmed => "REQUEST",
         BookingStatus::Cancelled => "CANCEL",
@@ -74,23 +112,23 @@ pub fn invite(b: &Booking, parties: &Parties, now: i64) -> Invite {
         .append_property(("PRODID", PRODID))
         .append_property(("VERSION", "2.0"))
         .append_property(("METHOD", method))
-        .push(event(b, parties, now));
+        .push(event(b, parties, Some((invitee, organizer)), now));
     Invite {
         method,
         ics: calendar.to_string(),
     }
 }
 
-/// A feed of events (`METHOD:PUBLISH`): clients poll it and show what it lists.
+/// A feed of events, outside any scheduling exchange (so no `METHOD`): clients poll it and
+/// show what it lists.
 pub fn feed(bookings: &[(Booking, Parties)], now: i64) -> String {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(("PRODID", PRODID))
         .append_property(("VERSION", "2.0"))
-        .append_property(("METHOD", "PUBLISH"))
         .name("SkillShare Connect");
     for (booking, parties) in bookings {
-        calendar.push(event(booking, parties, now));
+        calendar.push(event(booking, parties, None, now));
     }
     calendar.to_string()
 }

@@ -14,6 +14,7 @@ use model::skillshare::{
 };
 
 /// The teacher facts booking needs beyond what the catalogue shows.
+#[derive(Clone)]
 pub(super) struct TeacherRow {
     pub teacher: Teacher,
     pub user_id: Option<String>,

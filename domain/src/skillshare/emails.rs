@@ -115,14 +115,20 @@ pub fn rescheduled(to: &str, greeting: &str, b: &Booking, old_start: i64, tz: Tz
     )
 }
 
-/// "in 24 hours" or "in 1 hour", before the session.
-pub fn reminder(to: &str, greeting: &str, b: &Booking, lead_secs: i64, tz: Tz) -> Mail {
-    let hours = lead_secs / 3600;
-    let lead = if hours == 1 {
-        "1 hour".to_owned()
-    } else {
-        format!("{hours} hours")
-    };
+/// "24 hours", "1 hour", "30 minutes": how long until a start `left_secs` away, to the
+/// nearest hour from 90 minutes on, else to the minute.
+pub fn starts_in(left_secs: i64) -> String {
+    let minutes = (left_secs + 30) / 60;
+    match minutes {
+        90.. => format!("{} hours", (minutes + 30) / 60),
+        55..=89 => "1 hour".to_owned(),
+        1 => "1 minute".to_owned(),
+        _ => format!("{minutes} minutes"),
+    }
+}
+
+pub fn reminder(to: &str, greeting: &str, b: &Booking, left_secs: i64, tz: Tz) -> Mail {
+    let lead = starts_in(left_secs);
     compose(
         to,
         format!("{PRODUCT}: \"{}\" starts in {lead}", b.course_title),

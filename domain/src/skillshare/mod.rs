@@ -313,23 +313,7 @@ impl Marketplace {
         let generation = self.feed_generation(claim).await?;
         let user_id = calendar::token_user(&self.secrets, token, generation).ok_or(not_found)?;
         let now = self.clock.now();
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM bookings WHERE status = $1 AND end_at > $2
-               AND (student_id = $3 OR teacher_id IN (SELECT id FROM teachers WHERE user_id = $3))
-             ORDER BY start_at LIMIT 1000",
-        )
-        .bind(BookingStatus::Confirmed)
-        .bind(now)
-        .bind(user_id)
-        .fetch_all(&self.db)
-        .await?;
-        let mut events = Vec::with_capacity(ids.len());
-        for id in ids {
-            events.push((
-                booking::by_id(&self.db, &id).await?,
-                booking::parties(&self.db, &id).await?,
-            ));
-        }
+        let events = booking::upcoming_with_parties(&self.db, user_id, now).await?;
         Ok(calendar::feed(&events, now))
     }
 

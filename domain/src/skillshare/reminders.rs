@@ -29,8 +29,8 @@ impl Recipient {
 
 /// Sends every reminder that is due; answers how many were sent. A reminder is due from its
 /// moment until the next, shorter one is (or the session starts), so one missed while the
-/// server was down goes out late only while it still says something true; none goes out whose
-/// moment had passed when the booking was made or moved there.
+/// server was down goes out late, saying how long is really left, only while the session is
+/// ahead; none goes out whose moment had passed when the booking was made or moved there.
 pub async fn send_due(db: &Db, mailer: &Mailer, now: i64) -> Result<usize, SkillShareError> {
     let mut sent = 0;
     let mut failure = None;
@@ -55,8 +55,9 @@ pub async fn send_due(db: &Db, mailer: &Mailer, now: i64) -> Result<usize, Skill
                 if !claim(db, &booking_id, start_at, lead, recipient, now).await? {
                     continue;
                 }
-                match send(db, mailer, &booking_id, lead, recipient).await {
-                    Ok(()) => sent += 1,
+                match send(db, mailer, &booking_id, start_at, recipient, now).await {
+                    Ok(true) => sent += 1,
+                    Ok(false) => {}
                     Err(e) => {
                         give_back(db, &booking_id, start_at, lead, recipient).await?;
                         failure = Some(e);
@@ -119,33 +120,42 @@ async fn give_back(
     Ok(())
 }
 
+/// Sends one claimed reminder; false (and nothing sent) if the booking was cancelled or
+/// moved since it was claimed.
 async fn send(
     db: &Db,
     mailer: &Mailer,
     booking_id: &str,
-    lead: i64,
+    start_at: i64,
     recipient: Recipient,
-) -> Result<(), SkillShareError> {
+    now: i64,
+) -> Result<bool, SkillShareError> {
     let booking: Booking = booking::by_id(db, booking_id).await?;
+    if booking.status != BookingStatus::Confirmed || booking.start_at != start_at {
+        return Ok(false);
+    }
     let Parties {
         student,
         student_tz,
         teacher,
     } = booking::parties(db, booking_id).await?;
+    // Said from the time really left: a reminder sent late says so.
+    let left = start_at - now;
     let mail = match recipient {
         Recipient::Student => {
-            emails::reminder(&student.email, &student.name, &booking, lead, student_tz)
+            emails::reminder(&student.email, &student.name, &booking, left, student_tz)
         }
         Recipient::Teacher => emails::reminder(
             &teacher.contact_email,
             &teacher.teacher.display_name,
             &booking,
-            lead,
+            left,
             teacher.tz,
         ),
     };
     mailer
         .send(mail)
         .await
-        .map_err(|e| SkillShareError::Internal(e.into()))
+        .map_err(|e| SkillShareError::Internal(e.into()))?;
+    Ok(true)
 }

@@ -11,6 +11,10 @@ use model::skillshare::{BookingStatus, Unavailable};
 
 /// The longest range one mark covers; longer absences take several.
 const MAX_DAYS: i64 = 366;
+/// How far ahead a range may end.
+const AHEAD_DAYS: i64 = 2 * 366;
+/// Ranges a teacher may have that have not ended (each is checked against every free slot).
+const MAX_ACTIVE: i64 = 100;
 
 /// The teacher's ranges that have not ended by `now`, as (from, to) UTC seconds.
 pub async fn ranges(
@@ -79,8 +83,23 @@ pub async fn mark(
     if to <= now {
         return invalid("That range is already over. Pick dates to come.");
     }
-    if to - from > MAX_DAYS * 86_400 {
+    if to > now + AHEAD_DAYS * 86_400 {
+        return invalid("A range can end at most two years ahead.");
+    }
+    // (`to` is bounded above, so `to - from` cannot overflow once `from` is bounded below.)
+    if from < to - MAX_DAYS * 86_400 {
         return invalid("A range can cover at most a year. Mark longer absences in parts.");
+    }
+    let active: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM unavailable WHERE teacher_id = $1 AND to_at > $2")
+            .bind(&teacher.teacher.id)
+            .bind(now)
+            .fetch_one(db)
+            .await?;
+    if active >= MAX_ACTIVE {
+        return Err(SkillShareError::Invalid(format!(
+            "You have {active} ranges marked, the most at once. Remove some, or mark one longer range."
+        )));
     }
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(

@@ -54,7 +54,7 @@ fn BookingHistory() -> impl IntoView {
             None => view! { <p class="muted">"Loading…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="alert alert-error">{e.message}</p> }.into_any(),
             Some(Ok(all)) => {
-                let t = js_now_secs();
+                let t = now_secs();
                 let (upcoming, past): (Vec<Booking>, Vec<Booking>) = all
                     .into_iter()
                     .partition(|b| b.status == BookingStatus::Confirmed && b.end_at > t);
@@ -81,19 +81,24 @@ fn BookingHistory() -> impl IntoView {
 /// The browser's clock, in UTC seconds. Tests move the server's clock forward, never the
 /// browser's: so this only hides what has surely passed, and the server refuses the rest.
 #[cfg(feature = "hydrate")]
-fn js_now_secs() -> i64 {
+pub(super) fn now_secs() -> i64 {
     i64::try_from(crate::format::whole(js_sys::Date::now() / 1000.0)).unwrap_or(0)
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn js_now_secs() -> i64 {
+pub(super) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
 }
 
+/// "\"Guitar\" on Tue 1 Dec 2026, 15:00": which session a control is for.
+pub(super) fn describe(b: &Booking) -> String {
+    format!("\"{}\" on {}", b.course_title, local_when(b.start_at))
+}
+
 /// "Tue 1 Dec 2026, 15:00" in the viewer's zone (these pages render in the browser).
-fn local_when(unix: i64) -> String {
+pub(super) fn local_when(unix: i64) -> String {
     format!(
         "{}, {}",
         format::local::day(unix),
@@ -169,7 +174,7 @@ fn StudentActions(
     cancel: Action<String, Result<Booking, ApiError>>,
     done: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let now = js_now_secs();
+    let now = now_secs();
     let confirmed = booking.status == BookingStatus::Confirmed;
     let unreviewed = confirmed && booking.review.is_none();
     let can_cancel = confirmed && booking.end_at > now;
@@ -181,23 +186,26 @@ fn StudentActions(
     let expanded = move |p: Panel| move || (panel.get() == p).to_string();
     let id = StoredValue::new(booking.id.clone());
     let own_review = booking.review.clone();
+    // Rows of like buttons: each one's name says which session it is for.
+    let session = describe(&booking);
+    let named = move |action: &str| format!("{action}: {session}");
     view! {
         <div class="booking-actions">
             {can_cancel.then(|| view! {
-                <button class="btn btn-quiet" disabled=move || cancel.pending().get()
+                <button class="btn btn-quiet" aria-label=named("Cancel") disabled=move || cancel.pending().get()
                     on:click=move |_| { cancel.dispatch(id.get_value()); }>
                     "Cancel"
                 </button>
             })}
             {can_move.then(|| view! {
-                <button class="btn btn-quiet" aria-expanded=expanded(Panel::Reschedule)
+                <button class="btn btn-quiet" aria-label=named("Reschedule") aria-expanded=expanded(Panel::Reschedule)
                     on:click=move |_| toggle(Panel::Reschedule)>
                     "Reschedule"
                 </button>
             })}
             // The server's clock decides when a session has ended, so the offer stays up.
             {unreviewed.then(|| view! {
-                <button class="btn btn-quiet" aria-expanded=expanded(Panel::Review)
+                <button class="btn btn-quiet" aria-label=named("Review this session (after it ends)") aria-expanded=expanded(Panel::Review)
                     on:click=move |_| toggle(Panel::Review)>
                     "Review this session (after it ends)"
                 </button>
@@ -305,7 +313,7 @@ fn OwnReview(
 ) -> impl IntoView {
     let editing = RwSignal::new(false);
     // Past the deadline by our clock means past it by the server's too.
-    let editable = js_now_secs() < review.editable_until;
+    let editable = now_secs() < review.editable_until;
     let id = review.id.clone();
     let save = Action::new(move |(stars, text): &(i64, String)| {
         edit_review(id.clone(), *stars, optional(text))

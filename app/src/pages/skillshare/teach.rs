@@ -102,9 +102,15 @@ fn TeacherCancel(
     booking: Booking,
     on_done: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    if booking.status != BookingStatus::Confirmed {
+    // Ended sessions are history: the server would refuse.
+    if booking.status != BookingStatus::Confirmed || booking.end_at <= super::bookings::now_secs() {
         return ().into_any();
     }
+    let label = format!(
+        "Cancel…: {} with {}",
+        super::bookings::describe(&booking),
+        booking.student_name
+    );
     let asking = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
     let cancel = Action::new(|(id, reason): &(String, String)| {
@@ -119,7 +125,7 @@ fn TeacherCancel(
     let id = StoredValue::new(booking.id);
     view! {
         <div class="booking-actions">
-            <button class="btn btn-quiet danger" aria-expanded=move || asking.get().to_string()
+            <button class="btn btn-quiet danger" aria-label=label aria-expanded=move || asking.get().to_string()
                 on:click=move |_| asking.update(|a| *a = !*a)>
                 "Cancel…"
             </button>
@@ -158,6 +164,8 @@ fn UnavailableDates(
     let remove = Action::new(|id: &String| remove_unavailable(id.clone()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = mark.value().get() {
+            from.set(String::new());
+            to.set(String::new());
             on_saved();
         }
     });
@@ -201,11 +209,16 @@ fn UnavailableDates(
                         {ranges.into_iter().map(|u| {
                             let id = u.id.clone();
                             let inside = u.bookings.len();
+                            let label = format!(
+                                "Remove the unavailable range {} – {}",
+                                super::bookings::local_when(u.from),
+                                super::bookings::local_when(u.to)
+                            );
                             view! {
                                 <li data-testid="unavailable-range">
                                     <div class="booking-line">
                                         <span><LocalTime unix=u.from/>" – "<LocalTime unix=u.to/></span>
-                                        <button class="btn btn-quiet" disabled=move || remove.pending().get()
+                                        <button class="btn btn-quiet" aria-label=label disabled=move || remove.pending().get()
                                             on:click=move |_| { remove.dispatch(id.clone()); }>
                                             "Remove"
                                         </button>

@@ -44,24 +44,31 @@ fn id(b: &Booking) -> BookingId {
     BookingId::from(b.id.as_str())
 }
 
-/// Every mail sent so far, as `.eml` text with folded headers and quoted-printable soft line
-/// breaks joined again (so a test can look for a subject or a sentence).
+/// Every mail sent so far, as `.eml` text.
 fn outbox(f: &Fixture) -> Vec<String> {
     std::fs::read_dir(f.dir.path().join("outbox"))
         .map(|entries| {
             entries
                 .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-                .map(|eml| eml.replace("\r\n ", " ").replace("=\r\n", ""))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// The mails to `to` whose subject contains `subject`.
+/// A mail as a reader sees it, for finding a subject or a sentence: folded headers and
+/// quoted-printable soft line breaks joined again.
+fn readable(eml: &str) -> String {
+    eml.replace("\r\n ", " ").replace("=\r\n", "")
+}
+
+/// The mails (raw `.eml`) to `to` whose subject or text contains `subject`.
 fn mails_to(f: &Fixture, to: &str, subject: &str) -> Vec<String> {
     outbox(f)
         .into_iter()
-        .filter(|m| m.contains(&format!("To: {to}")) && m.contains(subject))
+        .filter(|m| {
+            let m = readable(m);
+            m.contains(&format!("To: {to}")) && m.contains(subject)
+        })
         .collect()
 }
 

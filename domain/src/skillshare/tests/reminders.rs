@@ -57,6 +57,11 @@ async fn reminders_go_out_once_when_two_servers_race() {
     assert_eq!(race().await, 0);
 }
 
+/// Every reminder sent so far to `to`, whatever it says.
+fn all_reminders(f: &Fixture, to: &str) -> usize {
+    mails_to(f, to, "starts in").len()
+}
+
 #[tokio::test]
 async fn reminders_skip_passed_moments_cancelled_and_moved_bookings_and_come_late_only_before_the_start(
 ) {
@@ -72,34 +77,29 @@ async fn reminders_skip_passed_moments_cancelled_and_moved_bookings_and_come_lat
     let slots = f.market.free_slots(&course.id).await.unwrap();
     let near = slots[0];
     assert!(near < now + 86_400);
-    let late: Vec<i64> = slots
-        .iter()
-        .copied()
-        .filter(|&s| s > now + 3 * 86_400)
-        .collect();
+    let from = |t: i64| *slots.iter().find(|&&s| s >= t).unwrap();
+    let t0 = from(now + 3 * 86_400);
+    let (old_time, for_e, new_time) = (
+        from(t0 + 2 * 3600),
+        from(t0 + 30 * 3600),
+        from(t0 + 100 * 3600),
+    );
     f.market.book(&a, &course.id, near, Tz::UTC).await.unwrap();
-    let cancelled = f
-        .market
-        .book(&b, &course.id, late[0], Tz::UTC)
-        .await
-        .unwrap();
+    let cancelled = f.market.book(&b, &course.id, t0, Tz::UTC).await.unwrap();
     f.market
-        .cancel(&b, &BookingId::from(cancelled.id.as_str()), "", Tz::UTC)
+        .cancel(&b, &id(&cancelled), "", Tz::UTC)
         .await
         .unwrap();
     let moved = f
         .market
-        .book(&c, &course.id, late[4], Tz::UTC)
+        .book(&c, &course.id, old_time, Tz::UTC)
         .await
         .unwrap();
     f.market
-        .reschedule(&c, &BookingId::from(moved.id.as_str()), late[100], Tz::UTC)
+        .reschedule(&c, &id(&moved), new_time, Tz::UTC)
         .await
         .unwrap();
-    f.market
-        .book(&e, &course.id, late[8], Tz::UTC)
-        .await
-        .unwrap();
+    f.market.book(&e, &course.id, for_e, Tz::UTC).await.unwrap();
 
     // `a` booked after its 24-hour moment: only the 1-hour reminder.
     set_clock(&f, near - 3600 + 30);
@@ -112,28 +112,31 @@ async fn reminders_skip_passed_moments_cancelled_and_moved_bookings_and_come_lat
         (0, 1)
     );
 
-    // The server was down from before `late[0]`'s reminders until half an hour before
-    // `late[8]`: `e` gets the 1-hour reminder late, not the 24-hour one (its 1-hour moment has
-    // come); the cancelled and the moved booking get nothing for their old times.
-    set_clock(&f, late[8] - 1800);
+    // Inside the 24-hour and the 1-hour windows of the cancelled booking and of the moved
+    // one's old time: nothing for either.
+    for at in [t0 - 86_400, old_time - 86_400, t0 - 3600, old_time - 3600] {
+        set_clock(&f, at + 30);
+        f.market.send_due_reminders().await.unwrap();
+        assert_eq!(
+            (all_reminders(&f, &b.email), all_reminders(&f, &c.email)),
+            (0, 0)
+        );
+    }
+
+    // The server was down through `e`'s 24-hour window, back half an hour before the start:
+    // `e` gets one reminder, late, saying how long is really left.
+    set_clock(&f, for_e - 1800);
     f.market.send_due_reminders().await.unwrap();
-    assert_eq!(
-        (
-            reminders(&f, &e.email, "24 hours"),
-            reminders(&f, &e.email, "1 hour")
-        ),
-        (0, 1)
-    );
-    assert_eq!(reminders(&f, &b.email, "hour"), 0);
-    assert_eq!(reminders(&f, &c.email, "hour"), 0);
+    assert_eq!(all_reminders(&f, &e.email), 1);
+    assert_eq!(reminders(&f, &e.email, "30 minutes"), 1);
     // The moved booking is reminded of its new time.
-    set_clock(&f, late[100] - 86_400 + 30);
+    set_clock(&f, new_time - 86_400 + 30);
     f.market.send_due_reminders().await.unwrap();
     assert_eq!(reminders(&f, &c.email, "24 hours"), 1);
     // A session that has begun gets no late reminder.
-    set_clock(&f, late[100] + 60);
+    set_clock(&f, new_time + 60);
     f.market.send_due_reminders().await.unwrap();
-    assert_eq!(reminders(&f, &c.email, "1 hour"), 0);
+    assert_eq!(all_reminders(&f, &c.email), 1);
 }
 
 #[tokio::test]
