@@ -19,7 +19,7 @@ const DAY = 86_400;
 // settings, its own data directory and port, DEBUG_CLOCK=1), sending mail to the same maildev.
 const PORT = Number(process.env.E2E_CLOCK_APP_PORT ?? APP_PORT + 1);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-test.use({ baseURL: ORIGIN });
+test.use({ baseURL: ORIGIN, timezoneId: "UTC" });
 
 let server: ChildProcess | undefined;
 
@@ -203,4 +203,84 @@ test("a student moves a booking with an updated invite, then reviews it once the
   await expect(latest).toContainText(COURSE);
   await expect(latest).toContainText("Rosa");
   await expect(latest.getByRole("img", { name: "5 out of 5 stars" })).toBeVisible();
+});
+
+test("a teacher marks dates off, cancels the booking inside with a reason, and the student sees why", async ({ page, browser }) => {
+  // Runs on this spec's server, after the clock jump above: every time here is relative to
+  // the server's clock, through the slots it offers. Both browsers read times in UTC.
+  const teacherEmail = await registerAndVerify(page, "Tara Teacher");
+  await page.goto(`/login?next=${encodeURIComponent("/skillshare/teach")}`);
+  await logIn(page, teacherEmail);
+  await expect(page.getByRole("heading", { name: "Create your teacher profile" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("Display name").fill("Tara Teach");
+  await page.getByLabel("About you").fill("Endgames, patiently.");
+  await page.getByLabel("Specialties (comma separated)").fill("Chess");
+  await page.getByLabel("Hourly rate ($)").fill("30");
+  await page.getByLabel("Time zone").fill("UTC");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await expect(page.getByRole("heading", { name: "Weekly availability" })).toBeVisible();
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]) {
+    await page.getByLabel(day).fill("08:00-20:00");
+  }
+  await page.getByRole("button", { name: "Save availability" }).click();
+  await page.getByLabel("Title").fill("Rook endgames");
+  await page.getByLabel("Description", { exact: true }).fill("Lucena, Philidor, and why.");
+  await page.getByLabel("Skill", { exact: true }).fill("Chess");
+  await page.getByLabel("Duration (minutes)").fill("60");
+  await page.getByLabel("Price ($)").fill("30");
+  await page.getByRole("button", { name: "Publish course" }).click();
+  const courseLink = page.getByRole("link", { name: "Rook endgames" });
+  await expect(courseLink).toBeVisible();
+  const bookPath = (await courseLink.getAttribute("href"))!;
+
+  // A student books the first free time.
+  const student = await browser.newContext({ baseURL: ORIGIN, timezoneId: "UTC" });
+  const studentPage = await student.newPage();
+  const studentEmail = await registerAndVerify(studentPage, "Sam Student");
+  await studentPage.goto(`/login?next=${encodeURIComponent(bookPath)}`);
+  await logIn(studentPage, studentEmail);
+  await expect(studentPage.getByRole("heading", { name: "Rook endgames" })).toBeVisible();
+  await hydrated(studentPage);
+  const start = (await offered(studentPage.locator("body")))[0];
+  await studentPage.locator(`button.slot[data-start="${start}"]`).click();
+  await studentPage.getByRole("button", { name: "Confirm booking" }).click();
+  await expect(studentPage.getByTestId("booked")).toContainText("Booked!");
+
+  // The teacher is away around it: the range lists the booking, and cancelling it (with a
+  // reason) frees nothing anyone could book, since the range blocks the time.
+  const local = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 16);
+  await page.reload();
+  await hydrated(page);
+  const away = page.getByTestId("unavailable-dates");
+  await away.getByLabel("From").fill(local(start - 3600));
+  await away.getByLabel("To").fill(local(start + 2 * 3600));
+  await away.getByRole("button", { name: "Mark unavailable" }).click();
+  const range = away.getByTestId("unavailable-range");
+  await expect(range).toHaveCount(1);
+  await expect(range).toContainText("1 booking inside this range");
+  await expect(range.getByTestId("booking")).toContainText("Sam Student");
+  const seen = await seenMail(page.request, studentEmail);
+  await range.getByRole("button", { name: /^Cancel…/ }).click();
+  await range.getByLabel("Reason (sent to the student)").fill("Tournament abroad");
+  await range.getByRole("button", { name: "Cancel booking" }).click();
+  await expect(range).not.toContainText("inside this range");
+  await expect(
+    page.getByTestId("teaching-bookings").getByTestId("booking-status"),
+  ).toHaveText("Cancelled by you: Tournament abroad");
+
+  // The student reads why, gets the calendar's cancellation, and cannot book the time again.
+  const cancelled = await newInvite(page.request, studentEmail, seen);
+  expect(property(cancelled, "METHOD")).toBe("CANCEL");
+  expect(property(cancelled, "STATUS")).toBe("CANCELLED");
+  expect(property(cancelled, "SEQUENCE")).toBe("1");
+  await studentPage.goto("/skillshare/bookings");
+  await expect(studentPage.getByTestId("booking-status")).toHaveText(
+    "Cancelled by the teacher: Tournament abroad",
+  );
+  await studentPage.goto(bookPath);
+  await hydrated(studentPage);
+  const now = await offered(studentPage.locator("body"));
+  expect(now).not.toContain(start);
+  await student.close();
 });
