@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
-exec cargo leptos serve --release
+# `--split`: lazy routes' WASM modules (see app/src/lazy.rs); `-P`: brotli and gzip copies.
+exec cargo leptos serve --release --split -P

@@ -40,8 +40,9 @@ cargo test -p app --features ssr --lib 2>&1 | tee -a "$log"
 step "unit tests (PostgreSQL)"
 TEST_PG_ADMIN_URL=$pg_admin cargo test -p domain 2>&1 | tee -a "$log"
 
-step "build the site (server + WASM)"
-cargo leptos build
+step "build the site (server + WASM, split by route)"
+# `--split` on every build: lazy routes import modules only the splitter writes.
+cargo leptos build --split
 
 step "integration tests (SQLite, storage-node regions)"
 # Every suite but the one for several app servers, which needs a shared database.

@@ -5,6 +5,7 @@
 pub mod api;
 mod components;
 pub mod format;
+mod lazy;
 mod pages;
 pub mod session;
 pub mod token;
@@ -12,24 +13,32 @@ pub mod token;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use components::NavBar;
-use pages::cluster::ClusterPage;
-use pages::drive::{shared::SharedPage, trash::TrashPage, DrivePage};
-use pages::drop::DropPage;
+use lazy::*;
 use pages::skillshare::{
-    book::BookPage, bookings::BookingsPage, courses::CoursesPage, teach::TeachPage,
-    teacher::TeacherPage, teachers::TeachersPage,
+    book::BookPage, courses::CoursesPage, teacher::TeacherPage, teachers::TeachersPage,
 };
-use pages::{
-    account::AccountPage,
-    home::HomePage,
-    login::LoginPage,
-    password_reset::{ForgotPage, ResetPage},
-    register::RegisterPage,
-    verify::VerifyPage,
-};
+use pages::{home::HomePage, login::LoginPage, register::RegisterPage};
+
+/// Hydrates the server-rendered page, lazy routes included (their modules load first), then
+/// lets the session show what only the browser knows (see `session::finish_hydration`).
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = document().body() else {
+            return;
+        };
+        let owner = leptos::mount::hydrate_from_async(body, App).await;
+        owner.forget();
+        session::finish_hydration();
+        // `<html data-hydrated="true">`: the page is the browser's now (tests wait for it).
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}
 
 /// The HTML document around the app, rendered by the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,6 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <meta name="theme-color" content="#2f5fd0"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -55,7 +66,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     session::provide_session();
-    mark_hydrated();
     view! {
         <Stylesheet id="leptos" href="/pkg/clouddrive.css"/>
         <Title text="CloudDrive"/>
@@ -65,23 +75,23 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/verify") view=VerifyPage/>
+                    <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
                     <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/forgot") view=ForgotPage/>
-                    <Route path=path!("/reset") view=ResetPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/drive") view=DrivePage/>
-                    <Route path=path!("/drive/trash") view=TrashPage/>
-                    <Route path=path!("/drive/shared") view=SharedPage/>
-                    <Route path=path!("/drop/:token") view=DropPage/>
-                    <Route path=path!("/nodes") view=ClusterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
+                    <Route path=path!("/reset") view={Lazy::<ResetRoute>::new()}/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
+                    <Route path=path!("/drive") view={Lazy::<DriveRoute>::new()}/>
+                    <Route path=path!("/drive/trash") view={Lazy::<TrashRoute>::new()}/>
+                    <Route path=path!("/drive/shared") view={Lazy::<SharedRoute>::new()}/>
+                    <Route path=path!("/drop/:token") view={Lazy::<DropRoute>::new()}/>
+                    <Route path=path!("/nodes") view={Lazy::<NodesRoute>::new()} ssr=SsrMode::Async/>
                     // The catalogue renders completely on the server, data included.
                     <Route path=path!("/skillshare") view=TeachersPage ssr=SsrMode::Async/>
                     <Route path=path!("/skillshare/teachers/:id") view=TeacherPage ssr=SsrMode::Async/>
                     <Route path=path!("/skillshare/courses") view=CoursesPage ssr=SsrMode::Async/>
                     <Route path=path!("/skillshare/book/:course_id") view=BookPage ssr=SsrMode::Async/>
-                    <Route path=path!("/skillshare/bookings") view=BookingsPage/>
-                    <Route path=path!("/skillshare/teach") view=TeachPage/>
+                    <Route path=path!("/skillshare/bookings") view={Lazy::<BookingsRoute>::new()}/>
+                    <Route path=path!("/skillshare/teach") view={Lazy::<TeachRoute>::new()}/>
                 </Routes>
             </main>
         </Router>
@@ -101,15 +111,4 @@ fn NotFound() -> impl IntoView {
             <p>"There is nothing at this address. " <a href="/">"Go to the home page"</a></p>
         </section>
     }
-}
-
-/// Sets `<html data-hydrated="true">` once the browser has taken over the server-rendered page:
-/// effects run only in the browser, after hydration. Tests and people debugging can see it.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
 }

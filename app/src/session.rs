@@ -73,6 +73,17 @@ impl Session {
     }
 }
 
+/// Whether the page has finished hydrating: one flag for the page, set by `finish_hydration`.
+fn page_hydrated() -> ArcRwSignal<bool> {
+    static HYDRATED: std::sync::OnceLock<ArcRwSignal<bool>> = std::sync::OnceLock::new();
+    HYDRATED.get_or_init(|| ArcRwSignal::new(false)).clone()
+}
+
+/// Called by the browser entry point once the whole page has hydrated.
+pub fn finish_hydration() {
+    page_hydrated().set(true);
+}
+
 /// Creates the session for the app; call once, in `App`.
 pub fn provide_session() -> Session {
     let session = Session {
@@ -81,14 +92,21 @@ pub fn provide_session() -> Session {
         ready: RwSignal::new(false),
         signup: RwSignal::new(None),
     };
-    // Effects run only in the browser, after hydration, so the server render and the first
-    // client render agree.
+    // Effects run only in the browser, so the server render and the first client render
+    // agree; and only once the whole page has hydrated, lazy routes included, whose modules
+    // may still be loading when the first module's effects run.
+    let hydrated = page_hydrated();
     Effect::new(move |_| {
-        if let Some(t) = token::load() {
-            session.token.set(Some(t));
-            session.refresh_account();
+        if !hydrated.get() {
+            return;
         }
-        session.ready.set(true);
+        untrack(|| {
+            if let Some(t) = token::load() {
+                session.token.set(Some(t));
+                session.refresh_account();
+            }
+            session.ready.set(true);
+        });
     });
     // A 401 from any call (see `api::client`) means the token is dead.
     let listener = window_event_listener_untyped(token::UNAUTHORIZED_EVENT, move |_| {

@@ -1,6 +1,7 @@
 mod alert;
 mod auth_panel;
 mod field;
+mod icon;
 mod local_time;
 mod nav;
 mod post_form;
@@ -10,6 +11,7 @@ mod resend;
 pub use alert::Alert;
 pub use auth_panel::AuthPanel;
 pub use field::{CodeField, CopyField, Field, NewPasswordField, PasswordField};
+pub use icon::{Icon, IconKind};
 pub use local_time::LocalTime;
 pub use nav::NavBar;
 pub use post_form::PostForm;

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
+use super::{Icon, IconKind};
 use crate::api::auth::logout;
 use crate::session::use_session;
 
@@ -23,7 +24,7 @@ pub fn NavBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <nav class="nav">
-                <A href="/" attr:class="brand">"☁ CloudDrive"</A>
+                <A href="/" attr:class="brand"><Icon kind=IconKind::Cloud/>" CloudDrive"</A>
                 <div class="nav-links">
                     <A href="/drive">"Drive"</A>
                     <A href="/skillshare">"SkillShare"</A>

@@ -6,7 +6,7 @@ use crate::api::cluster::{
     verify_cluster, ClusterStatus, JobState, JobStatus, NodeStatus,
 };
 use crate::api::{Ack, ApiError};
-use crate::components::{Alert, LocalTime};
+use crate::components::{Alert, Icon, IconKind, LocalTime};
 use crate::format;
 use crate::session::use_session;
 
@@ -164,14 +164,17 @@ fn ClusterView(s: ClusterStatus, act: NodeAction, is_admin: Signal<bool>) -> imp
                 {mesh.into_iter().map(|from| {
                     let cells = names.iter().map(|to| {
                         let cell = if *to == from.name {
-                            "—".to_owned()
+                            "—".into_any()
                         } else if !from.up {
-                            "?".to_owned()
+                            "?".into_any()
                         } else {
                             match from.peers.iter().find(|p| &p.name == to) {
-                                Some(p) if p.up => format!("✓ {} ms", p.latency_ms.unwrap_or(0)),
-                                Some(_) => "✗".to_owned(),
-                                None => "…".to_owned(),
+                                Some(p) if p.up => {
+                                    let ms = format!(" {} ms", p.latency_ms.unwrap_or(0));
+                                    view! { <Icon kind=IconKind::Check label="reachable"/>{ms} }.into_any()
+                                }
+                                Some(_) => view! { <Icon kind=IconKind::Cross label="unreachable"/> }.into_any(),
+                                None => "…".into_any(),
                             }
                         };
                         view! { <td>{cell}</td> }

@@ -8,7 +8,7 @@ use crate::api::drive::{
     download_url, file_info, list_versions, replicate_file, FileDetail, Version,
 };
 use crate::api::ApiError;
-use crate::components::LocalTime;
+use crate::components::{Icon, IconKind, LocalTime};
 use crate::format;
 use crate::session::use_session;
 
@@ -46,7 +46,7 @@ pub fn DetailPanel() -> impl IntoView {
                     <aside class="detail panel" data-testid="detail">
                         <div class="detail-head">
                             <h2>{d.entry.name.clone()}</h2>
-                            <button class="btn btn-quiet" aria-label="Close details" on:click=move |_| ctx.selected.set(None)>"✕"</button>
+                            <button class="btn btn-quiet" aria-label="Close details" on:click=move |_| ctx.selected.set(None)><Icon kind=IconKind::Close/></button>
                         </div>
                         <super::preview::Preview id=id.get_value() mime=d.entry.mime.clone()/>
                         <dl class="facts">

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use super::{copies_label, Change, DriveCtx};
 use crate::api::drive::{all_folders, Entry, SortBy};
-use crate::components::LocalTime;
+use crate::components::{Icon, IconKind, LocalTime};
 use crate::format;
 
 /// The "Move to" list's placeholder (not a folder id: those are hex).
@@ -26,9 +26,9 @@ pub fn EntryTable(
     }
     let header = move |label: &'static str, by: SortBy| {
         let arrow = move || match (sort.get() == by, descending.get()) {
-            (false, _) => "",
-            (true, false) => " ▲",
-            (true, true) => " ▼",
+            (false, _) => None,
+            (true, false) => Some(view! { " " <Icon kind=IconKind::SortUp/> }),
+            (true, true) => Some(view! { " " <Icon kind=IconKind::SortDown/> }),
         };
         view! {
             <th aria-sort=move || match (sort.get() == by, descending.get()) {
@@ -104,7 +104,7 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
         if is_folder {
             view! {
                 <A href=format!("/drive?folder={}", id.get_value()) attr:class="entry-name folder">
-                    "📁 " {name.get_value()}
+                    <Icon kind=IconKind::Folder/>" " {name.get_value()}
                 </A>
             }
             .into_any()
@@ -113,7 +113,7 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                 <button class="link entry-name file" on:click=move |_| ctx.selected.set(Some(id.get_value()))>
                     {match thumbnail.get_value() {
                         Some(src) => view! { <img class="thumb" src=src alt="" loading="lazy" data-testid="thumbnail"/> }.into_any(),
-                        None => view! { "📄 " }.into_any(),
+                        None => view! { <Icon kind=IconKind::File/>" " }.into_any(),
                     }}
                     {name.get_value()}
                 </button>
@@ -214,8 +214,8 @@ pub fn EntryGallery(entries: Vec<Entry>) -> impl IntoView {
                 let (name, label) = (entry.name.clone(), entry.name.clone());
                 let picture = match entry.thumbnail_url.clone() {
                     Some(src) => view! { <img src=src alt="" loading="lazy"/> }.into_any(),
-                    None if entry.is_folder() => view! { <span class="tile-icon" aria-hidden="true">"📁"</span> }.into_any(),
-                    None => view! { <span class="tile-icon" aria-hidden="true">"📄"</span> }.into_any(),
+                    None if entry.is_folder() => view! { <span class="tile-icon"><Icon kind=IconKind::Folder/></span> }.into_any(),
+                    None => view! { <span class="tile-icon"><Icon kind=IconKind::File/></span> }.into_any(),
                 };
                 let tile = if entry.is_folder() {
                     view! {

@@ -7,7 +7,7 @@ use super::DriveCtx;
 use crate::api::drive::Entry;
 use crate::api::shares::{create_share, ShareCreated, ShareKind};
 use crate::api::ApiError;
-use crate::components::CopyField;
+use crate::components::{CopyField, Icon, IconKind};
 use crate::format;
 
 /// What the form holds, turned into the API's arguments on submit.
@@ -69,7 +69,7 @@ fn ShareForm(entry: Entry) -> impl IntoView {
         <aside class="detail panel" data-testid="share-panel" aria-label="Share">
             <div class="detail-head">
                 <h2>{format!("Share \u{201c}{}\u{201d}", entry.name)}</h2>
-                <button class="btn btn-quiet" aria-label="Close sharing" on:click=move |_| ctx.sharing.set(None)>"✕"</button>
+                <button class="btn btn-quiet" aria-label="Close sharing" on:click=move |_| ctx.sharing.set(None)><Icon kind=IconKind::Close/></button>
             </div>
             {move || match created.get() {
                 Some(link) => view! {

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::drive::{delete_forever, empty_trash, restore_entry, trash_list};
 use crate::api::ApiError;
-use crate::components::{Alert, LocalTime, RequireAuth};
+use crate::components::{Alert, Icon, IconKind, LocalTime, RequireAuth};
 use crate::format;
 use crate::session::use_session;
 
@@ -78,7 +78,7 @@ fn TrashView() -> impl IntoView {
                                 let id = StoredValue::new(e.id.clone());
                                 view! {
                                     <tr data-testid="trashed" data-name=e.name.clone()>
-                                        <td>{if e.is_folder() { "📁 " } else { "📄 " }}{e.name.clone()}</td>
+                                        <td><Icon kind=if e.is_folder() { IconKind::Folder } else { IconKind::File }/>" "{e.name.clone()}</td>
                                         <td>{(!e.is_folder()).then(|| format::bytes(e.size))}</td>
                                         <td>{e.trashed_at.map(|t| view! { <LocalTime unix=t/> })}</td>
                                         <td class="row-actions">

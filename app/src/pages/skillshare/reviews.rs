@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::skillshare::{Rating, Review};
-use crate::components::LocalTime;
+use crate::components::{Icon, IconKind, LocalTime};
 
 /// "1 review", "12 reviews".
 pub fn reviews_count(n: i64) -> String {
@@ -15,25 +15,27 @@ pub fn reviews_count(n: i64) -> String {
     }
 }
 
-/// "★★★★☆", read out as "4 out of 5 stars".
+/// Five stars, so many filled, read out as "4 out of 5 stars".
 #[component]
 pub fn Stars(stars: i64) -> impl IntoView {
-    let filled = usize::try_from(stars.clamp(0, 5)).unwrap_or(0);
     view! {
         <span class="stars" role="img" aria-label=format!("{stars} out of 5 stars")>
-            {"★".repeat(filled)}{"☆".repeat(5 - filled)}
+            {(1..=5).map(|n| {
+                let kind = if n <= stars { IconKind::Star } else { IconKind::StarOutline };
+                view! { <Icon kind/> }
+            }).collect_view()}
         </span>
     }
 }
 
-/// A teacher card's "4.5 ★ (12)", or "No reviews yet".
+/// A teacher card's "4.5 (star) (12)", or "No reviews yet".
 #[component]
 pub fn RatingBadge(average: Option<f64>, count: i64) -> impl IntoView {
     match average.filter(|_| count > 0) {
         None => view! { <span class="muted">"No reviews yet"</span> }.into_any(),
         Some(avg) => view! {
             <span class="rating-badge">
-                <span aria-hidden="true">{format!("{avg:.1} ★ ({count})")}</span>
+                <span aria-hidden="true">{format!("{avg:.1} ")}<Icon kind=IconKind::Star/>{format!(" ({count})")}</span>
                 <span class="sr-only">{format!("Rated {avg:.1} out of 5 from {}", reviews_count(count))}</span>
             </span>
         }
@@ -51,7 +53,7 @@ pub fn RatingSummary(rating: Rating) -> impl IntoView {
     view! {
         <p class="rating-summary" data-testid="rating">
             <strong class="rating-average">{format!("{:.1}", rating.average)}</strong>
-            <span aria-hidden="true">" ★"</span>
+            " " <Icon kind=IconKind::Star/>
             <span class="sr-only">" out of 5"</span>
             " (" {reviews_count(rating.count)} ")"
         </p>
