@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
 # `--split`: lazy routes' WASM modules (see app/src/lazy.rs); `-P`: brotli and gzip copies.
+# Hashed names: the last build's files go first, or this build's would land beside them.
+rm -rf target/site/pkg
 exec cargo leptos serve --release --split -P

@@ -41,7 +41,9 @@ step "unit tests (PostgreSQL)"
 TEST_PG_ADMIN_URL=$pg_admin cargo test -p domain 2>&1 | tee -a "$log"
 
 step "build the site (server + WASM, split by route)"
-# `--split` on every build: lazy routes import modules only the splitter writes.
+# `--split` on every build: lazy routes import modules only the splitter writes. The last
+# build's files go first: with hashed names, a build would add its files beside them.
+rm -rf target/site/pkg
 cargo leptos build --split
 
 step "integration tests (SQLite, storage-node regions)"

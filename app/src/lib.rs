@@ -11,7 +11,7 @@ pub mod session;
 pub mod token;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
@@ -51,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <meta name="theme-color" content="#2f5fd0"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -67,7 +68,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     session::provide_session();
     view! {
-        <Stylesheet id="leptos" href="/pkg/clouddrive.css"/>
         <Title text="CloudDrive"/>
         <Router>
             <NavBar/>

@@ -2,6 +2,7 @@
 #![recursion_limit = "256"]
 
 mod api_responses;
+mod assets;
 mod calendar_feed;
 mod cli;
 mod cluster;

@@ -6,6 +6,8 @@ use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 
 use crate::api_responses::normalise_api;
 use crate::rate_limit::{limit_auth_requests, AuthRateLimit};
@@ -34,8 +36,11 @@ pub fn router(state: AppState) -> Router {
             _,
         >(provide_response_nonce, shell))
         .layer(middleware::from_fn(normalise_api))
+        // Pages and JSON, not file bytes (downloads keep their length and ranges).
+        .layer(compress_pages_and_json())
         // Added after the JSON normalising, which must not touch bodies that are file bytes.
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::assets::routes(&state.leptos_options))
         .merge(crate::drive::routes())
         .merge(crate::shares::routes())
         .merge(crate::webdav::routes())
@@ -47,6 +52,12 @@ pub fn router(state: AppState) -> Router {
         // the answer names it for reports.
         .layer(middleware::from_fn_with_state(proxies, request_id::tag))
         .with_state(state)
+}
+
+/// Answers of 1 KiB and more, brotli or gzip by `Accept-Encoding`. Files already compressed
+/// (the release build's `.br` and `.gz` copies) pass as they are.
+fn compress_pages_and_json() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new().compress_when(SizeAbove::new(1024).and(NotForContentType::IMAGES))
 }
 
 /// Test controls, compiled into debug builds only.

@@ -21,9 +21,10 @@ const ACCOUNT_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_se
 
 pub async fn build_state() -> Result<AppState, String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    let leptos_options = get_configuration(None)
+    let mut leptos_options = get_configuration(None)
         .map_err(|e| format!("leptos configuration: {e}"))?
         .leptos_options;
+    crate::assets::detect_hashed_names(&mut leptos_options);
     crate::data_dir::make_private(&config.data_dir)
         .map_err(|e| format!("data directory {}: {e}", config.data_dir.display()))?;
     let db = db::open_configured(&config)

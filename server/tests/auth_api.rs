@@ -399,8 +399,69 @@ async fn the_home_page_is_server_rendered() {
     assert_eq!(home.status, 200);
     let html = String::from_utf8_lossy(&home.bytes);
     assert!(html.contains("Your files, kept in three regions at once."));
-    assert!(html.contains("/pkg/clouddrive.js"), "no hydration script");
     assert_eq!(s.get("/no/such/page", None).await.status, 404);
+
+    // The page names its script, WASM and stylesheet by content hash; each is served and may
+    // be cached for a year.
+    let assets: Vec<&str> = html
+        .split('"')
+        .filter(|part| part.starts_with("/pkg/clouddrive."))
+        .collect();
+    for kind in [".js", ".wasm", ".css"] {
+        let asset = assets.iter().find(|a| a.ends_with(kind));
+        let asset = asset.unwrap_or_else(|| panic!("no {kind} in {assets:?}"));
+        assert_ne!(*asset, format!("/pkg/clouddrive{kind}"), "not hashed");
+        let answer = s
+            .http
+            .get(format!("{}{asset}", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{asset}");
+        assert_eq!(
+            answer.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+    }
+    let missing = s
+        .get("/pkg/clouddrive.AAAAAAAAAAAAAAAAAAAAAA.js", None)
+        .await;
+    assert_eq!(
+        (missing.status, missing.bytes.len()),
+        (404, 0),
+        "a plain 404"
+    );
+}
+
+#[tokio::test]
+async fn pages_and_json_are_compressed_for_clients_that_accept_it() {
+    let s = TestServer::start().await;
+    let get = |path: &str, accept: &str| {
+        s.http
+            .get(format!("{}{path}", s.base))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    let encoding = |r: &reqwest::Response| {
+        r.headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let plain = get("/api/skillshare/teachers", "identity").await.unwrap();
+    assert_eq!(encoding(&plain), None);
+    let json = plain.bytes().await.unwrap();
+    assert!(json.len() > 1024, "the catalogue is {} bytes", json.len());
+    let packed = get("/api/skillshare/teachers", "br").await.unwrap();
+    assert_eq!(encoding(&packed).as_deref(), Some("br"));
+    assert!(packed.bytes().await.unwrap().len() < json.len() / 2);
+    let page = get("/", "gzip").await.unwrap();
+    assert_eq!(encoding(&page).as_deref(), Some("gzip"));
+    assert_eq!(&page.bytes().await.unwrap()[..2], &[0x1f, 0x8b]);
+    // Small answers are not worth it.
+    let small = get("/healthz", "br").await.unwrap();
+    assert_eq!(encoding(&small), None);
+    let small = get("/api/user/info", "br").await.unwrap();
+    assert_eq!((small.status().as_u16(), encoding(&small)), (401, None));
 }
 
 #[tokio::test]

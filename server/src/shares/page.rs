@@ -17,7 +17,7 @@ fn document(title: &str, body: impl IntoView + 'static) -> String {
                 <meta name="robots" content="noindex, nofollow"/>
                 <meta name="referrer" content="no-referrer"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="stylesheet" href="/pkg/clouddrive.css"/>
+                <link rel="stylesheet" href=crate::assets::stylesheet_href()/>
                 <title>{title}" · CloudDrive"</title>
             </head>
             <body>
