@@ -43,8 +43,8 @@ if [ "${1:-}" = "--test" ]; then
     step "rclone and litmus for the WebDAV tests"
     apt-get update -qq && apt-get install -y -qq rclone litmus >/dev/null
   fi
-  if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/maildev ]; then
-    step "Playwright and maildev into end2end/"
+  if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/.bin/maildev ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
+    step "Playwright, axe-core and maildev into end2end/"
     (cd end2end && npm ci --no-audit --no-fund)
   fi
 fi

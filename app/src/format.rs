@@ -3,15 +3,29 @@
 /// Bytes in decimal units, as drives are sold: "1.5 GB".
 pub use model::drive::human_bytes as bytes;
 
-/// "45" or "45.5" (dollars, as typed) in cents; `None` unless a sane amount.
+/// "45" or "45.5" (dollars, as typed) in cents, rounded to the nearest cent; `None` unless a
+/// sane amount (up to a billion dollars). Digits only: no float parsing, whose code and tables
+/// would otherwise be the biggest thing on the courses page's module.
 pub fn parse_cents(text: &str) -> Option<i64> {
-    let dollars = text.trim().parse::<f64>().ok()?;
-    if !(0.0..=1e9).contains(&dollars) {
+    let text = text.trim();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
         return None;
     }
-    // Bounded just above, so the cents fit an i64 exactly.
-    #[allow(clippy::cast_possible_truncation)]
-    Some((dollars * 100.0).round() as i64)
+    let dollars: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let digit = |i: usize| {
+        fraction
+            .as_bytes()
+            .get(i)
+            .map_or(0, |d| i64::from(d - b'0'))
+    };
+    let cents = dollars.checked_mul(100)? + digit(0) * 10 + digit(1) + i64::from(digit(2) >= 5);
+    (cents <= 100_000_000_000).then_some(cents)
 }
 
 /// A size, count or time the browser gives as a JavaScript number: a whole number kept exactly
@@ -130,6 +144,8 @@ pub fn safe_next(next: Option<String>) -> Option<String> {
     within_site(&next?, &site_origin())
 }
 
+/// On the server (and in tests) with the `url` crate, the WHATWG parser.
+#[cfg(not(feature = "hydrate"))]
 fn within_site(next: &str, origin: &str) -> Option<String> {
     let base = url::Url::parse(origin).ok()?;
     let target = base.join(next).ok()?;
@@ -150,6 +166,23 @@ fn within_site(next: &str, origin: &str) -> Option<String> {
     Some(path)
 }
 
+/// In the browser with its own WHATWG parser: the same verdicts, and the `url` crate's
+/// international-domain tables stay out of the WASM.
+#[cfg(feature = "hydrate")]
+fn within_site(next: &str, origin: &str) -> Option<String> {
+    let base = web_sys::Url::new(origin).ok()?;
+    let target = web_sys::Url::new_with_base(next, origin).ok()?;
+    if target.origin() != base.origin() || target.pathname().starts_with("//") {
+        return None;
+    }
+    Some(format!(
+        "{}{}{}",
+        target.pathname(),
+        target.search(),
+        target.hash()
+    ))
+}
+
 /// The page's own origin (the site's `PUBLIC_URL` when deployed as documented).
 #[cfg(feature = "hydrate")]
 fn site_origin() -> String {
@@ -167,6 +200,32 @@ fn site_origin() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_read_to_the_cent() {
+        for (typed, cents) in [
+            ("45", Some(4500)),
+            (" 45.5 ", Some(4550)),
+            ("45.50", Some(4550)),
+            ("0.07", Some(7)),
+            (".5", Some(50)),
+            ("45.", Some(4500)),
+            ("19.995", Some(2000)),
+            ("19.994", Some(1999)),
+            ("1000000000", Some(100_000_000_000)),
+            ("1000000000.01", None),
+            ("99999999999999999999", None),
+            ("-5", None),
+            ("", None),
+            (".", None),
+            ("4 5", None),
+            ("1e3", None),
+            ("5.5.5", None),
+            ("NaN", None),
+        ] {
+            assert_eq!(parse_cents(typed), cents, "{typed:?}");
+        }
+    }
 
     #[test]
     fn bytes_read_like_a_drive_label() {

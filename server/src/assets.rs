@@ -1,7 +1,8 @@
 //! The site's own files under `/pkg` (WASM, JS, CSS), served like a production site: content
 //! hashed names (cargo-leptos `hash-files`) cached for a year, anything else revalidated, and
 //! the brotli or gzip copy the release build made, chosen by `Accept-Encoding`. A missing file
-//! is a plain 404, not the app's "page not found".
+//! is a plain 404, not the app's "page not found". The icon and the web app manifest, which
+//! keep their names, may be kept for a day.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -12,9 +13,13 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use leptos::prelude::LeptosOptions;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const ONE_DAY: &str = "public, max-age=86400";
+
+/// Files of `public/` that every page names (and so every visit would ask for again).
+const SITE_FILES: [&str; 2] = ["favicon.svg", "manifest.webmanifest"];
 
 /// The length of cargo-leptos's hashes: 128-bit MD5 in unpadded base64url.
 const HASH_LEN: usize = 22;
@@ -63,20 +68,37 @@ fn file_name(stem: &str, kind: &str, hashes: &str) -> String {
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
-    let dir = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
-    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    Router::new()
-        .nest_service(&format!("/{}", options.site_pkg_dir), files)
-        .layer(middleware::from_fn(cache_headers))
+    let root = Path::new(&*options.site_root);
+    let files = ServeDir::new(root.join(&*options.site_pkg_dir))
+        .precompressed_br()
+        .precompressed_gzip();
+    let mut router = Router::new().nest_service(&format!("/{}", options.site_pkg_dir), files);
+    for file in SITE_FILES {
+        let served = ServeFile::new(root.join(file))
+            .precompressed_br()
+            .precompressed_gzip();
+        router = router.route_service(&format!("/{file}"), served);
+    }
+    router.layer(middleware::from_fn(cache_headers))
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {
-    let hashed = is_content_hashed(request.uri().path());
+    let path = request.uri().path();
+    // A hashed name never changes content; another name under /pkg may change with the next
+    // build; the icon and manifest hardly ever change.
+    let policy = if is_content_hashed(path) {
+        IMMUTABLE
+    } else if SITE_FILES
+        .iter()
+        .any(|file| path.strip_prefix('/') == Some(file))
+    {
+        ONE_DAY
+    } else {
+        "no-cache"
+    };
     let mut response = next.run(request).await;
     let status = response.status();
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
-        // A hashed name never changes content; any other name may change with the next build.
-        let policy = if hashed { IMMUTABLE } else { "no-cache" };
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
         // The bytes depend on the encoding asked for (ServeDir does not say so): a shared cache
@@ -116,6 +138,7 @@ mod tests {
         std::fs::write(pkg.join(format!("{HASHED}.br")), b"brotli").unwrap();
         std::fs::write(pkg.join(format!("{HASHED}.gz")), b"gzip").unwrap();
         std::fs::write(pkg.join("clouddrive.css"), b"body {}").unwrap();
+        std::fs::write(root.path().join("favicon.svg"), b"<svg/>").unwrap();
         let options = LeptosOptions::builder()
             .output_name("clouddrive")
             .site_root(root.path().to_str().unwrap())
@@ -160,6 +183,9 @@ mod tests {
         }
         let (response, _) = get(&router, "/pkg/clouddrive.css", "br").await;
         assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-cache");
+        let (response, text) = get(&router, "/favicon.svg", "br").await;
+        assert_eq!(text, "<svg/>");
+        assert_eq!(header_of(&response, header::CACHE_CONTROL), ONE_DAY);
     }
 
     #[tokio::test]

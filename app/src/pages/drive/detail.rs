@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::focus::{is_escape, RowControl};
 use super::{Change, DriveCtx};
 use crate::api::drive::{
     download_url, file_info, list_versions, replicate_file, FileDetail, Version,
@@ -42,11 +43,22 @@ pub fn DetailPanel() -> impl IntoView {
             Ok(d) => {
                 let id = StoredValue::new(d.entry.id.clone());
                 let is_admin = session.account().is_some_and(|a| a.is_admin);
+                let name = StoredValue::new(d.entry.name.clone());
+                // Escape or the close button: the focus goes back to the file's name.
+                let close = move || {
+                    ctx.selected.set(None);
+                    ctx.refocus(&id.get_value(), &name.get_value(), RowControl::Name);
+                };
+                let close_button = NodeRef::<leptos::html::Button>::new();
+                close_button.on_load(|button| {
+                    let _ = button.focus();
+                });
                 view! {
-                    <aside class="detail panel" data-testid="detail">
+                    <aside class="detail panel" data-testid="detail" aria-label="Details"
+                        on:keydown=move |ev| if is_escape(&ev) { close() }>
                         <div class="detail-head">
                             <h2>{d.entry.name.clone()}</h2>
-                            <button class="btn btn-quiet" aria-label="Close details" on:click=move |_| ctx.selected.set(None)><Icon kind=IconKind::Close/></button>
+                            <button class="btn btn-quiet" aria-label="Close details" node_ref=close_button on:click=move |_| close()><Icon kind=IconKind::Close/></button>
                         </div>
                         <super::preview::Preview id=id.get_value() mime=d.entry.mime.clone()/>
                         <dl class="facts">

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::focus::{is_escape, RowControl};
 use super::{copies_label, Change, DriveCtx};
 use crate::api::drive::{all_folders, Entry, SortBy};
 use crate::components::{Icon, IconKind, LocalTime};
@@ -100,6 +101,34 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
     let is_folder = entry.is_folder();
     let shared = StoredValue::new(entry.clone());
     let thumbnail = StoredValue::new(entry.thumbnail_url.clone());
+    let name_button = NodeRef::<leptos::html::Button>::new();
+    let share_button = NodeRef::<leptos::html::Button>::new();
+    let rename_button = NodeRef::<leptos::html::Button>::new();
+    let move_button = NodeRef::<leptos::html::Button>::new();
+    // Takes the focus back when a form or panel of this row closes (see `focus`).
+    Effect::new(move || {
+        let Some(wanted) = ctx.refocus.get() else {
+            return;
+        };
+        if wanted.id != id.get_value() || wanted.name != name.get_value() {
+            return;
+        }
+        let control = match wanted.control {
+            RowControl::Name => name_button,
+            RowControl::Share => share_button,
+            RowControl::Rename => rename_button,
+            RowControl::Move => move_button,
+        };
+        if let Some(button) = control.get() {
+            let _ = button.focus();
+            ctx.refocus.set(None);
+        }
+    });
+    // Closes the row's form, the focus back on the button that opened it.
+    let close = move |control: RowControl| {
+        editing.set(Editing::None);
+        ctx.refocus(&id.get_value(), &name.get_value(), control);
+    };
     let title = move || {
         if is_folder {
             view! {
@@ -110,7 +139,8 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
             .into_any()
         } else {
             view! {
-                <button class="link entry-name file" on:click=move |_| ctx.selected.set(Some(id.get_value()))>
+                <button class="link entry-name file" node_ref=name_button
+                    on:click=move |_| ctx.selected.set(Some(id.get_value()))>
                     {match thumbnail.get_value() {
                         Some(src) => view! { <img class="thumb" src=src alt="" loading="lazy" data-testid="thumbnail"/> }.into_any(),
                         None => view! { <Icon kind=IconKind::File/>" " }.into_any(),
@@ -145,40 +175,63 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
             </td>
             <td>
                 {move || match editing.get() {
-                    Editing::Rename => view! {
-                        <form class="inline-form" on:submit=move |ev| {
-                            ev.prevent_default();
-                            ctx.change.dispatch(Change::Rename { id: id.get_value(), name: new_name.get_untracked() });
-                            editing.set(Editing::None);
-                        }>
-                            <input aria-label="New name" bind:value=new_name autofocus/>
-                            <button class="btn btn-primary" type="submit">"Save"</button>
-                            <button class="btn btn-quiet" type="button" on:click=move |_| editing.set(Editing::None)>"Cancel"</button>
-                        </form>
-                    }.into_any(),
-                    Editing::Move => view! {
-                        <form class="inline-form" on:submit=move |ev| {
-                            ev.prevent_default();
-                            let Some(to) = target.get_untracked() else { return };
-                            let to = Some(to).filter(|t| !t.is_empty());
-                            ctx.change.dispatch(Change::Move { id: id.get_value(), to });
-                            editing.set(Editing::None);
-                        }>
-                            <select aria-label="Move to" on:change=move |ev| {
-                                let value = event_target_value(&ev);
-                                target.set((value != CHOOSE).then_some(value));
-                            }>
-                                <option value=CHOOSE>"Choose a folder…"</option>
-                                <option value="">"My drive (top)"</option>
-                                {move || folders.get().unwrap_or_default().into_iter()
-                                    .filter(|f| f.id != id.get_value())
-                                    .map(|f| view! { <option value=f.id>{f.name}</option> })
-                                    .collect_view()}
-                            </select>
-                            <button class="btn btn-primary" type="submit" disabled=move || target.get().is_none()>"Move here"</button>
-                            <button class="btn btn-quiet" type="button" on:click=move |_| editing.set(Editing::None)>"Cancel"</button>
-                        </form>
-                    }.into_any(),
+                    Editing::Rename => {
+                        let input = NodeRef::<leptos::html::Input>::new();
+                        input.on_load(|input| {
+                            let _ = input.focus();
+                            input.select();
+                        });
+                        view! {
+                            <form class="inline-form"
+                                on:keydown=move |ev| if is_escape(&ev) { close(RowControl::Rename) }
+                                on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    let new = new_name.get_untracked();
+                                    if new == name.get_value() {
+                                        return close(RowControl::Rename);
+                                    }
+                                    ctx.change.dispatch(Change::Rename { id: id.get_value(), name: new.clone() });
+                                    editing.set(Editing::None);
+                                    // The table is redrawn with the new name: its row takes the focus.
+                                    ctx.refocus(&id.get_value(), &new, RowControl::Rename);
+                                }>
+                                <input aria-label="New name" node_ref=input bind:value=new_name/>
+                                <button class="btn btn-primary" type="submit">"Save"</button>
+                                <button class="btn btn-quiet" type="button" on:click=move |_| close(RowControl::Rename)>"Cancel"</button>
+                            </form>
+                        }.into_any()
+                    }
+                    Editing::Move => {
+                        let list = NodeRef::<leptos::html::Select>::new();
+                        list.on_load(|list| {
+                            let _ = list.focus();
+                        });
+                        view! {
+                            <form class="inline-form"
+                                on:keydown=move |ev| if is_escape(&ev) { close(RowControl::Move) }
+                                on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    let Some(to) = target.get_untracked() else { return };
+                                    let to = Some(to).filter(|t| !t.is_empty());
+                                    ctx.change.dispatch(Change::Move { id: id.get_value(), to });
+                                    editing.set(Editing::None);
+                                }>
+                                <select aria-label="Move to" node_ref=list on:change=move |ev| {
+                                    let value = event_target_value(&ev);
+                                    target.set((value != CHOOSE).then_some(value));
+                                }>
+                                    <option value=CHOOSE>"Choose a folder…"</option>
+                                    <option value="">"My drive (top)"</option>
+                                    {move || folders.get().unwrap_or_default().into_iter()
+                                        .filter(|f| f.id != id.get_value())
+                                        .map(|f| view! { <option value=f.id>{f.name}</option> })
+                                        .collect_view()}
+                                </select>
+                                <button class="btn btn-primary" type="submit" disabled=move || target.get().is_none()>"Move here"</button>
+                                <button class="btn btn-quiet" type="button" on:click=move |_| close(RowControl::Move)>"Cancel"</button>
+                            </form>
+                        }.into_any()
+                    }
                     Editing::None => title(),
                 }}
             </td>
@@ -190,9 +243,9 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                 {(!is_folder).then(|| view! {
                     <button class="btn btn-quiet" on:click=move |_| super::detail::download(ctx, id.get_value())>"Download"</button>
                 })}
-                <button class="btn btn-quiet" on:click=move |_| ctx.sharing.set(Some(shared.get_value()))>"Share"</button>
-                <button class="btn btn-quiet" on:click=move |_| editing.set(Editing::Rename)>"Rename"</button>
-                <button class="btn btn-quiet" on:click=move |_| editing.set(Editing::Move)>"Move"</button>
+                <button class="btn btn-quiet" node_ref=share_button on:click=move |_| ctx.sharing.set(Some(shared.get_value()))>"Share"</button>
+                <button class="btn btn-quiet" node_ref=rename_button on:click=move |_| editing.set(Editing::Rename)>"Rename"</button>
+                <button class="btn btn-quiet" node_ref=move_button on:click=move |_| editing.set(Editing::Move)>"Move"</button>
                 <button class="btn btn-quiet danger" on:click=move |_| { ctx.change.dispatch(Change::Delete(id.get_value())); }>"Delete"</button>
             </td>
         </tr>

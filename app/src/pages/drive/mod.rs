@@ -3,6 +3,7 @@
 
 mod detail;
 mod entries;
+mod focus;
 mod more;
 mod preview;
 mod quota;
@@ -55,6 +56,8 @@ pub struct DriveCtx {
     pub chosen: selection::Chosen,
     pub error: RwSignal<Option<ApiError>>,
     pub uploads: RwSignal<Vec<Transfer>>,
+    /// Where the focus returns when a row's form or panel closes (see `focus`).
+    pub refocus: RwSignal<Option<focus::Refocus>>,
     /// Kept here, not looked up: `reload` also runs from upload tasks, outside any component.
     pub session: Session,
 }
@@ -63,6 +66,15 @@ impl DriveCtx {
     pub fn reload(&self) {
         self.refresh.update(|n| *n += 1);
         self.session.refresh_account();
+    }
+
+    /// Gives the focus back to `control` of the row showing `name` for `id`.
+    pub fn refocus(&self, id: &str, name: &str, control: focus::RowControl) {
+        self.refocus.set(Some(focus::Refocus {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            control,
+        }));
     }
 }
 
@@ -122,6 +134,7 @@ fn DriveView() -> impl IntoView {
         chosen: selection::Chosen::new(),
         error,
         uploads: RwSignal::new(Vec::new()),
+        refocus: RwSignal::new(None),
         session: use_session(),
     };
     provide_context(ctx);

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::focus::{is_escape, RowControl};
 use super::DriveCtx;
 use crate::api::drive::Entry;
 use crate::api::shares::{create_share, ShareCreated, ShareKind};
@@ -65,11 +66,22 @@ fn ShareForm(entry: Entry) -> impl IntoView {
     } else {
         vec![ShareKind::Download, ShareKind::View]
     };
+    let name = StoredValue::new(entry.name.clone());
+    // Escape or the close button: the focus goes back to the row's Share button.
+    let close = move || {
+        ctx.sharing.set(None);
+        ctx.refocus(&item_id.get_value(), &name.get_value(), RowControl::Share);
+    };
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    close_button.on_load(|button| {
+        let _ = button.focus();
+    });
     view! {
-        <aside class="detail panel" data-testid="share-panel" aria-label="Share">
+        <aside class="detail panel" data-testid="share-panel" aria-label="Share"
+            on:keydown=move |ev| if is_escape(&ev) { close() }>
             <div class="detail-head">
                 <h2>{format!("Share \u{201c}{}\u{201d}", entry.name)}</h2>
-                <button class="btn btn-quiet" aria-label="Close sharing" on:click=move |_| ctx.sharing.set(None)><Icon kind=IconKind::Close/></button>
+                <button class="btn btn-quiet" aria-label="Close sharing" node_ref=close_button on:click=move |_| close()><Icon kind=IconKind::Close/></button>
             </div>
             {move || match created.get() {
                 Some(link) => view! {

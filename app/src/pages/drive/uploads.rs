@@ -27,6 +27,7 @@ pub fn UploadList() -> impl IntoView {
             .update(|list| list.retain(|t| t.phase.get_untracked().is_active()))
     };
     view! {
+        <UploadAnnouncer/>
         <Show when=move || !ctx.uploads.read().is_empty()>
             <div class="uploads" data-testid="uploads">
                 <div class="uploads-head">
@@ -78,6 +79,50 @@ pub fn UploadList() -> impl IntoView {
             })
         }}
     }
+}
+
+/// What a screen reader says about uploads: two regions always on the page (one added with its
+/// text is often not read), the polite one with each file's state and progress in quarters (a
+/// word per percent would drown everything else), the assertive one with what failed and why.
+/// (No status or alert role: the page's own notices have those.)
+#[component]
+fn UploadAnnouncer() -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let progress = Memo::new(move |_| {
+        let uploads = ctx.uploads.read();
+        let said: Vec<String> = uploads.iter().filter_map(progress_phrase).collect();
+        said.join(". ")
+    });
+    let failures = Memo::new(move |_| {
+        let uploads = ctx.uploads.read();
+        let said: Vec<String> = uploads.iter().filter_map(failure_phrase).collect();
+        said.join(". ")
+    });
+    view! {
+        <p class="sr-only" aria-live="polite" data-testid="upload-announcer">{progress}</p>
+        <p class="sr-only" aria-live="assertive" data-testid="upload-alert">{failures}</p>
+    }
+}
+
+fn progress_phrase(t: &Transfer) -> Option<String> {
+    let name = t.name.get_value();
+    Some(match t.phase.get() {
+        Phase::Sending => format!("Uploading {name}, {}%", (t.percent() / 25.0).floor() * 25.0),
+        Phase::Asking => format!("{name}: the name is taken; choose Replace or Keep both"),
+        Phase::Done => format!("{name} uploaded"),
+        Phase::Cancelled => format!("{name} cancelled"),
+        Phase::Failed => return None,
+    })
+}
+
+fn failure_phrase(t: &Transfer) -> Option<String> {
+    (t.phase.get() == Phase::Failed).then(|| {
+        let name = t.name.get_value();
+        match t.message.get() {
+            Some(why) => format!("{name} not uploaded: {why}"),
+            None => format!("{name} not uploaded"),
+        }
+    })
 }
 
 /// One file's progress bar, state and cancel button.
