@@ -18,3 +18,6 @@ cargo bench -p server --bench thumbnails
 cargo bench -p server --bench share_zip
 cargo bench -p server --bench webdav_io
 TEST_PG_ADMIN_URL=$pg_admin cargo bench -p server --bench db_load
+# The front end against the commit issue 15 started from (d440516, built once and kept in
+# target/bench-baseline/): bytes and time to hydrated on a throttled phone profile.
+OUT_JSON=target/bench-frontend.json scripts/bench-frontend.sh --build

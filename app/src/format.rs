@@ -18,13 +18,16 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     } else {
         whole.parse().ok()?
     };
+    if dollars > 1_000_000_000 {
+        return None;
+    }
     let digit = |i: usize| {
         fraction
             .as_bytes()
             .get(i)
             .map_or(0, |d| i64::from(d - b'0'))
     };
-    let cents = dollars.checked_mul(100)? + digit(0) * 10 + digit(1) + i64::from(digit(2) >= 5);
+    let cents = dollars * 100 + digit(0) * 10 + digit(1) + i64::from(digit(2) >= 5);
     (cents <= 100_000_000_000).then_some(cents)
 }
 
@@ -40,23 +43,60 @@ pub fn money(cents: i64) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
 }
 
-fn utc(unix: i64) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default()
+/// A UTC time as (year, month 1-12, day 1-31, weekday 0 = Sunday, hour, minute). Integer
+/// arithmetic (Howard Hinnant's `civil_from_days`) rather than chrono, which would bring its
+/// formatting machinery into every page's WASM for three fixed formats.
+fn utc(unix: i64) -> (i64, usize, i64, usize, i64, i64) {
+    let days = unix.div_euclid(86_400);
+    let seconds = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153; // 0 = March
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // In range by construction: month 1..=12, weekday 0..=6.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (month, weekday) = (month as usize, (days + 4).rem_euclid(7) as usize);
+    (
+        year,
+        month,
+        day,
+        weekday,
+        seconds / 3600,
+        seconds % 3600 / 60,
+    )
 }
+
+const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// "Tue 1 Dec 2026" in UTC.
 pub fn utc_day(unix: i64) -> String {
-    utc(unix).format("%a %-d %b %Y").to_string()
+    let (year, month, day, weekday, _, _) = utc(unix);
+    format!("{} {day} {} {year}", WEEKDAYS[weekday], MONTHS[month - 1])
 }
 
 /// "15:00" in UTC.
 pub fn utc_clock(unix: i64) -> String {
-    utc(unix).format("%H:%M").to_string()
+    let (.., hour, minute) = utc(unix);
+    format!("{hour:02}:{minute:02}")
 }
 
 /// ISO 8601 for `<time datetime>`, to the minute.
 pub fn iso(unix: i64) -> String {
-    utc(unix).format("%Y-%m-%dT%H:%M:00Z").to_string()
+    let (year, month, day, _, hour, minute) = utc(unix);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:00Z")
 }
 
 /// The same three views in the browser's own time zone (UTC where there is no browser).
@@ -215,6 +255,8 @@ mod tests {
             ("1000000000", Some(100_000_000_000)),
             ("1000000000.01", None),
             ("99999999999999999999", None),
+            ("92233720368547758.99", None),
+            ("999999999.999", Some(100_000_000_000)),
             ("-5", None),
             ("", None),
             (".", None),
@@ -232,6 +274,36 @@ mod tests {
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(1_500), "1.5 KB");
         assert_eq!(bytes(5_000_000_000_i64), "5.0 GB");
+    }
+
+    #[test]
+    fn utc_dates_read_as_chrono_writes_them() {
+        // Every 7 hours and 13 minutes from 1900 to 2200, and the edges of leap days.
+        let mut times: Vec<i64> = (-2_208_988_800_i64..7_258_118_400)
+            .step_by(7 * 3600 + 13 * 60)
+            .collect();
+        times.extend([
+            951_782_399,
+            951_782_400,
+            4_107_542_399,
+            4_107_542_400,
+            -1,
+            0,
+        ]);
+        for unix in times {
+            let at = chrono::DateTime::from_timestamp(unix, 0).unwrap();
+            assert_eq!(
+                utc_day(unix),
+                at.format("%a %-d %b %Y").to_string(),
+                "{unix}"
+            );
+            assert_eq!(utc_clock(unix), at.format("%H:%M").to_string(), "{unix}");
+            assert_eq!(
+                iso(unix),
+                at.format("%Y-%m-%dT%H:%M:00Z").to_string(),
+                "{unix}"
+            );
+        }
     }
 
     #[test]

@@ -17,7 +17,10 @@ use leptos_router::{path, Lazy, SsrMode};
 
 use components::NavBar;
 use lazy::*;
-use pages::home::HomePage;
+use pages::skillshare::{
+    book::BookPage, courses::CoursesPage, teacher::TeacherPage, teachers::TeachersPage,
+};
+use pages::{home::HomePage, login::LoginPage, register::RegisterPage};
 
 /// Hydrates the server-rendered page, lazy routes included (their modules load first), then
 /// lets the session show what only the browser knows (see `session::finish_hydration`).
@@ -72,9 +75,9 @@ pub fn App() -> impl IntoView {
             <main class="main">
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
+                    <Route path=path!("/register") view=RegisterPage/>
                     <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                    <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
                     <Route path=path!("/reset") view={Lazy::<ResetRoute>::new()}/>
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
@@ -84,10 +87,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/drop/:token") view={Lazy::<DropRoute>::new()}/>
                     <Route path=path!("/nodes") view={Lazy::<NodesRoute>::new()} ssr=SsrMode::Async/>
                     // The catalogue renders completely on the server, data included.
-                    <Route path=path!("/skillshare") view={Lazy::<TeachersRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/skillshare/teachers/:id") view={Lazy::<TeacherRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/skillshare/courses") view={Lazy::<CoursesRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/skillshare/book/:course_id") view={Lazy::<BookRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare") view=TeachersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/teachers/:id") view=TeacherPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/courses") view=CoursesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/skillshare/book/:course_id") view=BookPage ssr=SsrMode::Async/>
                     <Route path=path!("/skillshare/bookings") view={Lazy::<BookingsRoute>::new()}/>
                     <Route path=path!("/skillshare/teach") view={Lazy::<TeachRoute>::new()}/>
                 </Routes>

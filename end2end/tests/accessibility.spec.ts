@@ -85,6 +85,11 @@ test("every page has no serious or critical axe violation, in the light and the 
   await panel.getByRole("button", { name: "Create link" }).click();
   const dropUrl = await panel.getByTestId("share-url").inputValue();
   await expectAccessible(page, "drive, link created");
+  await page.keyboard.press("Escape");
+  await row(page, "notes.txt").getByRole("button", { name: "Share" }).click();
+  await panel.getByRole("button", { name: "Create link" }).click();
+  const fileUrl = await panel.getByTestId("share-url").inputValue();
+  await page.keyboard.press("Escape");
   await page.getByRole("button", { name: "Gallery view" }).click();
   await expectAccessible(page, "drive, gallery");
   await check("/drive/trash", "trash");
@@ -100,6 +105,11 @@ test("every page has no serious or critical axe violation, in the light and the 
   await stranger.goto(dropUrl);
   await hydrated(stranger);
   await expectAccessible(stranger, "drop link");
+  // The link pages are plain HTML from the server (no script to wait for).
+  await stranger.goto(fileUrl);
+  await expectAccessible(stranger, "file link");
+  await stranger.goto(new URL("/s/no-such-link", fileUrl).toString());
+  await expectAccessible(stranger, "dead link");
   await strangers.close();
 });
 
@@ -145,6 +155,15 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await page.keyboard.press("Escape");
   await expect(page.getByLabel("New name")).toHaveCount(0);
   await expect(renamed).toBeVisible();
+  await expect.poll(() => isFocused(renamed.getByRole("button", { name: "Rename" }))).toBe(true);
+
+  // The share panel takes the focus, and Escape gives it back to the row's Share button.
+  await tabTo(page, renamed.getByRole("button", { name: "Share" }));
+  await page.keyboard.press("Enter");
+  await expect.poll(() => isFocused(page.getByRole("button", { name: "Close sharing" }))).toBe(true);
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("share-panel")).toHaveCount(0);
+  await expect.poll(() => isFocused(renamed.getByRole("button", { name: "Share" }))).toBe(true);
 
   // Details open from the name and close with Escape, the focus back on the name.
   await tabTo(page, renamed.locator("button.entry-name"));

@@ -88,3 +88,19 @@ test("a weak password is refused with a reason", async ({ page }) => {
   await expect(page.getByRole("alert")).toContainText("too easy to guess");
   await expect(page).toHaveURL(/\/register$/);
 });
+
+test("after logging in, a next address off the site is ignored", async ({ page }) => {
+  const email = await registerAndVerify(page, "Careful User");
+  // Resolved by the browser's own URL parser: another host, however spelt, is not followed.
+  for (const next of ["//evil.example/steal", "/\\evil.example"]) {
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await logIn(page, email);
+    await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/drive$/);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  }
+  // And one on the site is.
+  await page.goto(`/login?next=${encodeURIComponent("/account")}`);
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/account$/);
+});

@@ -1,6 +1,7 @@
 import { Page } from "@playwright/test";
 import { test, expect } from "./fixtures";
 import { hydrated, logIn, registerAndVerify } from "./flows";
+import { expectAccessible } from "./axe";
 import { ADMIN_EMAIL } from "../playwright.config";
 
 const node = (page: Page, name: string) => page.getByTestId(`node-${name}`);
@@ -20,6 +21,8 @@ test("the nodes page shows three nodes; an admin stops one, sees degraded copies
   for (const name of ["us-east", "eu-west", "asia"]) {
     await expect(node(page, name)).toHaveAttribute("data-up", "true");
   }
+  // The admin's view (its controls included) passes axe too, in both themes.
+  await expectAccessible(page, "nodes (admin)");
 
   // Files other tests stored are on the cluster too: count from what is there now.
   await expect(copies(page, "copies-2")).toHaveText("0");

@@ -38,6 +38,18 @@ pub fn detect_hashed_names(options: &mut LeptosOptions) {
         .unwrap_or_default();
     let name = file_name(&options.output_name, "css", &hashes);
     let _ = STYLESHEET.set(format!("/{}/{name}", options.site_pkg_dir));
+    // Pages would name a script that is not there (a binary copied without its hash.txt, a
+    // site from another build): every page would stay dead, so say so at start-up.
+    let script = Path::new(&*options.site_root)
+        .join(&*options.site_pkg_dir)
+        .join(file_name(&options.output_name, "js", &hashes));
+    if !script.exists() {
+        tracing::error!(
+            "the pages' script {} is missing: serve the site of this binary's build, with the \
+             hash.txt cargo-leptos wrote beside the binary",
+            script.display()
+        );
+    }
 }
 
 fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
@@ -98,12 +110,17 @@ async fn cache_headers(request: Request, next: Next) -> Response {
     };
     let mut response = next.run(request).await;
     let status = response.status();
-    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        // A shared cache keeping a 404 of a file the next deploy adds would break the site.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
         // The bytes depend on the encoding asked for (ServeDir does not say so): a shared cache
         // must not hand brotli to a client that asked for none.
-        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
 }
@@ -139,6 +156,7 @@ mod tests {
         std::fs::write(pkg.join(format!("{HASHED}.gz")), b"gzip").unwrap();
         std::fs::write(pkg.join("clouddrive.css"), b"body {}").unwrap();
         std::fs::write(root.path().join("favicon.svg"), b"<svg/>").unwrap();
+        std::fs::write(root.path().join("secret.txt"), b"not for the web").unwrap();
         let options = LeptosOptions::builder()
             .output_name("clouddrive")
             .site_root(root.path().to_str().unwrap())
@@ -189,15 +207,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_missing_file_is_a_plain_404_that_is_not_cached() {
+    async fn a_missing_file_is_a_plain_404_that_is_not_cached_and_nothing_outside_is_served() {
         let (_root, router) = site();
         let (response, text) =
             get(&router, "/pkg/clouddrive.AAAAAAAAAAAAAAAAAAAAAA.wasm", "br").await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         assert!(text.is_empty(), "{text}");
-        assert_eq!(header_of(&response, header::CACHE_CONTROL), "");
-        let (response, _) = get(&router, "/pkg/../Cargo.toml", "br").await;
-        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert_eq!(header_of(&response, header::CACHE_CONTROL), "no-store");
+        for path in [
+            "/pkg/../secret.txt",
+            "/pkg/%2e%2e/secret.txt",
+            "/pkg/..%2fsecret.txt",
+        ] {
+            let (response, text) = get(&router, path, "br").await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+            assert!(text.is_empty(), "{path}: {text}");
+        }
     }
 
     #[test]

@@ -36,9 +36,10 @@ pub fn router(state: AppState) -> Router {
             _,
         >(provide_response_nonce, shell))
         .layer(middleware::from_fn(normalise_api))
-        // Pages and JSON, not file bytes (downloads keep their length and ranges).
+        // Pages and JSON only: the routes below are added after it, so file bytes (downloads,
+        // links, WebDAV) keep their length and ranges.
         .layer(compress_pages_and_json())
-        // Added after the JSON normalising, which must not touch bodies that are file bytes.
+        // Added after the JSON normalising too, which must not touch bodies that are file bytes.
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::assets::routes(&state.leptos_options))
         .merge(crate::drive::routes())
@@ -57,7 +58,11 @@ pub fn router(state: AppState) -> Router {
 /// Answers of 1 KiB and more, brotli or gzip by `Accept-Encoding`. Files already compressed
 /// (the release build's `.br` and `.gz` copies) pass as they are.
 fn compress_pages_and_json() -> CompressionLayer<impl Predicate> {
-    CompressionLayer::new().compress_when(SizeAbove::new(1024).and(NotForContentType::IMAGES))
+    CompressionLayer::new().compress_when(
+        SizeAbove::new(1024)
+            .and(NotForContentType::IMAGES)
+            .and(NotForContentType::SSE),
+    )
 }
 
 /// Test controls, compiled into debug builds only.

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::focus::{is_escape, RowControl};
+use super::focus::{focus_when_shown, is_escape, RowControl};
 use super::{Change, DriveCtx};
 use crate::api::drive::{
     download_url, file_info, list_versions, replicate_file, FileDetail, Version,
@@ -36,8 +36,14 @@ pub fn DetailPanel() -> impl IntoView {
         }
     });
     let replicate_error = Signal::derive(move || ApiError::of(replicate.value().get()));
+    // The file the panel was last opened for: it is drawn again after every change to the drive
+    // (an upload ending, say), and must not take the focus back each time.
+    let opened_for = StoredValue::new(None::<String>);
     move || {
         let shown: Option<Result<FileDetail, ApiError>> = detail.get().flatten();
+        if shown.is_none() {
+            opened_for.set_value(None);
+        }
         shown.map(|outcome| match outcome {
             Err(e) => view! { <aside class="detail panel"><p class="alert alert-error">{e.message}</p></aside> }.into_any(),
             Ok(d) => {
@@ -50,9 +56,10 @@ pub fn DetailPanel() -> impl IntoView {
                     ctx.refocus(&id.get_value(), &name.get_value(), RowControl::Name);
                 };
                 let close_button = NodeRef::<leptos::html::Button>::new();
-                close_button.on_load(|button| {
-                    let _ = button.focus();
-                });
+                if opened_for.get_value().as_deref() != Some(d.entry.id.as_str()) {
+                    opened_for.set_value(Some(d.entry.id.clone()));
+                    focus_when_shown(close_button);
+                }
                 view! {
                     <aside class="detail panel" data-testid="detail" aria-label="Details"
                         on:keydown=move |ev| if is_escape(&ev) { close() }>

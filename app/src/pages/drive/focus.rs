@@ -3,6 +3,8 @@
 //! the old button is gone; the new row takes the focus once it is drawn.
 
 use leptos::ev::KeyboardEvent;
+use leptos::html::Button;
+use leptos::prelude::*;
 
 /// A row control that opens a form or a panel.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -24,4 +26,12 @@ pub struct Refocus {
 
 pub fn is_escape(ev: &KeyboardEvent) -> bool {
     ev.key() == "Escape"
+}
+
+/// A panel's close button takes the focus when the panel opens, so the keyboard is inside it
+/// (Escape closes it from there).
+pub fn focus_when_shown(button: NodeRef<Button>) {
+    button.on_load(|button| {
+        let _ = button.focus();
+    });
 }

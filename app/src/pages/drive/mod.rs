@@ -138,10 +138,11 @@ fn DriveView() -> impl IntoView {
         session: use_session(),
     };
     provide_context(ctx);
-    // A choice belongs to the folder it was made in.
+    // A choice belongs to the folder it was made in, and so does a focus to give back.
     Effect::new(move |_| {
         folder.track();
         ctx.chosen.clear();
+        ctx.refocus.set(None);
     });
     Effect::new(move |_| {
         if let Some(outcome) = change.value().get() {
@@ -286,7 +287,11 @@ fn Toolbar(search: RwSignal<String>, gallery: RwSignal<bool>) -> impl IntoView {
                 <button class="btn" type="submit">"Create folder"</button>
             </form>
             <button class="btn btn-quiet" aria-pressed=move || gallery.get().to_string()
-                on:click=move |_| gallery.update(|g| *g = !*g)>
+                on:click=move |_| {
+                    gallery.update(|g| *g = !*g);
+                    // Tiles do not take a row's focus back (see `focus`).
+                    ctx.refocus.set(None);
+                }>
                 {move || if gallery.get() { "List view" } else { "Gallery view" }}
             </button>
             <input

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::focus::{is_escape, RowControl};
+use super::focus::{focus_when_shown, is_escape, RowControl};
 use super::DriveCtx;
 use crate::api::drive::Entry;
 use crate::api::shares::{create_share, ShareCreated, ShareKind};
@@ -73,9 +73,7 @@ fn ShareForm(entry: Entry) -> impl IntoView {
         ctx.refocus(&item_id.get_value(), &name.get_value(), RowControl::Share);
     };
     let close_button = NodeRef::<leptos::html::Button>::new();
-    close_button.on_load(|button| {
-        let _ = button.focus();
-    });
+    focus_when_shown(close_button);
     view! {
         <aside class="detail panel" data-testid="share-panel" aria-label="Share"
             on:keydown=move |ev| if is_escape(&ev) { close() }>

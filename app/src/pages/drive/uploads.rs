@@ -84,23 +84,21 @@ pub fn UploadList() -> impl IntoView {
 /// What a screen reader says about uploads: two regions always on the page (one added with its
 /// text is often not read), the polite one with each file's state and progress in quarters (a
 /// word per percent would drown everything else), the assertive one with what failed and why.
-/// (No status or alert role: the page's own notices have those.)
+/// A line per file, changed only when its words change, so only that line is read again. (No
+/// status or alert role: the page's own notices have those.)
 #[component]
 fn UploadAnnouncer() -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
-    let progress = Memo::new(move |_| {
-        let uploads = ctx.uploads.read();
-        let said: Vec<String> = uploads.iter().filter_map(progress_phrase).collect();
-        said.join(". ")
-    });
-    let failures = Memo::new(move |_| {
-        let uploads = ctx.uploads.read();
-        let said: Vec<String> = uploads.iter().filter_map(failure_phrase).collect();
-        said.join(". ")
-    });
+    let lines = move |phrase: fn(&Transfer) -> Option<String>| {
+        view! {
+            <For each=move || ctx.uploads.get() key=|t| t.key let:t>
+                <p>{Memo::new(move |_| phrase(&t))}</p>
+            </For>
+        }
+    };
     view! {
-        <p class="sr-only" aria-live="polite" data-testid="upload-announcer">{progress}</p>
-        <p class="sr-only" aria-live="assertive" data-testid="upload-alert">{failures}</p>
+        <div class="sr-only" aria-live="polite" data-testid="upload-announcer">{lines(progress_phrase)}</div>
+        <div class="sr-only" aria-live="assertive" data-testid="upload-alert">{lines(failure_phrase)}</div>
     }
 }
 
@@ -161,7 +159,7 @@ pub fn UploadRow(t: Transfer) -> impl IntoView {
                 </Show>
             </div>
             <progress max="100" value=move || format!("{:.1}", t.percent())></progress>
-            {move || t.message.get().map(|m| view! { <p class="upload-message" role="status">{m}</p> })}
+            {move || t.message.get().map(|m| view! { <p class="upload-message">{m}</p> })}
         </div>
     }
 }
