@@ -220,10 +220,8 @@ test("a teacher marks dates off, cancels the booking inside with a reason, and t
   await page.getByLabel("Time zone").fill("UTC");
   await page.getByRole("button", { name: "Save profile" }).click();
   await expect(page.getByRole("heading", { name: "Weekly availability" })).toBeVisible();
-  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]) {
-    await page.getByLabel(day).fill("08:00-20:00");
-  }
-  await page.getByRole("button", { name: "Save availability" }).click();
+  // The course before the week: saving either redraws the page, forms included, so a form
+  // filled while the other's save is under way would lose what was typed.
   await page.getByLabel("Title").fill("Rook endgames");
   await page.getByLabel("Description", { exact: true }).fill("Lucena, Philidor, and why.");
   await page.getByLabel("Skill", { exact: true }).fill("Chess");
@@ -232,6 +230,12 @@ test("a teacher marks dates off, cancels the booking inside with a reason, and t
   await page.getByRole("button", { name: "Publish course" }).click();
   const courseLink = page.getByRole("link", { name: "Rook endgames" });
   await expect(courseLink).toBeVisible();
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]) {
+    await page.getByLabel(day).fill("08:00-20:00");
+  }
+  const weekSaved = page.waitForResponse((r) => r.url().endsWith("/api/skillshare/teaching/availability") && r.ok());
+  await page.getByRole("button", { name: "Save availability" }).click();
+  await weekSaved;
   const bookPath = (await courseLink.getAttribute("href"))!;
 
   // A student books the first free time.
