@@ -96,8 +96,10 @@ test("after logging in, a next address off the site is ignored", async ({ page }
     await page.goto(`/login?next=${encodeURIComponent(next)}`);
     await logIn(page, email);
     await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/drive$/);
-    await page.getByRole("button", { name: "Log out" }).click();
-    await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
+    // Logging out lands on home, whose own "Log in" link sits beside the bar's.
+    await expect(page.getByTestId("nav-user").getByRole("link", { name: "Log in" })).toBeVisible();
+    expect(await page.evaluate(() => localStorage.getItem("clouddrive.token"))).toBeNull();
   }
   // And one on the site is.
   await page.goto(`/login?next=${encodeURIComponent("/account")}`);
