@@ -3,6 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+const CHROMIUM_ARGS: string[] = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "chromium-args.json"), "utf8"),
+);
+
 // The app under test sends real mail through maildev (SMTP on loopback); tests read the codes
 // from maildev's REST API. Each run gets a fresh data directory.
 export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
@@ -35,15 +39,8 @@ export default defineConfig({
         browserName: "chromium",
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
+          // The same flags as the front-end benchmark (bench/frontend.mjs).
+          args: CHROMIUM_ARGS,
         },
       },
     },

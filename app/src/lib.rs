@@ -12,15 +12,15 @@ pub mod token;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{path, Lazy, SsrMode};
 
 use components::NavBar;
 use lazy::*;
+use pages::home::HomePage;
 use pages::skillshare::{
     book::BookPage, courses::CoursesPage, teacher::TeacherPage, teachers::TeachersPage,
 };
-use pages::{home::HomePage, login::LoginPage, register::RegisterPage};
 
 /// Hydrates the server-rendered page, lazy routes included (their modules load first), then
 /// lets the session show what only the browser knows (see `session::finish_hydration`).
@@ -73,11 +73,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <NavBar/>
             <main class="main">
-                <Routes fallback=|| view! { <NotFound/> }>
+                <FlatRoutes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
                     <Route path=path!("/verify") view={Lazy::<VerifyRoute>::new()}/>
-                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
                     <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
                     <Route path=path!("/reset") view={Lazy::<ResetRoute>::new()}/>
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
@@ -93,7 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/skillshare/book/:course_id") view=BookPage ssr=SsrMode::Async/>
                     <Route path=path!("/skillshare/bookings") view={Lazy::<BookingsRoute>::new()}/>
                     <Route path=path!("/skillshare/teach") view={Lazy::<TeachRoute>::new()}/>
-                </Routes>
+                </FlatRoutes>
             </main>
         </Router>
     }

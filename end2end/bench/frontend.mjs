@@ -363,15 +363,8 @@ async function visit(context, url, consoleErrors) {
 
 const LAUNCH = {
   executablePath: env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ],
+  // The same flags as the tests (playwright.config.ts).
+  args: JSON.parse(fs.readFileSync(new URL("../chromium-args.json", import.meta.url), "utf8")),
 };
 
 /**

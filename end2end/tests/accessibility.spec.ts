@@ -73,8 +73,10 @@ test("every page has no serious or critical axe violation, in the light and the 
   await expect(row(page, "old.txt")).toHaveCount(0);
   await expectAccessible(page, "drive, uploads listed");
   await row(page, "notes.txt").getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByLabel("New name")).toBeVisible();
   await expectAccessible(page, "drive, renaming");
   await page.keyboard.press("Escape");
+  await expect(page.getByLabel("New name")).toHaveCount(0);
   await row(page, "notes.txt").locator("button.entry-name").click();
   await expect(page.getByTestId("detail")).toBeVisible();
   await expectAccessible(page, "drive, file details");
@@ -83,15 +85,28 @@ test("every page has no serious or critical axe violation, in the light and the 
   const panel = page.getByTestId("share-panel");
   await panel.getByTestId("share-kind").selectOption("drop");
   await panel.getByRole("button", { name: "Create link" }).click();
+  // The form is replaced by the link, which takes the focus: Escape still closes the panel.
+  await expect.poll(() => isFocused(panel.getByTestId("share-url"))).toBe(true);
   const dropUrl = await panel.getByTestId("share-url").inputValue();
   await expectAccessible(page, "drive, link created");
   await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
   await row(page, "notes.txt").getByRole("button", { name: "Share" }).click();
   await panel.getByRole("button", { name: "Create link" }).click();
+  await expect.poll(() => isFocused(panel.getByTestId("share-url"))).toBe(true);
   const fileUrl = await panel.getByTestId("share-url").inputValue();
   await page.keyboard.press("Escape");
+  await expect(panel).toHaveCount(0);
   await page.getByRole("button", { name: "Gallery view" }).click();
   await expectAccessible(page, "drive, gallery");
+  // In the gallery too, the details close back onto the tile that opened them.
+  const tile = page.locator('[data-testid="tile"][data-name="notes.txt"] button');
+  await tile.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("detail")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("detail")).toHaveCount(0);
+  await expect.poll(() => isFocused(tile)).toBe(true);
   await check("/drive/trash", "trash");
   await check("/drive/shared", "shared by me");
   await check("/account", "account");
@@ -154,7 +169,16 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await page.keyboard.type("-not-this");
   await page.keyboard.press("Escape");
   await expect(page.getByLabel("New name")).toHaveCount(0);
-  await expect(renamed).toBeVisible();
+  await expect.poll(() => isFocused(renamed.getByRole("button", { name: "Rename" }))).toBe(true);
+  // Opened again, the form shows the name, not the abandoned text.
+  await page.keyboard.press("Enter");
+  await expect(page.getByLabel("New name")).toHaveValue("letter.txt");
+
+  // A name the server refuses: the error is shown, the focus is back on the row's button.
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.type("Letters");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alert")).toContainText("already in this folder");
   await expect.poll(() => isFocused(renamed.getByRole("button", { name: "Rename" }))).toBe(true);
 
   // The share panel takes the focus, and Escape gives it back to the row's Share button.
@@ -178,6 +202,8 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await page.keyboard.press("Enter");
   const target = page.getByLabel("Move to");
   await expect.poll(() => isFocused(target)).toBe(true);
+  // The folders arrive from the server after the list opens.
+  await expect(target.getByRole("option", { name: "Letters" })).toHaveCount(1);
   await target.press("ArrowDown"); // My drive (top)
   await target.press("ArrowDown"); // Letters
   await expect(target.locator("option:checked")).toHaveText("Letters");

@@ -99,6 +99,8 @@ test("a stranger drops files through a drop link without seeing the folder; the 
   ]);
   for (const name of ["scan.pdf", "brief.txt"]) {
     await expect(visit.locator(`[data-testid="upload"][data-name="${name}"]`)).toHaveAttribute("data-phase", "done", { timeout: 60_000 });
+    // Told to screen readers through the same live region as in the drive.
+    await expect(visit.getByTestId("upload-announcer")).toContainText(`${name} uploaded`);
   }
   // The stranger is not told the name the second brief got.
   await expect(visit.locator("body")).not.toContainText("brief (1).txt");

@@ -85,3 +85,28 @@ test("the catalogue's first response holds the teacher names, before any script"
   await expect(page.getByTestId("course").first()).toContainText("Yoga");
   await noScript.close();
 });
+
+test("each catalogue page hydrates from the data the server put in it, asking the API nothing", async ({ browser, request }) => {
+  // The addresses of a teacher's page and a booking page, from the server-rendered catalogue.
+  const teachers = await (await request.get("/skillshare")).text();
+  const teacher = teachers.match(/href="(\/skillshare\/teachers\/[^"]+)"/)?.[1];
+  const courses = await (await request.get("/skillshare/courses?skill=Guitar")).text();
+  const booking = courses.match(/href="(\/skillshare\/book\/[^"]+)"/)?.[1];
+  expect(teacher, "a teacher's address").toBeTruthy();
+  expect(booking, "a booking address").toBeTruthy();
+
+  for (const path of ["/skillshare", "/skillshare/courses?skill=Guitar", teacher!, booking!]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/api/")) asked.push(r.url());
+    });
+    await page.goto(path);
+    await hydrated(page);
+    // Data the browser could not read would be fetched again once hydrated.
+    await page.waitForTimeout(500);
+    expect(asked, `API calls while hydrating ${path}`).toEqual([]);
+    await context.close();
+  }
+});

@@ -7,9 +7,11 @@ pub mod cluster;
 pub mod context;
 pub mod drive;
 mod error;
+mod resource;
 pub mod shares;
 pub mod skillshare;
 
 pub use error::ApiError;
+pub use resource::{api_resource, ApiResource};
 
 pub use model::Ack;

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::focus_when_shown;
+
 /// A labelled input bound to a string signal.
 #[component]
 pub fn Field(
@@ -80,11 +82,22 @@ pub fn NewPasswordField(
 
 /// A read-only address to copy (a share link, a calendar feed): focusing it selects it all.
 #[component]
-pub fn CopyField(label: &'static str, testid: &'static str, value: String) -> impl IntoView {
+pub fn CopyField(
+    label: &'static str,
+    testid: &'static str,
+    value: String,
+    /// Takes the focus as it appears (its text selected, ready to copy).
+    #[prop(optional)]
+    focused: bool,
+) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    if focused {
+        focus_when_shown(input);
+    }
     view! {
         <label class="field">
             <span class="field-label">{label}</span>
-            <input readonly class="share-url" data-testid=testid value=value
+            <input readonly class="share-url" data-testid=testid value=value node_ref=input
                 on:focus=move |ev| {
                     #[cfg(feature = "hydrate")]
                     event_target::<web_sys::HtmlInputElement>(&ev).select();

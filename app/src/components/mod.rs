@@ -1,6 +1,7 @@
 mod alert;
 mod auth_panel;
 mod field;
+mod focus;
 mod icon;
 mod local_time;
 mod nav;
@@ -11,6 +12,7 @@ mod resend;
 pub use alert::Alert;
 pub use auth_panel::AuthPanel;
 pub use field::{CodeField, CopyField, Field, NewPasswordField, PasswordField};
+pub use focus::focus_when_shown;
 pub use icon::{Icon, IconKind};
 pub use local_time::LocalTime;
 pub use nav::NavBar;

@@ -5,7 +5,7 @@ use crate::api::cluster::{
     background_jobs, network_status, probe_cluster, repair_cluster, start_node, stop_node,
     verify_cluster, ClusterStatus, JobState, JobStatus, NodeStatus,
 };
-use crate::api::{Ack, ApiError};
+use crate::api::{api_resource, Ack, ApiError, ApiResource};
 use crate::components::{Alert, Icon, IconKind, LocalTime};
 use crate::format;
 use crate::session::use_session;
@@ -18,7 +18,7 @@ const REFRESH_MS: u64 = 2000;
 #[component]
 pub fn ClusterPage() -> impl IntoView {
     let session = use_session();
-    let status = Resource::new(|| (), |_| network_status());
+    let status = api_resource(|| (), |_| network_status());
     refresh(status);
     let is_admin = move || session.account().is_some_and(|a| a.is_admin);
     let act = Action::new(|action: &(&'static str, String)| {
@@ -73,7 +73,7 @@ pub fn ClusterPage() -> impl IntoView {
 }
 
 /// Refetches `resource` every `REFRESH_MS` while the page is open in the browser.
-fn refresh<T>(resource: Resource<T>)
+fn refresh<T>(resource: ApiResource<T>)
 where
     T: Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
 {
@@ -91,7 +91,7 @@ where
 /// This app server's background jobs, for administrators.
 #[component]
 fn BackgroundJobs() -> impl IntoView {
-    let jobs = Resource::new(|| (), |_| background_jobs());
+    let jobs = api_resource(|| (), |_| background_jobs());
     refresh(jobs);
     view! {
         <h2>"Background jobs"</h2>

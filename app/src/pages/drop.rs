@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::pages::drive::transfer::Transfer;
-use crate::pages::drive::uploads::UploadRow;
+use crate::pages::drive::uploads::{UploadAnnouncer, UploadRow};
 
 #[component]
 pub fn DropPage() -> impl IntoView {
@@ -62,8 +62,9 @@ pub fn DropPage() -> impl IntoView {
                 }/>
             </label>
             <p class="drop-hint muted">"Or drop files anywhere on this page."</p>
+            <UploadAnnouncer uploads/>
             <Show when=move || !uploads.read().is_empty()>
-                <div class="uploads" data-testid="uploads" aria-live="polite">
+                <div class="uploads" data-testid="uploads">
                     <For each=move || uploads.get() key=|t| t.key let:t>
                         <UploadRow t/>
                     </For>

@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::focus::{focus_when_shown, is_escape, RowControl};
+use super::focus::{focus_within, is_escape, RowControl};
 use super::{Change, DriveCtx};
 use crate::api::drive::{
     download_url, file_info, list_versions, replicate_file, FileDetail, Version,
 };
 use crate::api::ApiError;
-use crate::components::{Icon, IconKind, LocalTime};
+use crate::components::{focus_when_shown, Icon, IconKind, LocalTime};
 use crate::format;
 use crate::session::use_session;
 
@@ -37,9 +37,11 @@ pub fn DetailPanel() -> impl IntoView {
     });
     let replicate_error = Signal::derive(move || ApiError::of(replicate.value().get()));
     // The file the panel was last opened for: it is drawn again after every change to the drive
-    // (an upload ending, say), and must not take the focus back each time.
+    // (an upload ending, say), and must not take the focus back each time, only keep it.
     let opened_for = StoredValue::new(None::<String>);
     move || {
+        // Read before the old panel is replaced: a redraw would drop a focus inside it.
+        let had_focus = focus_within("[data-testid=detail]");
         let shown: Option<Result<FileDetail, ApiError>> = detail.get().flatten();
         if shown.is_none() {
             opened_for.set_value(None);
@@ -49,14 +51,13 @@ pub fn DetailPanel() -> impl IntoView {
             Ok(d) => {
                 let id = StoredValue::new(d.entry.id.clone());
                 let is_admin = session.account().is_some_and(|a| a.is_admin);
-                let name = StoredValue::new(d.entry.name.clone());
                 // Escape or the close button: the focus goes back to the file's name.
                 let close = move || {
                     ctx.selected.set(None);
-                    ctx.refocus(&id.get_value(), &name.get_value(), RowControl::Name);
+                    ctx.refocus(&id.get_value(), RowControl::Name);
                 };
                 let close_button = NodeRef::<leptos::html::Button>::new();
-                if opened_for.get_value().as_deref() != Some(d.entry.id.as_str()) {
+                if had_focus || opened_for.get_value().as_deref() != Some(d.entry.id.as_str()) {
                     opened_for.set_value(Some(d.entry.id.clone()));
                     focus_when_shown(close_button);
                 }

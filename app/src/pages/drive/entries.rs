@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::focus::{is_escape, RowControl};
+use super::focus::{is_escape, take_focus_back, RowControl};
 use super::{copies_label, Change, DriveCtx};
 use crate::api::drive::{all_folders, Entry, SortBy};
 use crate::components::{Icon, IconKind, LocalTime};
@@ -105,29 +105,18 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
     let share_button = NodeRef::<leptos::html::Button>::new();
     let rename_button = NodeRef::<leptos::html::Button>::new();
     let move_button = NodeRef::<leptos::html::Button>::new();
-    // Takes the focus back when a form or panel of this row closes (see `focus`).
-    Effect::new(move || {
-        let Some(wanted) = ctx.refocus.get() else {
-            return;
-        };
-        if wanted.id != id.get_value() || wanted.name != name.get_value() {
-            return;
-        }
-        let control = match wanted.control {
+    take_focus_back(ctx, id, move |control| {
+        Some(match control {
             RowControl::Name => name_button,
             RowControl::Share => share_button,
             RowControl::Rename => rename_button,
             RowControl::Move => move_button,
-        };
-        if let Some(button) = control.get() {
-            let _ = button.focus();
-            ctx.refocus.set(None);
-        }
+        })
     });
     // Closes the row's form, the focus back on the button that opened it.
     let close = move |control: RowControl| {
         editing.set(Editing::None);
-        ctx.refocus(&id.get_value(), &name.get_value(), control);
+        ctx.refocus(&id.get_value(), control);
     };
     let title = move || {
         if is_folder {
@@ -190,10 +179,10 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                                     if new == name.get_value() {
                                         return close(RowControl::Rename);
                                     }
-                                    ctx.change.dispatch(Change::Rename { id: id.get_value(), name: new.clone() });
+                                    ctx.change.dispatch(Change::Rename { id: id.get_value(), name: new });
                                     editing.set(Editing::None);
-                                    // The table is redrawn with the new name: its row takes the focus.
-                                    ctx.refocus(&id.get_value(), &new, RowControl::Rename);
+                                    // Renamed or refused, the table is drawn again: the new row takes the focus.
+                                    ctx.refocus_after_reload(&id.get_value(), RowControl::Rename);
                                 }>
                                 <input aria-label="New name" node_ref=input bind:value=new_name/>
                                 <button class="btn btn-primary" type="submit">"Save"</button>
@@ -244,7 +233,11 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                     <button class="btn btn-quiet" on:click=move |_| super::detail::download(ctx, id.get_value())>"Download"</button>
                 })}
                 <button class="btn btn-quiet" node_ref=share_button on:click=move |_| ctx.sharing.set(Some(shared.get_value()))>"Share"</button>
-                <button class="btn btn-quiet" node_ref=rename_button on:click=move |_| editing.set(Editing::Rename)>"Rename"</button>
+                <button class="btn btn-quiet" node_ref=rename_button on:click=move |_| {
+                    // A rename left with Escape or Cancel does not come back.
+                    new_name.set(name.get_value());
+                    editing.set(Editing::Rename);
+                }>"Rename"</button>
                 <button class="btn btn-quiet" node_ref=move_button on:click=move |_| editing.set(Editing::Move)>"Move"</button>
                 <button class="btn btn-quiet danger" on:click=move |_| { ctx.change.dispatch(Change::Delete(id.get_value())); }>"Delete"</button>
             </td>
@@ -277,8 +270,11 @@ pub fn EntryGallery(entries: Vec<Entry>) -> impl IntoView {
                         </A>
                     }.into_any()
                 } else {
+                    let button = NodeRef::<leptos::html::Button>::new();
+                    // The details close back onto the tile that opened them.
+                    take_focus_back(ctx, id, move |control| (control == RowControl::Name).then_some(button));
                     view! {
-                        <button class="tile" on:click=move |_| ctx.selected.set(Some(id.get_value()))>
+                        <button class="tile" node_ref=button on:click=move |_| ctx.selected.set(Some(id.get_value()))>
                             {picture}<span class="tile-name">{name}</span>
                         </button>
                     }.into_any()

@@ -69,11 +69,22 @@ impl DriveCtx {
     }
 
     /// Gives the focus back to `control` of the row showing `name` for `id`.
-    pub fn refocus(&self, id: &str, name: &str, control: focus::RowControl) {
+    /// Gives the focus back to a row's control now (a form or panel closed).
+    pub fn refocus(&self, id: &str, control: focus::RowControl) {
         self.refocus.set(Some(focus::Refocus {
             id: id.to_owned(),
-            name: name.to_owned(),
             control,
+            drawn_after: None,
+        }));
+    }
+
+    /// Gives the focus to a row's control once the table is drawn again after a change
+    /// (whether the change went through or not, the row's old button goes away).
+    pub fn refocus_after_reload(&self, id: &str, control: focus::RowControl) {
+        self.refocus.set(Some(focus::Refocus {
+            id: id.to_owned(),
+            control,
+            drawn_after: Some(self.refresh.get_untracked()),
         }));
     }
 }

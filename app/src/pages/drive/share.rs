@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 
-use super::focus::{focus_when_shown, is_escape, RowControl};
+use super::focus::{is_escape, RowControl};
 use super::DriveCtx;
 use crate::api::drive::Entry;
 use crate::api::shares::{create_share, ShareCreated, ShareKind};
 use crate::api::ApiError;
-use crate::components::{CopyField, Icon, IconKind};
+use crate::components::{focus_when_shown, CopyField, Icon, IconKind};
 use crate::format;
 
 /// What the form holds, turned into the API's arguments on submit.
@@ -66,11 +66,10 @@ fn ShareForm(entry: Entry) -> impl IntoView {
     } else {
         vec![ShareKind::Download, ShareKind::View]
     };
-    let name = StoredValue::new(entry.name.clone());
     // Escape or the close button: the focus goes back to the row's Share button.
     let close = move || {
         ctx.sharing.set(None);
-        ctx.refocus(&item_id.get_value(), &name.get_value(), RowControl::Share);
+        ctx.refocus(&item_id.get_value(), RowControl::Share);
     };
     let close_button = NodeRef::<leptos::html::Button>::new();
     focus_when_shown(close_button);
@@ -84,7 +83,8 @@ fn ShareForm(entry: Entry) -> impl IntoView {
             {move || match created.get() {
                 Some(link) => view! {
                     <p class="alert alert-ok" role="status">"Anyone with this link can use it. Copy it now or later from \u{201c}Shared by me\u{201d}."</p>
-                    <CopyField label="Link" testid="share-url" value=link.url/>
+                    // The form and its button are gone: the focus moves to the new link.
+                    <CopyField label="Link" testid="share-url" value=link.url focused=true/>
                 }.into_any(),
                 None => view! {
                     <form class="stack" on:submit=move |ev| {

@@ -27,7 +27,7 @@ pub fn UploadList() -> impl IntoView {
             .update(|list| list.retain(|t| t.phase.get_untracked().is_active()))
     };
     view! {
-        <UploadAnnouncer/>
+        <UploadAnnouncer uploads=ctx.uploads/>
         <Show when=move || !ctx.uploads.read().is_empty()>
             <div class="uploads" data-testid="uploads">
                 <div class="uploads-head">
@@ -87,11 +87,10 @@ pub fn UploadList() -> impl IntoView {
 /// A line per file, changed only when its words change, so only that line is read again. (No
 /// status or alert role: the page's own notices have those.)
 #[component]
-fn UploadAnnouncer() -> impl IntoView {
-    let ctx = expect_context::<DriveCtx>();
+pub fn UploadAnnouncer(uploads: RwSignal<Vec<Transfer>>) -> impl IntoView {
     let lines = move |phrase: fn(&Transfer) -> Option<String>| {
         view! {
-            <For each=move || ctx.uploads.get() key=|t| t.key let:t>
+            <For each=move || uploads.get() key=|t| t.key let:t>
                 <p>{Memo::new(move |_| phrase(&t))}</p>
             </For>
         }

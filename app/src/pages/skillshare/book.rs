@@ -6,7 +6,7 @@ use leptos_router::NavigateOptions;
 use super::slots::SlotPicker;
 use super::{level_label, SkillShareNav};
 use crate::api::skillshare::{book, free_slots, Booking, StartTime};
-use crate::api::ApiError;
+use crate::api::{api_resource, ApiError};
 use crate::components::{Alert, LocalTime};
 use crate::format::{self, url_encode};
 use crate::session::use_session;
@@ -25,7 +25,7 @@ pub fn BookPage() -> impl IntoView {
             .with(|q| q.get("start"))
             .and_then(|s| s.parse::<i64>().ok())
     };
-    let data = Resource::new(course_id, free_slots);
+    let data = api_resource(course_id, free_slots);
     let confirm = Action::new(|(course_id, start): &(String, i64)| {
         book(
             course_id.clone(),

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{level_label, CourseCard, SkillShareNav};
+use crate::api::api_resource;
 use crate::api::skillshare::{courses, Level};
 use crate::format;
 
@@ -25,7 +26,7 @@ pub fn CoursesPage() -> impl IntoView {
             param("q"),
         )
     };
-    let list = Resource::new(filters, |(skill, level, max_price, q)| {
+    let list = api_resource(filters, |(skill, level, max_price, q)| {
         courses(skill, level, max_price, q)
     });
     view! {

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::reviews::{RatingSummary, ReviewCard};
 use super::{hhmm, CourseCard, SkillShareNav, WEEKDAYS};
+use crate::api::api_resource;
 use crate::api::skillshare::{teacher_details, Window};
 use crate::format;
 
@@ -25,7 +26,7 @@ fn weekly(windows: &[Window]) -> Vec<(&'static str, String)> {
 #[component]
 pub fn TeacherPage() -> impl IntoView {
     let params = use_params_map();
-    let profile = Resource::new(
+    let profile = api_resource(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         teacher_details,
     );

@@ -5,6 +5,7 @@ use leptos_router::NavigateOptions;
 
 use super::reviews::RatingBadge;
 use super::SkillShareNav;
+use crate::api::api_resource;
 use crate::api::skillshare::{teachers, TeacherSort};
 use crate::components::LocalTime;
 use crate::format;
@@ -30,7 +31,7 @@ pub fn TeachersPage() -> impl IntoView {
             .and_then(|s| TeacherSort::parse(&s))
             .unwrap_or_default()
     };
-    let list = Resource::new(sort, |sort| teachers(Some(sort)));
+    let list = api_resource(sort, |sort| teachers(Some(sort)));
     view! {
         <Title text="Teachers — SkillShare Connect"/>
         <SkillShareNav/>
