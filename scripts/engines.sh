@@ -365,6 +365,9 @@ EOF
     local master volume filer s3 s3grpc admin
     read -r master volume filer s3 s3grpc admin <<<"$ports"
     rm -f "$wdir/filer.sock" "$wdir/s3.sock"
+    # Where this attempt's lines start in the log (it is appended to, across restarts).
+    local logged=0
+    [ -f "$wdir/weed.log" ] && logged=$(stat -c %s "$wdir/weed.log")
     pid=$(launch weed "$wdir/pids" "$wdir/weed.log" "$wdir/data" "$bin" mini -dir="$wdir/data" \
       -ip=127.0.0.1 -ip.bind=127.0.0.1 \
       -master.port="$master" -master.port.grpc=$((master + 10000)) \
@@ -387,7 +390,8 @@ EOF
       break
     fi
     stop_pidfiles "$wdir/pids"
-    if [ $fresh = 1 ] && [ $attempt -lt 3 ] && tail -5 "$wdir/weed.log" | grep -q 'is not available\|address already in use'; then
+    # The whole attempt, not its last lines: weed's fatal bind error is followed by a stack trace.
+    if [ $fresh = 1 ] && [ $attempt -lt 3 ] && tail -c +$((logged + 1)) "$wdir/weed.log" | grep -q 'is not available\|address already in use'; then
       log "weed: a port was taken, trying others"; continue
     fi
     tail -20 "$wdir/weed.log" >&2
