@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use super::focus::{is_escape, take_focus_back, RowControl};
 use super::{copies_label, Change, DriveCtx};
 use crate::api::drive::{all_folders, Entry, SortBy};
-use crate::components::{Icon, IconKind, LocalTime};
+use crate::components::{focus_when_shown, Icon, IconKind, LocalTime};
 use crate::format;
 
 /// The "Move to" list's placeholder (not a folder id: those are hex).
@@ -192,9 +192,7 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                     }
                     Editing::Move => {
                         let list = NodeRef::<leptos::html::Select>::new();
-                        list.on_load(|list| {
-                            let _ = list.focus();
-                        });
+                        focus_when_shown(list);
                         view! {
                             <form class="inline-form"
                                 on:keydown=move |ev| if is_escape(&ev) { close(RowControl::Move) }
