@@ -35,7 +35,9 @@ build_baseline() {
     return
   fi
   echo "== baseline $BASELINE_COMMIT: release build (once; cached in ${out#"$root"/})"
-  local work="$root/target/bench-baseline/src-$BASELINE_COMMIT"
+  # Outside this checkout: cargo reads .cargo/config.toml from every directory above the one it
+  # runs in, and this checkout's (erase_components) must not change the baseline's build.
+  local work="${TMPDIR:-/tmp}/clouddrive-bench-baseline-src-$BASELINE_COMMIT"
   local staging="$out.partial"
   rm -rf "$staging"
   mkdir -p "$staging"

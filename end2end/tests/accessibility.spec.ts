@@ -210,6 +210,8 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await tabTo(page, page.getByRole("button", { name: "Move here" }));
   await page.keyboard.press("Enter");
   await expect(row(page, "letter.txt")).toHaveCount(0);
+  // The row is gone: the focus goes on to the same button of the row left, not to the page.
+  await expect.poll(() => isFocused(row(page, "Letters").getByRole("button", { name: "Move" }))).toBe(true);
 
   // Into the folder by its link, then delete from there.
   await tabTo(page, row(page, "Letters").getByRole("link", { name: /Letters/ }));
@@ -219,6 +221,9 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await page.keyboard.press("Enter");
   await expect(page.getByRole("status")).toContainText("moved to the trash");
   await expect(row(page, "letter.txt")).toHaveCount(0);
+  // No row left: the focus is on the message saying the folder is empty.
+  await expect.poll(() => isFocused(page.getByTestId("empty"))).toBe(true);
+  await expectVisibleFocus(page);
 
   // Restore from the trash.
   await tabTo(page, page.getByRole("link", { name: "Trash" }));
@@ -228,9 +233,47 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await tabTo(page, trashed.getByRole("button", { name: "Restore" }));
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("trash-empty")).toBeVisible();
+  await expect.poll(() => isFocused(page.getByTestId("trash-empty"))).toBe(true);
   await page.goto("/drive");
   await row(page, "Letters").getByRole("link", { name: /Letters/ }).click();
   await expect(row(page, "letter.txt")).toBeVisible();
+});
+
+test("after a delete or a restore by keyboard, the focus goes on to the row that took its place", async ({ page }) => {
+  test.setTimeout(90_000);
+  await openNewDrive(page, "Tidy User");
+  for (const name of ["a.txt", "b.txt", "c.txt"]) {
+    await dropFile(page, name, Buffer.from(name), "text/plain");
+    await expect(row(page, name)).toBeVisible({ timeout: 30_000 });
+  }
+  const deleteIn = (name: string) => row(page, name).getByRole("button", { name: "Delete" });
+  // b goes: c, below it, takes its place; c goes (the last row): a, above it.
+  await deleteIn("b.txt").focus();
+  await page.keyboard.press("Enter");
+  await expect(row(page, "b.txt")).toHaveCount(0);
+  await expect.poll(() => isFocused(deleteIn("c.txt"))).toBe(true);
+  await page.keyboard.press("Enter");
+  await expect(row(page, "c.txt")).toHaveCount(0);
+  await expect.poll(() => isFocused(deleteIn("a.txt"))).toBe(true);
+  await expect(row(page, "a.txt")).toBeVisible();
+
+  // The trash, in the order it lists b and c: restore the first, the other takes the focus;
+  // delete that one for good, and the focus is on the message that the trash is empty.
+  await page.getByRole("link", { name: "Trash" }).click();
+  const trashed = page.getByTestId("trashed");
+  await expect(trashed).toHaveCount(2);
+  const [first, second] = await trashed.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")));
+  const inTrash = (name: string | null, button: string) =>
+    page.locator(`[data-testid="trashed"][data-name="${name}"]`).getByRole("button", { name: button, exact: true });
+  await inTrash(first, "Restore").focus();
+  await page.keyboard.press("Enter");
+  await expect(trashed).toHaveCount(1);
+  await expect.poll(() => isFocused(inTrash(second, "Restore"))).toBe(true);
+  await page.keyboard.press("Tab");
+  await expect.poll(() => isFocused(inTrash(second, "Delete forever"))).toBe(true);
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("trash-empty")).toBeVisible();
+  await expect.poll(() => isFocused(page.getByTestId("trash-empty"))).toBe(true);
 });
 
 test("an upload that cannot be stored is announced at once, saying why", async ({ page }) => {

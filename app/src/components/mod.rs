@@ -12,7 +12,7 @@ mod resend;
 pub use alert::Alert;
 pub use auth_panel::AuthPanel;
 pub use field::{CodeField, CopyField, Field, NewPasswordField, PasswordField};
-pub use focus::focus_when_shown;
+pub use focus::{first_listed, focus_when_shown, successors};
 pub use icon::{Icon, IconKind};
 pub use local_time::LocalTime;
 pub use nav::NavBar;

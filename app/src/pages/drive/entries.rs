@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::focus::{is_escape, take_focus_back, RowControl};
+use super::focus::{is_escape, settle, take_focus_back, RowControl};
 use super::{copies_label, Change, DriveCtx};
 use crate::api::drive::{all_folders, Entry, SortBy};
-use crate::components::{focus_when_shown, Icon, IconKind, LocalTime};
+use crate::components::{focus_when_shown, successors, Icon, IconKind, LocalTime};
 use crate::format;
 
 /// The "Move to" list's placeholder (not a folder id: those are hex).
@@ -21,9 +21,21 @@ pub fn EntryTable(
     sort: RwSignal<SortBy>,
     descending: RwSignal<bool>,
 ) -> impl IntoView {
+    let ctx = expect_context::<DriveCtx>();
+    let order = entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    let homeless = settle(ctx, &order);
     if entries.is_empty() {
-        return view! { <p class="empty muted" data-testid="empty">"Nothing here yet. Upload files or drop them on this page."</p> }
-            .into_any();
+        // The last row moved or deleted: its focus goes to the message that says so.
+        let message = NodeRef::<leptos::html::P>::new();
+        if homeless {
+            focus_when_shown(message);
+        }
+        return view! {
+            <p class="empty muted" data-testid="empty" tabindex="-1" node_ref=message>
+                "Nothing here yet. Upload files or drop them on this page."
+            </p>
+        }
+        .into_any();
     }
     let header = move |label: &'static str, by: SortBy| {
         let arrow = move || match (sort.get() == by, descending.get()) {
@@ -48,8 +60,7 @@ pub fn EntryTable(
             </th>
         }
     };
-    let ctx = expect_context::<DriveCtx>();
-    let order = StoredValue::new(entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    let order = StoredValue::new(order);
     let all_chosen =
         move || order.with_value(|o| !o.is_empty() && o.iter().all(|id| ctx.chosen.has(id)));
     view! {
@@ -105,14 +116,21 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
     let share_button = NodeRef::<leptos::html::Button>::new();
     let rename_button = NodeRef::<leptos::html::Button>::new();
     let move_button = NodeRef::<leptos::html::Button>::new();
+    let delete_button = NodeRef::<leptos::html::Button>::new();
     take_focus_back(ctx, id, move |control| {
         Some(match control {
             RowControl::Name => name_button,
             RowControl::Share => share_button,
             RowControl::Rename => rename_button,
             RowControl::Move => move_button,
+            RowControl::Delete => delete_button,
         })
     });
+    // A move or a delete takes the row away: the focus goes on to the row taking its place.
+    let refocus_successor = move |control: RowControl| {
+        let ids = order.with_value(|order| successors(order, index));
+        ctx.refocus_first_after_reload(ids, control);
+    };
     // Closes the row's form, the focus back on the button that opened it.
     let close = move |control: RowControl| {
         editing.set(Editing::None);
@@ -202,6 +220,7 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                                     let to = Some(to).filter(|t| !t.is_empty());
                                     ctx.change.dispatch(Change::Move { id: id.get_value(), to });
                                     editing.set(Editing::None);
+                                    refocus_successor(RowControl::Move);
                                 }>
                                 <select aria-label="Move to" node_ref=list on:change=move |ev| {
                                     let value = event_target_value(&ev);
@@ -237,7 +256,10 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
                     editing.set(Editing::Rename);
                 }>"Rename"</button>
                 <button class="btn btn-quiet" node_ref=move_button on:click=move |_| editing.set(Editing::Move)>"Move"</button>
-                <button class="btn btn-quiet danger" on:click=move |_| { ctx.change.dispatch(Change::Delete(id.get_value())); }>"Delete"</button>
+                <button class="btn btn-quiet danger" node_ref=delete_button on:click=move |_| {
+                    ctx.change.dispatch(Change::Delete(id.get_value()));
+                    refocus_successor(RowControl::Delete);
+                }>"Delete"</button>
             </td>
         </tr>
     }

@@ -68,11 +68,10 @@ impl DriveCtx {
         self.session.refresh_account();
     }
 
-    /// Gives the focus back to `control` of the row showing `name` for `id`.
     /// Gives the focus back to a row's control now (a form or panel closed).
     pub fn refocus(&self, id: &str, control: focus::RowControl) {
         self.refocus.set(Some(focus::Refocus {
-            id: id.to_owned(),
+            ids: vec![id.to_owned()],
             control,
             drawn_after: None,
         }));
@@ -81,8 +80,14 @@ impl DriveCtx {
     /// Gives the focus to a row's control once the table is drawn again after a change
     /// (whether the change went through or not, the row's old button goes away).
     pub fn refocus_after_reload(&self, id: &str, control: focus::RowControl) {
+        self.refocus_first_after_reload(vec![id.to_owned()], control);
+    }
+
+    /// Gives the focus to `control` of the first row of `ids` in the table drawn after a change
+    /// (a move or a delete, which takes a row away when it goes through: `successors`).
+    pub fn refocus_first_after_reload(&self, ids: Vec<String>, control: focus::RowControl) {
         self.refocus.set(Some(focus::Refocus {
-            id: id.to_owned(),
+            ids,
             control,
             drawn_after: Some(self.refresh.get_untracked()),
         }));
