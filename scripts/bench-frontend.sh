@@ -36,15 +36,16 @@ build_baseline() {
   fi
   echo "== baseline $BASELINE_COMMIT: release build (once; cached in ${out#"$root"/})"
   # Outside this checkout: cargo reads .cargo/config.toml from every directory above the one it
-  # runs in, and this checkout's (erase_components) must not change the baseline's build.
-  local work="${TMPDIR:-/tmp}/clouddrive-bench-baseline-src-$BASELINE_COMMIT"
+  # runs in, and this checkout's (erase_components) must not change the baseline's build. A new
+  # private directory each time (mktemp), never a fixed name in a shared /tmp.
+  local scratch work
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/clouddrive-bench-baseline.XXXXXX")
+  work="$scratch/src"
   local staging="$out.partial"
   rm -rf "$staging"
   mkdir -p "$staging"
-  if [ ! -e "$work/Cargo.toml" ]; then
-    git worktree prune
-    git worktree add --detach "$work" "$BASELINE_COMMIT"
-  fi
+  git worktree prune
+  git worktree add --detach "$work" "$BASELINE_COMMIT"
   # Not split: that commit has no lazy routes. -P: the brotli and gzip copies it serves too.
   (cd "$work" && CARGO_TARGET_DIR="$root/target" LEPTOS_SITE_ROOT="$staging/site" \
     cargo leptos build --release -P)
@@ -54,6 +55,7 @@ build_baseline() {
   rm -rf "$out"
   mv "$staging" "$out"
   git worktree remove --force "$work"
+  rmdir "$scratch"
 }
 
 build_current() {

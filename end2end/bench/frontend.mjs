@@ -28,7 +28,7 @@
 //                                    one, /drive is skipped for that server
 //   BASELINE_TOKEN, CURRENT_TOKEN    alternatively a session token to use as is
 //   RUNS                             measurements per page and server (default 3)
-//   PAGES                            comma-separated paths (default the four below)
+//   PAGES                            comma-separated paths (default the six below)
 //   THROTTLE                         0 to measure without CPU and network throttling
 //   HYDRATE_TIMEOUT_MS               per visit (default 180000)
 //   OUT_JSON                         also write every figure there as JSON
@@ -52,8 +52,8 @@ import path from "node:path";
 const KB = 1000; // budgets in KB of 1000 bytes (stricter than KiB)
 const TOKEN_KEY = "clouddrive.token";
 const PASSWORD = "tangerine-orbit-saddle-42-bench";
-const DEFAULT_PAGES = ["/", "/skillshare", "/skillshare/book/c-guitar-first-chords", "/drive"];
-const PUBLIC_PAGES = ["/", "/skillshare", "/skillshare/book/c-guitar-first-chords"];
+const DEFAULT_PAGES = ["/", "/skillshare", "/skillshare/book/c-guitar-first-chords", "/login", "/register", "/drive"];
+const PUBLIC_PAGES = ["/", "/skillshare", "/skillshare/book/c-guitar-first-chords", "/login", "/register"];
 const LOGGED_IN_PAGES = new Set(["/drive"]);
 
 const env = process.env;

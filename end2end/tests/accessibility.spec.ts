@@ -239,13 +239,34 @@ test("the drive by keyboard alone: upload, rename, move, delete, restore, with a
   await expect(row(page, "letter.txt")).toBeVisible();
 });
 
-test("after a delete or a restore by keyboard, the focus goes on to the row that took its place", async ({ page }) => {
+test("after a move, a delete or a restore by keyboard, the focus goes on to the row that took its place", async ({ page }) => {
   test.setTimeout(90_000);
   await openNewDrive(page, "Tidy User");
+  // A folder Box that holds an a.txt already, and a.txt, b.txt and c.txt at the top.
+  await page.getByLabel("New folder name").fill("Box");
+  await page.getByRole("button", { name: "Create folder" }).click();
+  await row(page, "Box").getByRole("link", { name: /Box/ }).click();
+  await expect(page.getByTestId("breadcrumbs")).toContainText("Box");
+  await dropFile(page, "a.txt", Buffer.from("boxed"), "text/plain");
+  await expect(row(page, "a.txt")).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId("breadcrumbs").getByRole("link", { name: "My drive" }).click();
+  await expect(row(page, "Box")).toBeVisible();
   for (const name of ["a.txt", "b.txt", "c.txt"]) {
     await dropFile(page, name, Buffer.from(name), "text/plain");
     await expect(row(page, name)).toBeVisible({ timeout: 30_000 });
   }
+  // A move the server refuses (Box has an a.txt): the row stays, and so does the focus.
+  const moveIn = (name: string) => row(page, name).getByRole("button", { name: "Move" });
+  await moveIn("a.txt").focus();
+  await page.keyboard.press("Enter");
+  const target = page.getByLabel("Move to");
+  await expect(target.getByRole("option", { name: "Box" })).toHaveCount(1);
+  await target.selectOption({ label: "Box" });
+  await page.getByRole("button", { name: "Move here" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alert")).toContainText("already in this folder");
+  await expect.poll(() => isFocused(moveIn("a.txt"))).toBe(true);
+
   const deleteIn = (name: string) => row(page, name).getByRole("button", { name: "Delete" });
   // b goes: c, below it, takes its place; c goes (the last row): a, above it.
   await deleteIn("b.txt").focus();

@@ -12,10 +12,75 @@ where
     E: ElementType + 'static,
     E::Output: JsCast + Clone + AsRef<HtmlElement> + 'static,
 {
-    node.on_load(|element| {
-        let element: &HtmlElement = element.as_ref();
-        let _ = element.focus();
+    focus_on_load(node, || true);
+}
+
+/// Focuses `node` once it is on the page after a change the person asked for in `list` (a
+/// row's button taking the place of one deleted), unless they have since gone on elsewhere: see
+/// `focus_is_free`. Then calls `done`.
+pub fn focus_when_shown_if_free<E>(node: NodeRef<E>, list: &'static str, done: impl Fn() + 'static)
+where
+    E: ElementType + 'static,
+    E::Output: JsCast + Clone + AsRef<HtmlElement> + 'static,
+{
+    focus_on_load(node, move || {
+        let free = focus_is_free(list);
+        done();
+        free
     });
+}
+
+fn focus_on_load<E>(node: NodeRef<E>, wanted: impl Fn() -> bool + 'static)
+where
+    E: ElementType + 'static,
+    E::Output: JsCast + Clone + AsRef<HtmlElement> + 'static,
+{
+    node.on_load(move |element| {
+        if wanted() {
+            let element: &HtmlElement = element.as_ref();
+            let _ = element.focus();
+        }
+    });
+}
+
+/// Whether the keyboard focus is inside the element matching `selector` (never on the server).
+pub fn focus_within(selector: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        document()
+            .active_element()
+            .and_then(|element| element.closest(selector).ok().flatten())
+            .is_some()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = selector;
+        false
+    }
+}
+
+/// Whether the page may move the focus after a change asked for in `list` finished: the focus
+/// fell to the page (the control that had it went away) or is still in `list`. Not when the
+/// person has since gone on to a field or a panel, where a focus moved under their fingers
+/// would have the next Enter act on a row they did not choose.
+pub fn focus_is_free(list: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        match document().active_element() {
+            None => true,
+            Some(element) => {
+                let on_body = document()
+                    .body()
+                    .is_some_and(|body| body.is_same_node(Some(&*element)));
+                on_body || focus_within(list)
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = list;
+        false
+    }
 }
 
 /// The rows that may take the focus when row `index` of a list showing `order` (its ids, top

@@ -12,7 +12,10 @@ mod resend;
 pub use alert::Alert;
 pub use auth_panel::AuthPanel;
 pub use field::{CodeField, CopyField, Field, NewPasswordField, PasswordField};
-pub use focus::{first_listed, focus_when_shown, successors};
+pub use focus::{
+    first_listed, focus_is_free, focus_when_shown, focus_when_shown_if_free, focus_within,
+    successors,
+};
 pub use icon::{Icon, IconKind};
 pub use local_time::LocalTime;
 pub use nav::NavBar;

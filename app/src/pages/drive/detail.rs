@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::focus::{focus_within, is_escape, RowControl};
+use super::focus::{is_escape, RowControl};
 use super::{Change, DriveCtx};
 use crate::api::drive::{
     download_url, file_info, list_versions, replicate_file, FileDetail, Version,
 };
 use crate::api::ApiError;
-use crate::components::{focus_when_shown, Icon, IconKind, LocalTime};
+use crate::components::{focus_when_shown, focus_within, Icon, IconKind, LocalTime};
 use crate::format;
 use crate::session::use_session;
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::focus::{is_escape, settle, take_focus_back, RowControl};
+use super::focus::{is_escape, settle, take_focus_back, take_focus_when_empty, RowControl};
 use super::{copies_label, Change, DriveCtx};
 use crate::api::drive::{all_folders, Entry, SortBy};
 use crate::components::{focus_when_shown, successors, Icon, IconKind, LocalTime};
@@ -23,12 +23,12 @@ pub fn EntryTable(
 ) -> impl IntoView {
     let ctx = expect_context::<DriveCtx>();
     let order = entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
-    let homeless = settle(ctx, &order);
+    let to_message = settle(ctx, &order);
     if entries.is_empty() {
         // The last row moved or deleted: its focus goes to the message that says so.
         let message = NodeRef::<leptos::html::P>::new();
-        if homeless {
-            focus_when_shown(message);
+        if to_message {
+            take_focus_when_empty(ctx, message);
         }
         return view! {
             <p class="empty muted" data-testid="empty" tabindex="-1" node_ref=message>

@@ -9,9 +9,12 @@ use leptos::html::Button;
 use leptos::prelude::*;
 
 use super::DriveCtx;
-use crate::components::first_listed;
+use crate::components::{first_listed, focus_is_free, focus_when_shown_if_free};
 
-/// A row control that opens a form or a panel.
+/// The drive's table: a focus the page moves after a change may be there (`focus_is_free`).
+pub const TABLE: &str = "[data-testid=files]";
+
+/// A row's control that the focus goes back to (it opened a form or a panel) or on to.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum RowControl {
     /// A file's name (its details).
@@ -28,36 +31,48 @@ pub struct Refocus {
     /// Best first; narrowed to the one listed when the table is drawn (`settle`).
     pub ids: Vec<String>,
     pub control: RowControl,
-    /// Only a row drawn after this value of `DriveCtx::refresh` takes it (None: any row).
+    /// After a change: only a row drawn after this value of `DriveCtx::refresh`, once the
+    /// change is done, takes it. None: any row, now (a form or panel closed).
     pub drawn_after: Option<u64>,
 }
 
 impl Refocus {
     /// Whether a row drawn at `drawn_at` (the value of `DriveCtx::refresh` then) may take it.
-    fn due(&self, drawn_at: u64) -> bool {
-        self.drawn_after.is_none_or(|after| drawn_at > after)
+    /// Not while the change is in flight: a reload meanwhile (an upload ending) still lists a
+    /// row being deleted, which would take the focus as if the delete had been refused.
+    fn due(&self, ctx: DriveCtx, drawn_at: u64) -> bool {
+        match self.drawn_after {
+            None => true,
+            Some(after) => drawn_at > after && !ctx.change.pending().get_untracked(),
+        }
     }
 }
 
 /// Called as the table is drawn with the ids in `order`, before its rows look at the focus
-/// asked for: keeps the first of the rows asked for that is listed. Returns whether the focus
-/// asked for has no row to go to (the folder is now empty): the caller then takes it.
+/// asked for: keeps, of the rows asked for, the first listed. When none is, the request is
+/// dropped, unless the table is empty: then this returns true, and the empty folder's message
+/// takes the focus (and ends the request, `take_focus_when_empty`).
 pub fn settle(ctx: DriveCtx, order: &[String]) -> bool {
     let drawn_at = ctx.refresh.get_untracked();
-    let mut homeless = false;
+    let mut to_message = false;
     ctx.refocus.update_untracked(|refocus| {
-        let Some(wanted) = refocus.as_mut().filter(|w| w.due(drawn_at)) else {
+        let Some(wanted) = refocus.as_mut().filter(|w| w.due(ctx, drawn_at)) else {
             return;
         };
-        match first_listed(&wanted.ids, order) {
-            Some(id) => wanted.ids = vec![id.clone()],
-            None => {
-                homeless = true;
-                *refocus = None;
-            }
+        if let Some(id) = first_listed(&wanted.ids, order) {
+            wanted.ids = vec![id.clone()];
+        } else if order.is_empty() {
+            to_message = true;
+        } else {
+            *refocus = None;
         }
     });
-    homeless
+    to_message
+}
+
+/// The empty folder's message takes the focus a change asked for (`settle` returned true).
+pub fn take_focus_when_empty(ctx: DriveCtx, message: NodeRef<leptos::html::P>) {
+    focus_when_shown_if_free(message, TABLE, move || ctx.refocus.set(None));
 }
 
 /// Focuses the control of this row (or gallery tile) that `DriveCtx::refocus` asks for, once
@@ -72,11 +87,14 @@ pub fn take_focus_back(
         let Some(wanted) = ctx.refocus.get() else {
             return;
         };
-        if !wanted.due(drawn_at) || id.with_value(|id| wanted.ids.first() != Some(id)) {
+        if !wanted.due(ctx, drawn_at) || id.with_value(|id| wanted.ids.first() != Some(id)) {
             return;
         }
         if let Some(button) = control(wanted.control).and_then(|c| c.get()) {
-            let _ = button.focus();
+            // After a change, not if the person has gone on to something else meanwhile.
+            if wanted.drawn_after.is_none() || focus_is_free(TABLE) {
+                let _ = button.focus();
+            }
             ctx.refocus.set(None);
         }
     });
@@ -84,20 +102,4 @@ pub fn take_focus_back(
 
 pub fn is_escape(ev: &KeyboardEvent) -> bool {
     ev.key() == "Escape"
-}
-
-/// Whether the keyboard focus is inside the element matching `selector` (never on the server).
-pub fn focus_within(selector: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        document()
-            .active_element()
-            .and_then(|element| element.closest(selector).ok().flatten())
-            .is_some()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = selector;
-        false
-    }
 }

@@ -56,7 +56,8 @@ pub struct DriveCtx {
     pub chosen: selection::Chosen,
     pub error: RwSignal<Option<ApiError>>,
     pub uploads: RwSignal<Vec<Transfer>>,
-    /// Where the focus returns when a row's form or panel closes (see `focus`).
+    /// The row control the focus goes back to when a form or panel closes, or on to after a
+    /// change (see `focus`).
     pub refocus: RwSignal<Option<focus::Refocus>>,
     /// Kept here, not looked up: `reload` also runs from upload tasks, outside any component.
     pub session: Session,

@@ -7,7 +7,8 @@ use leptos_router::components::A;
 use crate::api::drive::{delete_forever, empty_trash, restore_entry, trash_list};
 use crate::api::ApiError;
 use crate::components::{
-    first_listed, focus_when_shown, successors, Alert, Icon, IconKind, LocalTime, RequireAuth,
+    first_listed, focus_when_shown_if_free, successors, Alert, Icon, IconKind, LocalTime,
+    RequireAuth,
 };
 use crate::format;
 use crate::session::use_session;
@@ -19,20 +20,23 @@ enum TrashOp {
     Empty,
 }
 
-/// A row's button, to focus in the row that takes the place of one restored or deleted.
+/// The trash's table: a focus the page moves after an op may be there (`focus_is_free`).
+const TABLE: &str = "[data-testid=trash]";
+
+/// A row's control that the focus goes on to (as in the drive, `focus::RowControl`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum RowButton {
+enum RowControl {
     Restore,
     DeleteForever,
 }
 
-/// Where the focus goes once the list is drawn after an op: the first of `ids` listed (see
-/// `successors`), else the empty trash's message.
-struct Refocus {
-    ids: Vec<String>,
-    button: RowButton,
-    /// `op.version()` when asked: only a list drawn after the op completes takes it.
-    asked_at: usize,
+/// Where the focus goes once the list is drawn after an op.
+enum Refocus {
+    /// The control of the first of these rows listed (best first, `successors`), else the
+    /// empty trash's message.
+    Row(Vec<String>, RowControl),
+    /// The empty trash's message (after "Empty trash").
+    Message,
 }
 
 #[component]
@@ -71,21 +75,17 @@ fn TrashView() -> impl IntoView {
     });
     // A keyboard user goes on from the row that took the place of the one they acted on.
     let refocus = StoredValue::new(None::<Refocus>);
-    let act = move |action: TrashOp, ids: Vec<String>, button: RowButton| {
-        let asked_at = op.version().get_untracked();
-        refocus.set_value(Some(Refocus {
-            ids,
-            button,
-            asked_at,
-        }));
+    let act = move |action: TrashOp, then: Refocus| {
+        refocus.set_value(Some(then));
         op.dispatch(action);
     };
-    // The focus asked for, once (None until the list is drawn after the op).
+    // The focus asked for, once, when the list is drawn after every op in flight is done (the
+    // list drawn after the first of two still shows the second's row).
     let take_refocus = move || {
-        let done = op.version().get_untracked();
-        refocus
-            .try_update_value(|r| r.take_if(|r| done > r.asked_at))
-            .flatten()
+        if op.pending().get_untracked() {
+            return None;
+        }
+        refocus.try_update_value(Option::take).flatten()
     };
     let error = Signal::derive(move || ApiError::of(op.value().get()));
     let notice = Signal::derive(move || op.value().get().and_then(Result::ok));
@@ -105,19 +105,20 @@ fn TrashView() -> impl IntoView {
                 Some(Ok(list)) if list.is_empty() => {
                     let message = NodeRef::<leptos::html::P>::new();
                     if take_refocus().is_some() {
-                        focus_when_shown(message);
+                        focus_when_shown_if_free(message, TABLE, || {});
                     }
                     view! { <p class="empty muted" data-testid="trash-empty" tabindex="-1" node_ref=message>"The trash is empty."</p> }.into_any()
                 }
                 Some(Ok(list)) => {
                     let order = list.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
-                    let focus_at = take_refocus().and_then(|r| {
-                        first_listed(&r.ids, &order).map(|id| (id.clone(), r.button))
-                    });
+                    let focus_at = match take_refocus() {
+                        Some(Refocus::Row(ids, control)) => first_listed(&ids, &order).map(|id| (id.clone(), control)),
+                        _ => None,
+                    };
                     let order = StoredValue::new(order);
                     view! {
                     <div class="actions">
-                        <button class="btn danger" on:click=move |_| act(TrashOp::Empty, Vec::new(), RowButton::Restore)>"Empty trash"</button>
+                        <button class="btn danger" on:click=move |_| act(TrashOp::Empty, Refocus::Message)>"Empty trash"</button>
                     </div>
                     <table class="table files" data-testid="trash">
                         <thead><tr><th>"Name"</th><th>"Size"</th><th>"Deleted"</th><th></th></tr></thead>
@@ -126,11 +127,11 @@ fn TrashView() -> impl IntoView {
                                 let id = StoredValue::new(e.id.clone());
                                 let (restore, forget) = (NodeRef::<leptos::html::Button>::new(), NodeRef::<leptos::html::Button>::new());
                                 match &focus_at {
-                                    Some((at, RowButton::Restore)) if *at == e.id => focus_when_shown(restore),
-                                    Some((at, RowButton::DeleteForever)) if *at == e.id => focus_when_shown(forget),
+                                    Some((at, RowControl::Restore)) if *at == e.id => focus_when_shown_if_free(restore, TABLE, || {}),
+                                    Some((at, RowControl::DeleteForever)) if *at == e.id => focus_when_shown_if_free(forget, TABLE, || {}),
                                     _ => {}
                                 }
-                                let next = move || order.with_value(|order| successors(order, index));
+                                let next = move |control| Refocus::Row(order.with_value(|order| successors(order, index)), control);
                                 view! {
                                     <tr data-testid="trashed" data-name=e.name.clone()>
                                         <td><Icon kind=if e.is_folder() { IconKind::Folder } else { IconKind::File }/>" "{e.name.clone()}</td>
@@ -138,9 +139,9 @@ fn TrashView() -> impl IntoView {
                                         <td>{e.trashed_at.map(|t| view! { <LocalTime unix=t/> })}</td>
                                         <td class="row-actions">
                                             <button class="btn btn-quiet" node_ref=restore
-                                                on:click=move |_| act(TrashOp::Restore(id.get_value()), next(), RowButton::Restore)>"Restore"</button>
+                                                on:click=move |_| act(TrashOp::Restore(id.get_value()), next(RowControl::Restore))>"Restore"</button>
                                             <button class="btn btn-quiet danger" node_ref=forget
-                                                on:click=move |_| act(TrashOp::DeleteForever(id.get_value()), next(), RowButton::DeleteForever)>"Delete forever"</button>
+                                                on:click=move |_| act(TrashOp::DeleteForever(id.get_value()), next(RowControl::DeleteForever))>"Delete forever"</button>
                                         </td>
                                     </tr>
                                 }
