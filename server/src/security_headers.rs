@@ -1,6 +1,8 @@
 //! Security headers on every response. HTML pages get a Content-Security-Policy whose only
 //! inline scripts are Leptos's own, carrying a nonce made fresh for each response (so pages are
 //! never cached); the WASM needs 'wasm-unsafe-eval'. No framing, no referrer, no sniffing.
+//! Scripts, WASM and stylesheets get no policy: a browser never renders them as a page, so it
+//! would have no effect there (see `MEANS_NOTHING`).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
@@ -26,6 +28,13 @@ fn content_security_policy(nonce: &Nonce) -> String {
     )
 }
 
+/// Content types a browser runs or applies but never renders as a page: a policy delivered with
+/// them has no effect (this app starts no workers, whose script's policy would count). Leaving
+/// it off matters for the split WASM: a page loads up to dozens of files, and the policy with
+/// its nonce added about 310 bytes to each response, new each time, so HTTP/2's header
+/// compression cannot save them either.
+const MEANS_NOTHING: [&str; 3] = ["application/wasm", "text/javascript", "text/css"];
+
 pub async fn add_security_headers(
     State(site): State<SiteSecurity>,
     mut request: Request,
@@ -35,8 +44,14 @@ pub async fn add_security_headers(
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let html = content_type.starts_with("text/html");
+    let policy_applies = !MEANS_NOTHING.iter().any(|t| content_type.starts_with(t));
     // A route that set its own policy keeps it (user files: `sandbox`).
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if policy_applies && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         set(
             headers,
             header::CONTENT_SECURITY_POLICY,
@@ -58,10 +73,6 @@ pub async fn add_security_headers(
             "max-age=31536000; includeSubDomains",
         );
     }
-    let html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
     if html {
         // The nonce is new on every response: a cached page would carry a stale one.
         set(headers, header::CACHE_CONTROL, "no-store");
@@ -88,6 +99,71 @@ pub fn provide_response_nonce() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use axum::{middleware, Router};
+    use tower::ServiceExt;
+
+    /// The headers this middleware gives a response of `content_type` (and of `own_policy`, if
+    /// the route set one).
+    async fn headers_for(
+        content_type: &'static str,
+        own_policy: Option<&'static str>,
+    ) -> HeaderMap {
+        let app = Router::new()
+            .route(
+                "/",
+                get(move || async move {
+                    let mut response = Response::new(Body::from("x"));
+                    let headers = response.headers_mut();
+                    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                    if let Some(policy) = own_policy {
+                        headers.insert(
+                            header::CONTENT_SECURITY_POLICY,
+                            HeaderValue::from_static(policy),
+                        );
+                    }
+                    response
+                }),
+            )
+            .layer(middleware::from_fn_with_state(
+                SiteSecurity { https: false },
+                add_security_headers,
+            ));
+        let request = Request::get("/").body(Body::empty()).unwrap();
+        app.oneshot(request).await.unwrap().headers().clone()
+    }
+
+    #[tokio::test]
+    async fn what_can_render_as_a_page_gets_the_policy_and_the_split_wasm_files_do_not() {
+        // Pages, and what a browser shows as a page when opened directly (an SVG runs scripts).
+        for content_type in [
+            "text/html; charset=utf-8",
+            "image/svg+xml",
+            "application/json",
+            "text/plain",
+        ] {
+            let headers = headers_for(content_type, None).await;
+            let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+            assert!(policy.contains("frame-ancestors 'none'"), "{content_type}");
+            assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        }
+        for content_type in ["application/wasm", "text/javascript", "text/css"] {
+            let headers = headers_for(content_type, None).await;
+            assert!(
+                !headers.contains_key(header::CONTENT_SECURITY_POLICY),
+                "{content_type}"
+            );
+            // Still never sniffed into something that could render.
+            assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        }
+        // A route's own policy stays, whatever the type (user files: `sandbox`).
+        for content_type in ["text/html", "text/javascript"] {
+            let headers = headers_for(content_type, Some("sandbox")).await;
+            assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "sandbox");
+        }
+    }
 
     #[test]
     fn the_policy_allows_no_inline_script_without_the_nonce() {
