@@ -297,6 +297,50 @@ test("after a move, a delete or a restore by keyboard, the focus goes on to the 
   await expect.poll(() => isFocused(page.getByTestId("trash-empty"))).toBe(true);
 });
 
+test("rows chosen and then deleted or moved together by keyboard hand the focus to the row that took their place", async ({ page }) => {
+  test.setTimeout(90_000);
+  await openNewDrive(page, "Bulk Keyboard User");
+  await page.getByLabel("New folder name").fill("Box");
+  await page.getByRole("button", { name: "Create folder" }).click();
+  await expect(row(page, "Box")).toBeVisible();
+  for (const name of ["a.txt", "b.txt", "c.txt", "d.txt"]) {
+    await dropFile(page, name, Buffer.from(name), "text/plain");
+    await expect(row(page, name)).toBeVisible({ timeout: 30_000 });
+  }
+  const choose = async (name: string) => {
+    const box = row(page, name).getByRole("checkbox", { name: `Select ${name}` });
+    await box.focus();
+    await page.keyboard.press("Space");
+    await expect(box).toBeChecked();
+  };
+  const bar = page.getByTestId("selection");
+  const notice = page.getByTestId("selection-notice");
+
+  // b and c deleted together: d, below them, takes their place.
+  await choose("b.txt");
+  await choose("c.txt");
+  await bar.getByRole("button", { name: "Delete" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(notice).toContainText("2 items moved to the trash");
+  await expect(row(page, "b.txt")).toHaveCount(0);
+  await expect(row(page, "c.txt")).toHaveCount(0);
+  await expect.poll(() => isFocused(row(page, "d.txt").getByRole("button", { name: "Delete" }))).toBe(true);
+  await expectVisibleFocus(page);
+
+  // a and d, the last rows, moved into Box: nothing below them stays, so Box above them.
+  await choose("a.txt");
+  await choose("d.txt");
+  const to = bar.getByLabel("Move chosen items to");
+  await expect(to.getByRole("option", { name: "Box" })).toHaveCount(1);
+  await to.selectOption({ label: "Box" });
+  await bar.getByRole("button", { name: "Move" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(notice).toContainText("Moved 2 items");
+  await expect(row(page, "a.txt")).toHaveCount(0);
+  await expect(row(page, "d.txt")).toHaveCount(0);
+  await expect.poll(() => isFocused(row(page, "Box").getByRole("button", { name: "Move" }))).toBe(true);
+});
+
 test("an upload that cannot be stored is announced at once, saying why", async ({ page }) => {
   await openNewDrive(page, "Alerted User");
   const alert = page.getByTestId("upload-alert");

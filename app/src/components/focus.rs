@@ -83,15 +83,20 @@ pub fn focus_is_free(list: &str) -> bool {
     }
 }
 
-/// The rows that may take the focus when row `index` of a list showing `order` (its ids, top
-/// to bottom) acts to leave it (moved, deleted, restored), best first: the row itself, if the
-/// change was refused; the row after it, which takes its place; the row before, if it was last.
-pub fn successors(order: &[String], index: usize) -> Vec<String> {
-    let after = index.checked_add(1).and_then(|next| order.get(next));
-    let before = index.checked_sub(1).and_then(|prev| order.get(prev));
+/// The rows that may take the focus when the rows `leaving` of a list showing `order` (its ids,
+/// top to bottom) act to leave it (moved, deleted, restored), best first: those rows
+/// themselves, in the list's order, if the change was refused; the first row after the first
+/// of them that stays, which takes their place; the row before them, if none after stays.
+pub fn successors(order: &[String], leaving: &[String]) -> Vec<String> {
+    let Some(first) = order.iter().position(|id| leaving.contains(id)) else {
+        return Vec::new();
+    };
+    let stays = |id: &&String| !leaving.contains(id);
+    let after = order.iter().skip(first + 1).find(stays);
+    let before = order.iter().take(first).next_back();
     order
-        .get(index)
-        .into_iter()
+        .iter()
+        .filter(|id| leaving.contains(id))
         .chain(after)
         .chain(before)
         .cloned()
@@ -114,11 +119,30 @@ mod tests {
     #[test]
     fn a_row_leaving_hands_the_focus_to_the_next_row_then_the_one_before() {
         let order = ids(&["a", "b", "c"]);
-        assert_eq!(successors(&order, 1), ids(&["b", "c", "a"]));
-        assert_eq!(successors(&order, 0), ids(&["a", "b"]));
-        assert_eq!(successors(&order, 2), ids(&["c", "b"]));
-        assert_eq!(successors(&ids(&["a"]), 0), ids(&["a"]));
-        assert!(successors(&order, 7).is_empty());
+        assert_eq!(successors(&order, &ids(&["b"])), ids(&["b", "c", "a"]));
+        assert_eq!(successors(&order, &ids(&["a"])), ids(&["a", "b"]));
+        assert_eq!(successors(&order, &ids(&["c"])), ids(&["c", "b"]));
+        assert_eq!(successors(&ids(&["a"]), &ids(&["a"])), ids(&["a"]));
+        assert!(successors(&order, &ids(&["z"])).is_empty());
+    }
+
+    #[test]
+    fn rows_leaving_together_hand_it_to_the_first_row_after_the_first_of_them_that_stays() {
+        let order = ids(&["a", "b", "c", "d", "e"]);
+        // Chosen in any order: tried in the list's, then d (after b, c stays), then a.
+        assert_eq!(
+            successors(&order, &ids(&["c", "b"])),
+            ids(&["b", "c", "d", "a"])
+        );
+        // Not side by side: c, between them, is the row after the first that stays.
+        assert_eq!(
+            successors(&order, &ids(&["b", "d"])),
+            ids(&["b", "d", "c", "a"])
+        );
+        // The last rows: none after stays, so the one before them.
+        assert_eq!(successors(&order, &ids(&["d", "e"])), ids(&["d", "e", "c"]));
+        // Every row: only themselves (a refusal); else the list's empty message.
+        assert_eq!(successors(&order, &order), order);
     }
 
     fn first<'a>(wanted: &'a [String], order: &[String]) -> Option<&'a str> {

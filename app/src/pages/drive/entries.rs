@@ -128,7 +128,7 @@ fn EntryRow(entry: Entry, index: usize, order: StoredValue<Vec<String>>) -> impl
     });
     // A move or a delete takes the row away: the focus goes on to the row taking its place.
     let refocus_successor = move |control: RowControl| {
-        let ids = order.with_value(|order| successors(order, index));
+        let ids = order.with_value(|order| successors(order, &[id.get_value()]));
         ctx.refocus_first_after_reload(ids, control);
     };
     // Closes the row's form, the focus back on the button that opened it.

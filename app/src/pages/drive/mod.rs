@@ -54,6 +54,9 @@ pub struct DriveCtx {
     pub sharing: RwSignal<Option<Entry>>,
     /// Items chosen to act on together.
     pub chosen: selection::Chosen,
+    /// The ids of the items on screen, top to bottom, as last listed: where the focus goes
+    /// when chosen items leave together (`selection`).
+    pub listed: StoredValue<Vec<String>>,
     pub error: RwSignal<Option<ApiError>>,
     pub uploads: RwSignal<Vec<Transfer>>,
     /// The row control the focus goes back to when a form or panel closes, or on to after a
@@ -85,7 +88,7 @@ impl DriveCtx {
     }
 
     /// Gives the focus to `control` of the first row of `ids` in the table drawn after a change
-    /// (a move or a delete, which takes a row away when it goes through: `successors`).
+    /// (a move or a delete, which takes rows away when it goes through: `successors`).
     pub fn refocus_first_after_reload(&self, ids: Vec<String>, control: focus::RowControl) {
         self.refocus.set(Some(focus::Refocus {
             ids,
@@ -149,6 +152,7 @@ fn DriveView() -> impl IntoView {
         selected: RwSignal::new(None),
         sharing: RwSignal::new(None),
         chosen: selection::Chosen::new(),
+        listed: StoredValue::new(Vec::new()),
         error,
         uploads: RwSignal::new(Vec::new()),
         refocus: RwSignal::new(None),
@@ -246,6 +250,7 @@ fn DriveView() -> impl IntoView {
                     let searching = !search.get_untracked().trim().is_empty();
                     let mut entries = l.entries;
                     entries.extend(later.get());
+                    ctx.listed.set_value(entries.iter().map(|e| e.id.clone()).collect());
                     view! {
                         <Breadcrumbs path=l.path searching/>
                         {if gallery.get() {

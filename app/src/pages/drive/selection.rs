@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 
 use super::entries::CHOOSE;
+use super::focus::RowControl;
 use super::DriveCtx;
 use crate::api::drive::{all_folders, delete_entry, move_entry, zip_url};
 use crate::api::ApiError;
+use crate::components::successors;
 
 /// What is chosen, in the listing's order, and the row a shift-click counts from.
 #[derive(Clone, Copy)]
@@ -81,9 +83,22 @@ pub fn SelectionBar() -> impl IntoView {
             })
         }
     });
+    // The rows that may take the focus once the chosen ones leave (the bar's button goes away
+    // with them), and which of their buttons: worked out from the rows on screen as the change
+    // starts, asked for once it is done, so that no drawing during the change takes it.
+    let focus_next = StoredValue::new(None::<(Vec<String>, RowControl)>);
+    let start = move |what: Together, control: RowControl| {
+        let ids = chosen.ids.get_untracked();
+        let next = ctx.listed.with_value(|order| successors(order, &ids));
+        focus_next.set_value(Some((next, control)));
+        act.dispatch(what);
+    };
     Effect::new(move |_| {
         if let Some(outcome) = act.value().get() {
             ctx.error.set(outcome.err());
+            if let Some((ids, control)) = focus_next.try_update_value(Option::take).flatten() {
+                ctx.refocus_first_after_reload(ids, control);
+            }
             chosen.clear();
             ctx.reload();
         }
@@ -110,7 +125,7 @@ pub fn SelectionBar() -> impl IntoView {
                 <form class="inline-form" on:submit=move |ev| {
                     ev.prevent_default();
                     if let Some(to) = target.get_untracked() {
-                        act.dispatch(Together::Move(Some(to).filter(|t| !t.is_empty())));
+                        start(Together::Move(Some(to).filter(|t| !t.is_empty())), RowControl::Move);
                     }
                 }>
                     <select aria-label="Move chosen items to" on:change=move |ev| {
@@ -126,7 +141,7 @@ pub fn SelectionBar() -> impl IntoView {
                     </select>
                     <button class="btn" type="submit" disabled=move || target.get().is_none()>"Move"</button>
                 </form>
-                <button class="btn danger" on:click=move |_| { act.dispatch(Together::Delete); }>"Delete"</button>
+                <button class="btn danger" on:click=move |_| start(Together::Delete, RowControl::Delete)>"Delete"</button>
                 <button class="btn btn-quiet" on:click=move |_| chosen.clear()>"Clear"</button>
             </div>
         </Show>

@@ -123,7 +123,7 @@ fn TrashView() -> impl IntoView {
                     <table class="table files" data-testid="trash">
                         <thead><tr><th>"Name"</th><th>"Size"</th><th>"Deleted"</th><th></th></tr></thead>
                         <tbody>
-                            {list.into_iter().enumerate().map(|(index, e)| {
+                            {list.into_iter().map(|e| {
                                 let id = StoredValue::new(e.id.clone());
                                 let (restore, forget) = (NodeRef::<leptos::html::Button>::new(), NodeRef::<leptos::html::Button>::new());
                                 match &focus_at {
@@ -131,7 +131,7 @@ fn TrashView() -> impl IntoView {
                                     Some((at, RowControl::DeleteForever)) if *at == e.id => focus_when_shown_if_free(forget, TABLE, || {}),
                                     _ => {}
                                 }
-                                let next = move |control| Refocus::Row(order.with_value(|order| successors(order, index)), control);
+                                let next = move |control| Refocus::Row(order.with_value(|order| successors(order, &[id.get_value()])), control);
                                 view! {
                                     <tr data-testid="trashed" data-name=e.name.clone()>
                                         <td><Icon kind=if e.is_folder() { IconKind::Folder } else { IconKind::File }/>" "{e.name.clone()}</td>
