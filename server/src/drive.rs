@@ -32,6 +32,7 @@ use tokio_util::io::StreamReader;
 use tracing::Instrument;
 
 use crate::range::{self, Ranged};
+use crate::security_headers::inert_mime;
 
 /// How long a request body may go without sending anything.
 const BODY_IDLE: Duration = Duration::from_secs(60);
@@ -467,27 +468,6 @@ pub(crate) fn counted(
             Some((item, (body, tally, sent)))
         },
     )
-}
-
-/// The type user bytes are served as. Scripts and style sheets go out as plain bytes: with
-/// `nosniff`, a browser then refuses to run them even if a page of ours were tricked into
-/// loading one (the site's CSP allows scripts from this origin).
-fn inert_mime(mime: &str) -> &str {
-    let essence = mime
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let active = essence.contains("javascript")
-        || essence.contains("ecmascript")
-        || essence == "text/css"
-        || essence == "application/wasm";
-    if active {
-        "application/octet-stream"
-    } else {
-        mime
-    }
 }
 
 /// The caller, from the bearer header (401 without a valid one).

@@ -1,8 +1,8 @@
 //! Security headers on every response. HTML pages get a Content-Security-Policy whose only
 //! inline scripts are Leptos's own, carrying a nonce made fresh for each response (so pages are
 //! never cached); the WASM needs 'wasm-unsafe-eval'. No framing, no referrer, no sniffing.
-//! Scripts, WASM and stylesheets get no policy: a browser never renders them as a page, so it
-//! would have no effect there (see `MEANS_NOTHING`).
+//! The site's scripts, WASM and style sheets get no policy: a browser never renders them as a
+//! page, so it would have no effect there (`runs_or_applies`).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
@@ -28,12 +28,33 @@ fn content_security_policy(nonce: &Nonce) -> String {
     )
 }
 
-/// Content types a browser runs or applies but never renders as a page: a policy delivered with
-/// them has no effect (this app starts no workers, whose script's policy would count). Leaving
-/// it off matters for the split WASM: a page loads up to dozens of files, and the policy with
-/// its nonce added about 310 bytes to each response, new each time, so HTTP/2's header
-/// compression cannot save them either.
-const MEANS_NOTHING: [&str; 3] = ["application/wasm", "text/javascript", "text/css"];
+/// Whether a browser runs or applies content of type `mime` (scripts, WASM, style sheets)
+/// rather than rendering it as a page. A policy sent with such a response has no effect (this
+/// app starts no workers, whose script's policy would count); user files of these types are
+/// served as plain bytes instead (`inert_mime`).
+pub fn runs_or_applies(mime: &str) -> bool {
+    let essence = mime
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence.contains("javascript")
+        || essence.contains("ecmascript")
+        || essence == "text/css"
+        || essence == "application/wasm"
+}
+
+/// The type user bytes are served as (downloads, share links, WebDAV). Scripts, WASM and style
+/// sheets go out as plain bytes: with `nosniff`, a browser then refuses to run them even if a
+/// page of ours were tricked into loading one (the site's CSP allows scripts from this origin).
+pub fn inert_mime(mime: &str) -> &str {
+    if runs_or_applies(mime) {
+        "application/octet-stream"
+    } else {
+        mime
+    }
+}
 
 pub async fn add_security_headers(
     State(site): State<SiteSecurity>,
@@ -49,9 +70,11 @@ pub async fn add_security_headers(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let html = content_type.starts_with("text/html");
-    let policy_applies = !MEANS_NOTHING.iter().any(|t| content_type.starts_with(t));
-    // A route that set its own policy keeps it (user files: `sandbox`).
-    if policy_applies && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    // Not on the site's scripts, WASM and style sheets: the split WASM is dozens of files a
+    // page, and the policy with its nonce added about 310 bytes to each response, new each
+    // time, so HTTP/2's header compression could not save them either. A route that set its
+    // own policy keeps it (user files: `sandbox`).
+    if !runs_or_applies(content_type) && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         set(
             headers,
             header::CONTENT_SECURITY_POLICY,
@@ -148,7 +171,13 @@ mod tests {
             assert!(policy.contains("frame-ancestors 'none'"), "{content_type}");
             assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         }
-        for content_type in ["application/wasm", "text/javascript", "text/css"] {
+        for content_type in [
+            "application/wasm",
+            "text/javascript",
+            "application/javascript",
+            "text/css; charset=utf-8",
+            "Text/CSS",
+        ] {
             let headers = headers_for(content_type, None).await;
             assert!(
                 !headers.contains_key(header::CONTENT_SECURITY_POLICY),

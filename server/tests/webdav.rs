@@ -739,3 +739,31 @@ async fn a_folder_moved_into_itself_is_refused_and_nothing_is_trashed() {
     );
     assert!(dav.trash().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_script_or_a_page_put_over_webdav_is_served_inert_in_its_sandbox() {
+    let dav = Dav::start(&[]).await;
+    for (name, body, served_as) in [
+        (
+            "evil.js",
+            "alert(document.domain)",
+            "application/octet-stream",
+        ),
+        (
+            "evil.css",
+            "body { display: none }",
+            "application/octet-stream",
+        ),
+        ("page.html", "<script>alert(1)</script>", "text/html"),
+    ] {
+        let put = dav.send("PUT", name, &[], body.as_bytes()).await;
+        assert!(put.status == 201 || put.status == 204, "{name}: {put:?}");
+        let got = dav.request("GET", name).send().await.unwrap();
+        assert_eq!(got.status(), 200, "{name}");
+        let header = |h: &str| got.headers()[h].to_str().unwrap().to_owned();
+        assert!(header("content-type").starts_with(served_as), "{name}");
+        assert_eq!(header("content-security-policy"), "sandbox", "{name}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{name}");
+        assert_eq!(got.text().await.unwrap(), body, "{name}");
+    }
+}

@@ -85,8 +85,8 @@ pub fn focus_is_free(list: &str) -> bool {
 
 /// The rows that may take the focus when the rows `leaving` of a list showing `order` (its ids,
 /// top to bottom) act to leave it (moved, deleted, restored), best first: those rows
-/// themselves, in the list's order, if the change was refused; the first row after the first
-/// of them that stays, which takes their place; the row before them, if none after stays.
+/// themselves, in the list's order, if the change was refused; the first row not leaving below
+/// the topmost of them, which takes their place; else the row just above that one.
 pub fn successors(order: &[String], leaving: &[String]) -> Vec<String> {
     let Some(first) = order.iter().position(|id| leaving.contains(id)) else {
         return Vec::new();

@@ -25,6 +25,7 @@ use domain::drive::webdav::lock_path;
 use domain::ids::UserId;
 
 use crate::rate_limit::client_of;
+use crate::security_headers::inert_mime;
 use fs::{segments, DriveFs, Removal};
 use locks::DbLocks;
 
@@ -78,11 +79,20 @@ async fn serve(
         .map(axum::body::Body::new)
         .into_response();
     // Files are served as they were stored, with a type guessed from the name: a browser
-    // opening one (an .html, an .svg) must not run it as this site's page.
-    response.headers_mut().insert(
+    // opening one (an .html, an .svg) must not run it as this site's page, and scripts and
+    // style sheets go out as plain bytes, as downloads do.
+    let headers = response.headers_mut();
+    headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox"),
     );
+    let served_as = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|mime| HeaderValue::from_str(inert_mime(mime)).ok());
+    if let Some(served_as) = served_as {
+        headers.insert(header::CONTENT_TYPE, served_as);
+    }
     response
 }
 

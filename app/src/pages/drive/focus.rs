@@ -84,15 +84,21 @@ pub fn take_focus_back(
 ) {
     let drawn_at = ctx.refresh.get_untracked();
     Effect::new(move || {
-        let Some(wanted) = ctx.refocus.get() else {
+        // Read in place: after "select all" the request holds every row's id, and each row
+        // looks at it.
+        let mine = ctx.refocus.with(|wanted| {
+            wanted
+                .as_ref()
+                .filter(|w| w.due(ctx, drawn_at))
+                .filter(|w| id.with_value(|id| w.ids.first() == Some(id)))
+                .map(|w| (w.control, w.drawn_after.is_some()))
+        });
+        let Some((wanted, after_change)) = mine else {
             return;
         };
-        if !wanted.due(ctx, drawn_at) || id.with_value(|id| wanted.ids.first() != Some(id)) {
-            return;
-        }
-        if let Some(button) = control(wanted.control).and_then(|c| c.get()) {
+        if let Some(button) = control(wanted).and_then(|c| c.get()) {
             // After a change, not if the person has gone on to something else meanwhile.
-            if wanted.drawn_after.is_none() || focus_is_free(TABLE) {
+            if !after_change || focus_is_free(TABLE) {
                 let _ = button.focus();
             }
             ctx.refocus.set(None);

@@ -10,7 +10,7 @@ use crate::api::drive::{all_folders, delete_entry, move_entry, zip_url};
 use crate::api::ApiError;
 use crate::components::successors;
 
-/// What is chosen, in the listing's order, and the row a shift-click counts from.
+/// What is chosen (in the order it was chosen), and the row a shift-click counts from.
 #[derive(Clone, Copy)]
 pub struct Chosen {
     pub ids: RwSignal<Vec<String>>,
@@ -85,19 +85,23 @@ pub fn SelectionBar() -> impl IntoView {
     });
     // The rows that may take the focus once the chosen ones leave (the bar's button goes away
     // with them), and which of their buttons: worked out from the rows on screen as the change
-    // starts, asked for once it is done, so that no drawing during the change takes it.
-    let focus_next = StoredValue::new(None::<(Vec<String>, RowControl)>);
+    // starts, asked for once it is done, so that no drawing during the change takes it. Not if
+    // the person opened another folder meanwhile: rows moved there would take it as if refused.
+    let focus_next = StoredValue::new(None::<(Option<String>, Vec<String>, RowControl)>);
     let start = move |what: Together, control: RowControl| {
         let ids = chosen.ids.get_untracked();
         let next = ctx.listed.with_value(|order| successors(order, &ids));
-        focus_next.set_value(Some((next, control)));
+        focus_next.set_value(Some((ctx.folder.get_untracked(), next, control)));
         act.dispatch(what);
     };
     Effect::new(move |_| {
         if let Some(outcome) = act.value().get() {
             ctx.error.set(outcome.err());
-            if let Some((ids, control)) = focus_next.try_update_value(Option::take).flatten() {
-                ctx.refocus_first_after_reload(ids, control);
+            let next = focus_next.try_update_value(Option::take).flatten();
+            if let Some((folder, ids, control)) = next {
+                if folder == ctx.folder.get_untracked() {
+                    ctx.refocus_first_after_reload(ids, control);
+                }
             }
             chosen.clear();
             ctx.reload();
@@ -139,9 +143,9 @@ pub fn SelectionBar() -> impl IntoView {
                             .map(|f| view! { <option value=f.id>{f.name}</option> })
                             .collect_view()}
                     </select>
-                    <button class="btn" type="submit" disabled=move || target.get().is_none()>"Move"</button>
+                    <button class="btn" type="submit" disabled=move || target.get().is_none() || act.pending().get()>"Move"</button>
                 </form>
-                <button class="btn danger" on:click=move |_| start(Together::Delete, RowControl::Delete)>"Delete"</button>
+                <button class="btn danger" disabled=move || act.pending().get() on:click=move |_| start(Together::Delete, RowControl::Delete)>"Delete"</button>
                 <button class="btn btn-quiet" on:click=move |_| chosen.clear()>"Clear"</button>
             </div>
         </Show>
