@@ -177,8 +177,8 @@ impl TestServer {
 
     async fn wait_ready(&self) {
         // Generous: a whole suite starts its servers (and, on PostgreSQL, their nodes) at once
-        // on a small machine.
-        let deadline = Instant::now() + Duration::from_secs(60);
+        // on a small machine; a fresh-clone run once saw one take over 60 s there.
+        let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
             if let Ok(r) = self.http.get(format!("{}/healthz", self.base)).send().await {
                 if r.status().is_success() {
